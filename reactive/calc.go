@@ -1,0 +1,123 @@
+package reactive
+
+// Calc is a lazily computed, cached value derived from other reactive values
+// (Shiny's reactive.calc). It runs only when read while invalid; its result
+// and its error are cached until something it read changes. Its dependencies
+// are re-learned on every run.
+//
+// A Calc has no early cut-off: when something it read changes, its
+// dependents are invalidated at once, even if it would compute an equal
+// result. This is Shiny's rule and it is what keeps invalidation a single
+// eager pass with no re-checking (see docs/reactive.md).
+type Calc[T any] struct {
+	obs       observer
+	deps      source
+	fn        func() (T, error)
+	val       T
+	err       error
+	running   int
+	destroyed bool
+}
+
+// NewCalc returns a calc computing fn. It does not run until it is read.
+func NewCalc[T any](g *Graph, fn func() (T, error)) *Calc[T] {
+	c := &Calc[T]{fn: fn}
+	c.obs.g = g
+	c.obs.src = &c.deps
+	return c
+}
+
+// Get returns the calc's value and error, computing them first if the calc is
+// invalid, and, inside a calc or effect, makes the reader depend on it. A
+// cached error (including a silent stop) is returned to every reader without
+// running the calc again. A calc that reads itself while it runs runs again
+// (nested), up to the graph's recursion limit; past it the read fails with
+// [ErrCycle].
+func (c *Calc[T]) Get() (T, error) {
+	g := c.obs.g
+	if !g.owned() {
+		var v T
+		var err error
+		g.readOff(func() { v, err = c.Get() })
+		return v, err
+	}
+	if c.destroyed {
+		var zero T
+		return zero, ErrDestroyed
+	}
+	if g.current != nil {
+		c.deps.register(g.current, g.curID)
+	}
+	if !c.obs.valid || c.running > 0 {
+		if c.running >= g.maxDepth {
+			var zero T
+			return zero, ErrCycle
+		}
+		c.update()
+	}
+	return c.val, c.err
+}
+
+// Must returns the calc's value, stopping the reader with the calc's error if
+// it has one (the error reaches the reader's error handling as if the reader
+// had returned it).
+func (c *Calc[T]) Must() T {
+	v, err := c.Get()
+	if err != nil {
+		panic(propagated{err})
+	}
+	return v
+}
+
+// Any returns [Calc.Must] as an any; the method value c.Any is a [Trigger].
+func (c *Calc[T]) Any() any { return c.Must() }
+
+func (c *Calc[T]) update() {
+	g := c.obs.g
+	id := c.obs.begin()
+	cur, curID := g.current, g.curID
+	g.current, g.curID = &c.obs, id
+	c.running++
+	v, err := callCalc(c.fn)
+	c.running--
+	g.current, g.curID = cur, curID
+	c.obs.runs++
+	c.val, c.err = v, err
+}
+
+func callCalc[T any](fn func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r)
+		}
+	}()
+	return fn()
+}
+
+// Runs returns how many times the calc has run.
+func (c *Calc[T]) Runs() int {
+	var n int
+	c.obs.g.inspect(func() { n = c.obs.runs })
+	return n
+}
+
+// Destroy invalidates the calc's dependents and makes every later read fail
+// with [ErrDestroyed].
+func (c *Calc[T]) Destroy() {
+	g := c.obs.g
+	if !g.owned() {
+		g.Do(c.Destroy)
+		return
+	}
+	if c.destroyed {
+		return
+	}
+	c.destroyed = true
+	if c.obs.valid {
+		c.obs.invalidate()
+	} else {
+		c.deps.invalidate()
+	}
+	var zero T
+	c.val, c.err = zero, nil
+}

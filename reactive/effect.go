@@ -1,0 +1,144 @@
+package reactive
+
+import "fmt"
+
+// Effect runs a function for its side effects whenever something it read
+// changes (Shiny's reactive.effect / observe). It is eager: creating it queues
+// its first run for the next flush.
+type Effect struct {
+	obs           observer
+	fn            func() error
+	priority      int
+	suspended     bool
+	pendingResume bool
+	destroyed     bool
+	once          bool
+	onInvalidate  []func()
+	flushGen      uint64
+	flushRuns     int
+}
+
+// EffectOption configures an [Effect].
+type EffectOption func(*Effect)
+
+// Priority sets the effect's priority: pending effects with a higher priority
+// run first; equal priorities run in the order they were invalidated. The
+// default is 0.
+func Priority(p int) EffectOption { return func(e *Effect) { e.priority = p } }
+
+// Suspended creates the effect suspended: its first run waits for
+// [Effect.Resume].
+func Suspended() EffectOption { return func(e *Effect) { e.suspended = true } }
+
+// Once destroys the effect after its first run that is not a silent stop
+// (R Shiny's observeEvent(once = TRUE)).
+func Once() EffectOption { return func(e *Effect) { e.once = true } }
+
+// NewEffect returns an effect running fn and queues its first run. An error
+// returned by fn (or a panic in it) goes to the graph's error handler, except
+// a silent stop ([ErrSilent]).
+func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
+	e := &Effect{fn: fn}
+	e.obs.g = g
+	e.obs.eff = e
+	for _, o := range opts {
+		o(e)
+	}
+	g.Do(func() { e.schedule() })
+	return e
+}
+
+// schedule is called when the effect's current run is invalidated.
+func (e *Effect) schedule() {
+	for _, fn := range e.onInvalidate {
+		e.obs.g.guard(fn)
+	}
+	if e.destroyed {
+		return
+	}
+	if e.suspended {
+		e.pendingResume = true
+		return
+	}
+	e.obs.g.q.push(e)
+}
+
+func (e *Effect) run() {
+	g := e.obs.g
+	id := e.obs.begin()
+	cur, curID := g.current, g.curID
+	g.current, g.curID = &e.obs, id
+	err := callEffect(e.fn)
+	g.current, g.curID = cur, curID
+	e.obs.runs++
+	if err != nil {
+		if IsSilent(err) {
+			return
+		}
+		if _, ok := err.(*PanicError); !ok {
+			err = fmt.Errorf("reactive: effect: %w", err)
+		}
+		g.report(err)
+	}
+	if e.once {
+		e.Destroy()
+	}
+}
+
+func callEffect(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r)
+		}
+	}()
+	return fn()
+}
+
+// Suspend stops the effect from being queued; a run already queued still
+// happens. Invalidations while suspended collapse into one run on Resume.
+func (e *Effect) Suspend() { e.obs.g.Do(func() { e.suspended = true }) }
+
+// Resume lets a suspended effect run again, queueing it if it was invalidated
+// while suspended.
+func (e *Effect) Resume() {
+	e.obs.g.Do(func() {
+		if !e.suspended {
+			return
+		}
+		e.suspended = false
+		if e.pendingResume && !e.destroyed {
+			e.pendingResume = false
+			e.obs.g.q.push(e)
+		}
+	})
+}
+
+// Destroy stops the effect for good; a queued run is skipped.
+func (e *Effect) Destroy() {
+	g := e.obs.g
+	if !g.owned() {
+		g.Do(e.Destroy)
+		return
+	}
+	if e.destroyed {
+		return
+	}
+	e.destroyed = true
+	e.obs.invalidate()
+}
+
+// SetPriority changes the priority used the next time the effect is queued;
+// a run already queued keeps its place.
+func (e *Effect) SetPriority(p int) { e.obs.g.Do(func() { e.priority = p }) }
+
+// OnInvalidate registers fn to be called every time the effect is invalidated.
+func (e *Effect) OnInvalidate(fn func()) {
+	e.obs.g.Do(func() { e.onInvalidate = append(e.onInvalidate, fn) })
+}
+
+// Runs returns how many times the effect has run.
+func (e *Effect) Runs() int {
+	var n int
+	e.obs.g.inspect(func() { n = e.obs.runs })
+	return n
+}

@@ -1,0 +1,479 @@
+package reactive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sheenhq/sheen/internal/goid"
+)
+
+// Errors reported by the graph.
+var (
+	// ErrSilent stops a calc or effect quietly, like Shiny's req(). Return it
+	// (or an error wrapping it) from a calc or effect, or call [Req].
+	ErrSilent = errors.New("reactive: silent stop")
+
+	// ErrInProgress is the silent error a [Task] result reports while the task
+	// runs. errors.Is(ErrInProgress, ErrSilent) is true.
+	ErrInProgress = fmt.Errorf("%w: task in progress", ErrSilent)
+
+	// ErrNestedFlush is returned by [Graph.Flush] when called during a flush.
+	ErrNestedFlush = errors.New("reactive: flush requested inside a flush")
+
+	// ErrCycle is the error of a calc that reads itself, directly or through
+	// other calcs, deeper than the graph's recursion limit.
+	ErrCycle = errors.New("reactive: cycle: a calc reads itself (recursion limit reached)")
+
+	// ErrDestroyed is the error of reading a destroyed calc.
+	ErrDestroyed = errors.New("reactive: read of a destroyed calc")
+
+	// ErrRunaway is reported when an effect is invalidated and re-run more
+	// times in one flush than the graph's run limit; the effect is suspended.
+	ErrRunaway = errors.New("reactive: effect re-ran too often in one flush (it keeps invalidating itself); suspended")
+
+	// ErrReadInTask is the error of reading a reactive value inside a [Task]
+	// body. Pass what the task needs as its argument instead.
+	ErrReadInTask = errors.New("reactive: a Task body cannot read reactive values; pass what it needs as its argument")
+)
+
+// PanicError is a panic recovered from reactive code, with the stack where it
+// happened.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("reactive: panic: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Req stops the running calc or effect silently unless ok, like Shiny's req().
+// Outside reactive code it panics with [ErrSilent].
+func Req(ok bool) {
+	if !ok {
+		panic(ErrSilent)
+	}
+}
+
+// IsSilent reports whether err is a silent stop ([ErrSilent] or one wrapping it).
+func IsSilent(err error) bool { return err != nil && errors.Is(err, ErrSilent) }
+
+// Option configures a [Graph].
+type Option func(*Graph)
+
+// WithClock sets the clock used by [Graph.InvalidateLater] and [Poll]. Tests
+// use a fake clock (see package reactivetest) to control time without sleeping.
+func WithClock(c Clock) Option { return func(g *Graph) { g.clock = c } }
+
+// WithErrorHandler sets the function that receives effect errors, recovered
+// panics and runaway effects. It runs inside the turn that hit the error. The
+// default logs with the standard log package.
+func WithErrorHandler(fn func(error)) Option { return func(g *Graph) { g.onError = fn } }
+
+// WithRunLimit sets how many times one effect may run in one flush before it
+// is suspended and [ErrRunaway] is reported. The default is 1000.
+func WithRunLimit(n int) Option { return func(g *Graph) { g.runLimit = n } }
+
+// WithRecursionLimit sets how deeply a calc may re-enter itself before its
+// read fails with [ErrCycle]. The default is 200.
+func WithRecursionLimit(n int) Option { return func(g *Graph) { g.maxDepth = n } }
+
+// WithContext sets the parent context of the contexts given to [Task] bodies.
+// Closing the graph cancels them either way.
+func WithContext(ctx context.Context) Option { return func(g *Graph) { g.parent = ctx } }
+
+// Graph is one session's reactive graph and its scheduler. Create it with
+// [NewGraph]. All its methods are safe to call from any goroutine.
+type Graph struct {
+	// Turn state: touched only by the goroutine that holds mu (the owner).
+	mu       sync.Mutex
+	owner    atomic.Uintptr // goid of the goroutine running a turn, 0 when none
+	current  *observer      // the calc or effect being run, nil outside one
+	curID    uint64         // the run (context) id of current
+	nextID   uint64         // run ids, monotonic: the "context id" of Shiny
+	q        queue
+	flushing bool
+	flushGen uint64
+	hooks    []hook
+	hookSeq  uint64
+	timers   map[*timer]struct{}
+
+	// Mailbox: guarded by mbox.
+	mbox     sync.Mutex
+	posted   []func()
+	spare    []func()
+	draining bool
+	taskGs   map[uintptr]struct{} // goroutines running Task bodies
+	closed   atomic.Bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// Configuration.
+	clock    Clock
+	onError  func(error)
+	runLimit int
+	maxDepth int
+	parent   context.Context
+}
+
+type hook struct {
+	id uint64
+	fn func()
+}
+
+// NewGraph returns an empty graph.
+func NewGraph(opts ...Option) *Graph {
+	g := &Graph{runLimit: 1000, maxDepth: 200, clock: realClock{}, onError: defaultOnError}
+	for _, o := range opts {
+		o(g)
+	}
+	parent := g.parent
+	if parent == nil {
+		parent = context.Background()
+	}
+	g.ctx, g.cancel = context.WithCancel(parent)
+	return g
+}
+
+func defaultOnError(err error) {
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		log.Printf("%v\n%s", err, pe.Stack)
+		return
+	}
+	log.Printf("%v", err)
+}
+
+// owned reports whether the calling goroutine is running a turn of g.
+func (g *Graph) owned() bool { return g.owner.Load() == goid.Current() }
+
+// Do runs fn as a turn of the graph and then flushes: it waits until no other
+// turn runs, runs what was posted before, runs fn, and runs every effect that
+// became pending and every after-flush hook before it returns. Inside a turn
+// (in reactive code, or in a function given to Do or Post) it just calls fn.
+// A panic in fn is recovered and reported to the error handler. After
+// [Graph.Close], Do does nothing.
+//
+// Never block reactive code on a goroutine that is itself waiting in Do: the
+// two would wait for each other.
+func (g *Graph) Do(fn func()) {
+	me := goid.Current()
+	if g.owner.Load() == me {
+		if fn != nil {
+			g.guard(fn)
+		}
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed.Load() {
+		return
+	}
+	g.owner.Store(me)
+	defer g.owner.Store(0)
+	g.runPosted()
+	if fn != nil {
+		g.guard(fn)
+	}
+	g.settle()
+}
+
+// Post schedules fn to run as a turn of the graph without waiting for it.
+// Posted functions run in the order they were posted; the flush they cause
+// follows them. After [Graph.Close], Post does nothing.
+func (g *Graph) Post(fn func()) {
+	g.mbox.Lock()
+	if g.closed.Load() {
+		g.mbox.Unlock()
+		return
+	}
+	g.posted = append(g.posted, fn)
+	start := !g.draining && !g.owned() // a running turn drains the mailbox before it ends
+	if start {
+		g.draining = true
+	}
+	g.mbox.Unlock()
+	if start {
+		go g.Do(nil)
+	}
+}
+
+// runPosted runs everything in the mailbox, in order, including what those
+// functions post. Owner only.
+func (g *Graph) runPosted() {
+	for {
+		g.mbox.Lock()
+		batch := g.posted
+		if len(batch) == 0 {
+			g.draining = false
+			g.mbox.Unlock()
+			return
+		}
+		g.posted = g.spare[:0]
+		g.spare = nil
+		g.mbox.Unlock()
+		for i, fn := range batch {
+			g.guard(fn)
+			batch[i] = nil
+		}
+		g.mbox.Lock()
+		if g.spare == nil {
+			g.spare = batch[:0]
+		}
+		g.mbox.Unlock()
+	}
+}
+
+// settle flushes until nothing is pending: effects, posted functions, and work
+// left by after-flush hooks. Owner only.
+func (g *Graph) settle() {
+	for round := 0; !g.closed.Load(); round++ {
+		if round == g.runLimit {
+			g.report(fmt.Errorf("reactive: after-flush hooks keep leaving work; gave up after %d flushes", round))
+			return
+		}
+		_ = g.Flush()
+		g.runPosted()
+		if g.q.n == 0 {
+			return
+		}
+	}
+}
+
+// guard calls fn, recovering a panic and reporting it unless it is silent.
+func (g *Graph) guard(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err := recovered(r); !IsSilent(err) {
+				g.report(err)
+			}
+		}
+	}()
+	fn()
+}
+
+// report sends err to the error handler, never letting the handler's own
+// panic escape.
+func (g *Graph) report(err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Printf("reactive: error handler panicked: %v (while reporting %v)", r, err)
+		}
+	}()
+	g.onError(err)
+}
+
+// recovered turns a recovered panic value into an error.
+func recovered(r any) error {
+	switch v := r.(type) {
+	case propagated:
+		return v.err
+	case error:
+		if errors.Is(v, ErrSilent) || errors.Is(v, ErrReadInTask) {
+			return v
+		}
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// propagated carries an error through a panic from a read helper (such as
+// [Calc.Any]) to the calc or effect that runs it.
+type propagated struct{ err error }
+
+// Flush runs every pending effect, highest priority first and then in the
+// order they were invalidated, until none is pending, then calls the
+// after-flush hooks once. Called during a flush it returns [ErrNestedFlush].
+// Called outside a turn it is a [Graph.Do] of nothing.
+func (g *Graph) Flush() error {
+	if !g.owned() {
+		g.Do(nil)
+		return nil
+	}
+	if g.flushing {
+		return ErrNestedFlush
+	}
+	g.flushing = true
+	g.flushGen++
+	for !g.closed.Load() {
+		e := g.q.pop()
+		if e == nil {
+			break
+		}
+		if e.destroyed {
+			continue
+		}
+		if e.flushGen != g.flushGen {
+			e.flushGen, e.flushRuns = g.flushGen, 0
+		}
+		e.flushRuns++
+		if e.flushRuns > g.runLimit {
+			e.suspended, e.pendingResume = true, true
+			g.report(ErrRunaway)
+			continue
+		}
+		e.run()
+	}
+	g.flushing = false
+	if len(g.hooks) > 0 {
+		g.runHooks()
+	}
+	return nil
+}
+
+func (g *Graph) runHooks() {
+	hooks := g.hooks
+	for i := 0; i < len(hooks); i++ {
+		g.guard(hooks[i].fn)
+	}
+}
+
+// OnFlushed registers fn to run at the end of every flush, after the effects,
+// in registration order (the session sends its batched output there). Work it
+// causes runs in a following flush of the same turn. It returns a function that
+// removes fn.
+func (g *Graph) OnFlushed(fn func()) (remove func()) {
+	var id uint64
+	g.Do(func() {
+		g.hookSeq++
+		id = g.hookSeq
+		g.hooks = append(g.hooks[:len(g.hooks):len(g.hooks)], hook{id, fn})
+	})
+	return func() {
+		g.Do(func() {
+			for i, h := range g.hooks {
+				if h.id == id {
+					hs := make([]hook, 0, len(g.hooks)-1)
+					g.hooks = append(append(hs, g.hooks[:i]...), g.hooks[i+1:]...)
+					return
+				}
+			}
+		})
+	}
+}
+
+// Isolate runs fn without tracking: reads inside it do not make the running
+// calc or effect depend on anything.
+func (g *Graph) Isolate(fn func()) {
+	if !g.owned() {
+		g.Do(fn)
+		return
+	}
+	cur, id := g.current, g.curID
+	g.current, g.curID = nil, 0
+	defer func() { g.current, g.curID = cur, id }()
+	fn()
+}
+
+// OnInvalidate registers fn to run when the current run of the running calc or
+// effect is invalidated (once). Outside a calc or effect it does nothing.
+func (g *Graph) OnInvalidate(fn func()) {
+	if !g.owned() || g.current == nil {
+		return
+	}
+	g.current.onRunInvalidate(g.curID, fn)
+}
+
+// InvalidateLater invalidates the running calc or effect after d, so it runs
+// again. The timer is cancelled if the run is invalidated first or the graph
+// closes. Outside a calc or effect it does nothing.
+func (g *Graph) InvalidateLater(d time.Duration) {
+	if !g.owned() || g.current == nil {
+		return
+	}
+	o, id := g.current, g.curID
+	t := &timer{}
+	if g.timers == nil {
+		g.timers = make(map[*timer]struct{})
+	}
+	g.timers[t] = struct{}{}
+	t.t = g.clock.AfterFunc(d, func() {
+		g.Post(func() {
+			if _, live := g.timers[t]; !live {
+				return
+			}
+			delete(g.timers, t)
+			if o.id == id {
+				o.invalidate()
+			}
+		})
+	})
+	o.onRunInvalidate(id, func() {
+		if _, live := g.timers[t]; live {
+			delete(g.timers, t)
+			t.t.Stop()
+		}
+	})
+}
+
+type timer struct{ t Timer }
+
+// Close ends the graph: pending and future work is dropped, timers stop, and
+// the contexts of running [Task] bodies are cancelled. Close does not wait for
+// task bodies to return. It is safe to call more than once and from reactive
+// code.
+func (g *Graph) Close() {
+	g.mbox.Lock()
+	if g.closed.Swap(true) {
+		g.mbox.Unlock()
+		return
+	}
+	g.posted = nil
+	g.mbox.Unlock()
+	g.cancel()
+	stop := func() {
+		for t := range g.timers {
+			t.t.Stop()
+		}
+		g.timers = nil
+		g.q = queue{}
+	}
+	if g.owned() {
+		stop()
+		return
+	}
+	g.mu.Lock()
+	stop()
+	g.mu.Unlock()
+}
+
+// inspect runs fn with the graph's turn lock held (or directly inside a
+// turn), without flushing, even after Close: for reading counters.
+func (g *Graph) inspect(fn func()) {
+	if g.owned() {
+		fn()
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	fn()
+}
+
+// Closed reports whether [Graph.Close] was called.
+func (g *Graph) Closed() bool { return g.closed.Load() }
+
+// Context returns the graph's context, cancelled by [Graph.Close].
+func (g *Graph) Context() context.Context { return g.ctx }
+
+// readOff handles a read from a goroutine that does not own the graph: an
+// error inside a Task body, a Do otherwise.
+func (g *Graph) readOff(read func()) {
+	me := goid.Current()
+	g.mbox.Lock()
+	_, inTask := g.taskGs[me]
+	g.mbox.Unlock()
+	if inTask {
+		panic(ErrReadInTask)
+	}
+	g.Do(read)
+}

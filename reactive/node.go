@@ -1,0 +1,195 @@
+package reactive
+
+import "slices"
+
+// An observer is the part of a calc or effect that runs and reads: each run is
+// a new "context" with a new id (Shiny's Context), and the edges it leaves on
+// the sources it read carry that id. An edge whose id is not the observer's
+// current id, or whose observer is no longer valid, is dead: nothing needs to
+// unregister it, and it is dropped the next time its source invalidates or
+// compacts. This keeps reads and re-runs free of allocation.
+type observer struct {
+	g     *Graph
+	id    uint64 // id of the current run; edges with another id are dead
+	valid bool   // the current run has not been invalidated
+	src   *source
+	eff   *Effect
+	// Callbacks for the current run, called once when it is invalidated.
+	calls []func()
+	runs  int
+}
+
+// begin starts a new run: a fresh id, valid again, no callbacks.
+func (o *observer) begin() uint64 {
+	o.g.nextID++
+	o.id = o.g.nextID
+	o.valid = true
+	o.calls = o.calls[:0]
+	return o.id
+}
+
+// onRunInvalidate registers fn for the run with the given id.
+func (o *observer) onRunInvalidate(id uint64, fn func()) {
+	if id != o.id || !o.valid {
+		fn() // that run is already invalidated: call at once, as Shiny does
+		return
+	}
+	o.calls = append(o.calls, fn)
+}
+
+// invalidate ends the current run: a calc's dependents are invalidated at
+// once (depth first), an effect is queued; then the run's callbacks are called.
+func (o *observer) invalidate() {
+	if !o.valid {
+		return
+	}
+	o.valid = false
+	if o.src != nil {
+		o.src.invalidate()
+	} else if o.eff != nil {
+		o.eff.schedule()
+	}
+	if len(o.calls) > 0 {
+		calls := o.calls
+		o.calls = nil
+		for i, fn := range calls {
+			fn()
+			calls[i] = nil
+		}
+		if o.calls == nil {
+			o.calls = calls[:0]
+		}
+	}
+}
+
+type edge struct {
+	o  *observer
+	id uint64
+}
+
+func (e edge) live() bool { return e.o.valid && e.o.id == e.id }
+
+// A source is something that can be read: a Value (or its set-ness) or a Calc.
+// deps lists the runs that read it, normally in ascending id order.
+type source struct {
+	deps     []edge
+	unsorted bool
+}
+
+// register records that run id of o read s.
+func (s *source) register(o *observer, id uint64) {
+	n := len(s.deps)
+	if n > 0 {
+		last := s.deps[n-1]
+		if last.o == o && last.id == id {
+			return // repeated read in the same run
+		}
+		if n == cap(s.deps) && n >= 8 {
+			s.compact()
+			n = len(s.deps)
+		}
+		if n > 0 && s.deps[n-1].id > id {
+			s.unsorted = true
+		}
+	}
+	s.deps = append(s.deps, edge{o, id})
+}
+
+// compact drops dead edges, so a source that is read often but never changes
+// does not grow without bound.
+func (s *source) compact() {
+	j := 0
+	for _, e := range s.deps {
+		if e.live() {
+			s.deps[j] = e
+			j++
+		}
+	}
+	clear(s.deps[j:])
+	s.deps = s.deps[:j]
+}
+
+// invalidate invalidates every live dependent, in ascending run-id order
+// (Shiny's order), and forgets them all.
+func (s *source) invalidate() {
+	deps := s.deps
+	if len(deps) == 0 {
+		return
+	}
+	if s.unsorted {
+		slices.SortStableFunc(deps, func(a, b edge) int {
+			switch {
+			case a.id < b.id:
+				return -1
+			case a.id > b.id:
+				return 1
+			}
+			return 0
+		})
+		s.unsorted = false
+	}
+	s.deps = nil // reads during the walk start a new list
+	for i := range deps {
+		e := deps[i]
+		deps[i] = edge{}
+		if e.o.id == e.id {
+			e.o.invalidate()
+		}
+	}
+	if s.deps == nil {
+		s.deps = deps[:0]
+	}
+}
+
+// queue holds pending effects: highest priority first, then first in first
+// out. Priorities are few, so buckets are kept in a short sorted slice.
+type queue struct {
+	buckets []bucket // by priority, descending
+	n       int
+}
+
+type bucket struct {
+	prio  int
+	items []*Effect
+	head  int
+}
+
+func (q *queue) push(e *Effect) {
+	p := e.priority
+	i := 0
+	for ; i < len(q.buckets); i++ {
+		if q.buckets[i].prio == p {
+			break
+		}
+		if q.buckets[i].prio < p {
+			q.buckets = slices.Insert(q.buckets, i, bucket{prio: p})
+			break
+		}
+	}
+	if i == len(q.buckets) {
+		q.buckets = append(q.buckets, bucket{prio: p})
+	}
+	b := &q.buckets[i]
+	b.items = append(b.items, e)
+	q.n++
+}
+
+func (q *queue) pop() *Effect {
+	if q.n == 0 {
+		return nil
+	}
+	for i := range q.buckets {
+		b := &q.buckets[i]
+		if b.head < len(b.items) {
+			e := b.items[b.head]
+			b.items[b.head] = nil
+			b.head++
+			if b.head == len(b.items) {
+				b.items, b.head = b.items[:0], 0
+			}
+			q.n--
+			return e
+		}
+	}
+	return nil
+}

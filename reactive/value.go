@@ -1,0 +1,167 @@
+package reactive
+
+// Value is a reactive value: reading it with [Value.Get] inside a calc or
+// effect makes that calc or effect depend on it, and [Value.Set] invalidates
+// everything that depends on it.
+//
+// A Value can be unset (see [Value.Unset]); reading an unset Value stops the
+// reader silently, like Shiny's req().
+type Value[T any] struct {
+	g         *Graph
+	val       T
+	isSet     bool
+	destroyed bool
+	equal     func(a, b T) bool
+	deps      source // readers of the value
+	setDeps   source // readers of IsSet
+}
+
+// NewValue returns a Value of a comparable type holding v. Setting it to a
+// value equal (==) to the current one changes nothing.
+func NewValue[T comparable](g *Graph, v T) *Value[T] {
+	return &Value[T]{g: g, val: v, isSet: true, equal: func(a, b T) bool { return a == b }}
+}
+
+// NewValueFunc returns a Value holding v whose sets are compared with equal;
+// a nil equal makes every set a change.
+func NewValueFunc[T any](g *Graph, v T, equal func(a, b T) bool) *Value[T] {
+	return &Value[T]{g: g, val: v, isSet: true, equal: equal}
+}
+
+// Get returns the value and, inside a calc or effect, makes it depend on the
+// value. If the value is unset it stops the reader silently ([ErrSilent]).
+// From a goroutine that does not own the graph it runs as a [Graph.Do] (and in
+// a [Task] body it fails with [ErrReadInTask]).
+func (v *Value[T]) Get() T {
+	g := v.g
+	if !g.owned() {
+		var x T
+		g.readOff(func() { x = v.Get() })
+		return x
+	}
+	if g.current != nil {
+		v.deps.register(g.current, g.curID)
+	}
+	if !v.isSet {
+		panic(ErrSilent)
+	}
+	return v.val
+}
+
+// Any returns [Value.Get] as an any; the method value v.Any is a [Trigger].
+func (v *Value[T]) Any() any { return v.Get() }
+
+// Peek returns the value without making the reader depend on it; the zero
+// value if it is unset.
+func (v *Value[T]) Peek() T {
+	g := v.g
+	if !g.owned() {
+		var x T
+		g.readOff(func() { x = v.Peek() })
+		return x
+	}
+	if !v.isSet {
+		var zero T
+		return zero
+	}
+	return v.val
+}
+
+// Set stores x and invalidates the value's dependents, unless the value is set
+// and equal to x. It reports whether it changed anything. Inside a turn it
+// takes effect at once (the calcs that depend on it are invalid as soon as Set
+// returns); from any other goroutine it runs as a [Graph.Do], so it returns
+// after the flush it caused. Setting a destroyed value does nothing.
+func (v *Value[T]) Set(x T) bool {
+	g := v.g
+	if !g.owned() {
+		var changed bool
+		g.Do(func() { changed = v.Set(x) })
+		return changed
+	}
+	if v.destroyed {
+		return false
+	}
+	if v.isSet && v.equal != nil && v.equal(v.val, x) {
+		return false
+	}
+	v.val = x
+	if !v.isSet {
+		v.isSet = true
+		v.setDeps.invalidate()
+	}
+	v.deps.invalidate()
+	return true
+}
+
+// Update sets the value to fn(current value) and reports whether it changed.
+func (v *Value[T]) Update(fn func(T) T) bool {
+	var changed bool
+	v.g.Do(func() { changed = v.Set(fn(v.Peek())) })
+	return changed
+}
+
+// Unset makes the value unset: readers of IsSet are invalidated first, then
+// readers of the value. Unsetting an unset value does nothing.
+func (v *Value[T]) Unset() {
+	g := v.g
+	if !g.owned() {
+		g.Do(v.Unset)
+		return
+	}
+	if v.destroyed || !v.isSet {
+		return
+	}
+	var zero T
+	v.val, v.isSet = zero, false
+	v.setDeps.invalidate()
+	v.deps.invalidate()
+}
+
+// IsSet reports whether the value is set and, inside a calc or effect, makes
+// it depend on the value's set-ness (not on the value). A destroyed value is
+// not set and registers no dependency.
+func (v *Value[T]) IsSet() bool {
+	g := v.g
+	if !g.owned() {
+		var ok bool
+		g.readOff(func() { ok = v.IsSet() })
+		return ok
+	}
+	if v.destroyed {
+		return false
+	}
+	if g.current != nil {
+		v.setDeps.register(g.current, g.curID)
+	}
+	return v.isSet
+}
+
+// Freeze makes the value unset without invalidating anything, as Shiny's
+// freeze(): readers that run later stop silently until the next Set.
+func (v *Value[T]) Freeze() {
+	g := v.g
+	if !g.owned() {
+		g.Do(v.Freeze)
+		return
+	}
+	var zero T
+	v.val, v.isSet = zero, false
+}
+
+// Destroy unsets the value for good and invalidates its dependents (value
+// readers first, then IsSet readers). Later sets do nothing.
+func (v *Value[T]) Destroy() {
+	g := v.g
+	if !g.owned() {
+		g.Do(v.Destroy)
+		return
+	}
+	if v.destroyed {
+		return
+	}
+	var zero T
+	v.val, v.isSet, v.destroyed = zero, false, true
+	v.deps.invalidate()
+	v.setDeps.invalidate()
+}
