@@ -274,8 +274,16 @@ func (g *Graph) report(err error) {
 	g.onError(err)
 }
 
-// recovered turns a recovered panic value into an error.
-func recovered(r any) error {
+// AsError turns a value recovered from a panic in reactive code into the
+// error the graph reports for it: silent stops and the errors [Calc.Must]
+// carries stay as they are; anything else becomes a [*PanicError] with the
+// stack of the caller (call it from the deferred function).
+func AsError(recovered any) error { return recoveredErr(recovered) }
+
+func recovered(r any) error { return recoveredErr(r) }
+
+// recoveredErr turns a recovered panic value into an error.
+func recoveredErr(r any) error {
 	switch v := r.(type) {
 	case propagated:
 		return v.err

@@ -160,8 +160,7 @@ func TestSuspendResumeDestroy(t *testing.T) {
 func TestQueuedRunSkippedAfterDestroy(t *testing.T) {
 	g, _ := newGraph(t)
 	v := reactive.NewValue(g, 0)
-	var e *reactive.Effect
-	e = reactive.NewEffect(g, func() error { v.Get(); return nil })
+	e := reactive.NewEffect(g, func() error { v.Get(); return nil })
 	g.Do(func() {
 		v.Set(1) // queues e
 		e.Destroy()

@@ -1,0 +1,465 @@
+package sheen
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen/client"
+	"github.com/sheenhq/sheen/internal/markdown"
+	"github.com/sheenhq/sheen/internal/transport"
+	"github.com/sheenhq/sheen/protocol"
+)
+
+// Option configures an [App].
+type Option func(*config)
+
+type config struct {
+	log        *zap.Logger
+	origins    []string
+	grace      time.Duration
+	heartbeat  time.Duration
+	maxFrame   int64
+	dev        bool
+	replayN    int
+	replayB    int
+	extraCSS   []asset
+	extraJS    []asset
+	helloLimit time.Duration
+}
+
+// WithLogger sets the logger. The default is zap's production logger at info
+// level, which logs nothing per frame.
+func WithLogger(l *zap.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithOrigins allows WebSocket upgrades from other origins, given as host
+// patterns (path.Match syntax, e.g. "example.com" or "*.example.com"). By
+// default only same-origin upgrades are accepted, which blocks cross-site
+// WebSocket hijacking.
+func WithOrigins(patterns ...string) Option {
+	return func(c *config) { c.origins = append(c.origins, patterns...) }
+}
+
+// WithGrace sets how long a session outlives a lost connection, waiting for
+// the page to resume it (default 60 s).
+func WithGrace(d time.Duration) Option { return func(c *config) { c.grace = d } }
+
+// WithHeartbeat sets the page's ping interval (default 15 s). A connection
+// that sends nothing for 2.5 intervals is considered dead on both sides.
+func WithHeartbeat(d time.Duration) Option { return func(c *config) { c.heartbeat = d } }
+
+// WithMaxFrame sets the largest frame a page may send (default 1 MiB). A larger
+// frame is answered with an error and dropped; the session goes on.
+func WithMaxFrame(n int64) Option { return func(c *config) { c.maxFrame = n } }
+
+// WithDevelopment shows the real message of application errors to users.
+// By default they are sanitized: users see a generic message (or the message
+// of a [SafeError]) and the log has the details.
+func WithDevelopment(on bool) Option { return func(c *config) { c.dev = on } }
+
+// WithReplayLimit bounds each session's replay buffer, used to resume a
+// session after a reconnect (default 1024 frames and 4 MiB).
+func WithReplayLimit(frames, bytes int) Option {
+	return func(c *config) { c.replayN, c.replayB = frames, bytes }
+}
+
+// App is a sheen application: an http.Handler serving the page, the embedded
+// client assets and the WebSocket endpoint. It can be mounted under a path
+// prefix with http.StripPrefix; the page uses relative URLs.
+type App struct {
+	page   *PageNode
+	server func(*Session)
+	cfg    config
+	log    *zap.Logger
+	md     *markdown.Renderer
+
+	assets    map[string]asset // by file name
+	assetBase string           // "_sheen/assets/<hash>/"
+	pageHTML  []byte
+	pageErr   error
+	pageOnce  sync.Once
+
+	mu       sync.Mutex
+	sessions map[string]*Session
+	closing  bool
+	handlers sync.WaitGroup
+	srv      *http.Server
+}
+
+type asset struct {
+	name  string
+	ctype string
+	body  []byte
+	gz    []byte
+}
+
+// New returns an App serving page, running server once for every page load
+// (every session) with that session's [Session].
+func New(page *PageNode, server func(*Session), opts ...Option) *App {
+	cfg := config{grace: 60 * time.Second, heartbeat: 15 * time.Second, maxFrame: protocol.MaxFrame, replayN: 1024, replayB: 4 << 20, helloLimit: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := cfg.log
+	if log == nil {
+		l, err := zap.NewProduction()
+		if err != nil {
+			l = zap.NewNop()
+		}
+		log = l
+	}
+	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session)}
+	a.loadAssets()
+	return a
+}
+
+// loadAssets reads the embedded client, compresses it, and names the asset
+// directory after a hash of its contents, so browsers may cache it forever.
+func (a *App) loadAssets() {
+	a.assets = make(map[string]asset)
+	h := sha256.New()
+	var names []string
+	_ = fs.WalkDir(client.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	add := func(name string, body []byte) {
+		ctype := mime.TypeByExtension(path.Ext(name))
+		switch path.Ext(name) {
+		case ".js":
+			ctype = "text/javascript; charset=utf-8"
+		case ".css":
+			ctype = "text/css; charset=utf-8"
+		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		a.assets[name] = asset{name: name, ctype: ctype, body: body, gz: gz.Bytes()}
+		h.Write([]byte(name))
+		h.Write(body)
+	}
+	for _, n := range names {
+		body, err := fs.ReadFile(client.FS, n)
+		if err == nil {
+			add(n, body)
+		}
+	}
+	for _, x := range append(append([]asset(nil), a.cfg.extraCSS...), a.cfg.extraJS...) {
+		add(x.name, x.body)
+	}
+	if css, err := markdown.HighlightCSS(markdown.DefaultLightTheme, markdown.DefaultDarkTheme); err == nil {
+		add("highlight.css", []byte(css))
+	}
+	a.assetBase = "_sheen/assets/" + hex.EncodeToString(h.Sum(nil))[:12] + "/"
+}
+
+// ServeHTTP serves the page at "/", the client assets under
+// "/_sheen/assets/" and the WebSocket at "/_sheen/ws".
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/" || p == "":
+		a.servePage(w, r)
+	case p == "/_sheen/ws":
+		a.serveWS(w, r)
+	case strings.HasPrefix(p, "/_sheen/assets/"):
+		a.serveAsset(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	a.pageOnce.Do(func() {
+		var buf bytes.Buffer
+		styles := []string{a.assetBase + "sheen.css", a.assetBase + "highlight.css"}
+		scripts := []string{a.assetBase + "sheen.js"}
+		for _, x := range a.cfg.extraCSS {
+			styles = append(styles, a.assetBase+x.name)
+		}
+		for _, x := range a.cfg.extraJS {
+			scripts = append(scripts, a.assetBase+x.name)
+		}
+		a.pageErr = a.page.RenderPage(&buf, PageAssets{Stylesheets: styles, Scripts: scripts, WebSocket: "_sheen/ws"})
+		a.pageHTML = buf.Bytes()
+	})
+	if a.pageErr != nil {
+		a.log.Error("page does not render", zap.Error(a.pageErr))
+		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	_, _ = w.Write(a.pageHTML)
+}
+
+func (a *App) serveAsset(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/")
+	if !strings.HasPrefix(rest, a.assetBase) {
+		http.NotFound(w, r) // an old or unknown version
+		return
+	}
+	x, ok := a.assets[strings.TrimPrefix(rest, a.assetBase)]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", x.ctype)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Add("Vary", "Accept-Encoding")
+	body := x.body
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		body = x.gz
+	}
+	_, _ = w.Write(body)
+}
+
+// ListenAndServe serves the app on addr until [App.Shutdown].
+func (a *App) ListenAndServe(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return a.Serve(l)
+}
+
+// Serve serves the app on l until [App.Shutdown].
+func (a *App) Serve(l net.Listener) error {
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	a.srv = srv
+	a.mu.Unlock()
+	a.log.Info("sheen: serving", zap.String("url", "http://"+l.Addr().String()+"/"))
+	return srv.Serve(l)
+}
+
+// Shutdown ends every session (running its OnEnded hooks), closes their
+// connections, stops the server started by ListenAndServe or Serve, and
+// waits for the connection handlers to return or ctx to end.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	a.closing = true
+	srv := a.srv
+	sessions := make([]*Session, 0, len(a.sessions))
+	for _, s := range a.sessions {
+		sessions = append(sessions, s)
+	}
+	a.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range sessions {
+		wg.Go(func() { s.end("server shutting down") })
+	}
+	wg.Wait()
+	var err error
+	if srv != nil {
+		err = srv.Shutdown(ctx)
+	}
+	done := make(chan struct{})
+	go func() { a.handlers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return errors.Join(err, ctx.Err())
+	}
+	return err
+}
+
+// Sessions returns the number of live sessions.
+func (a *App) Sessions() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.sessions)
+}
+
+func randomID(prefix string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// serveWS upgrades the request and runs the connection's read loop.
+func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	a.handlers.Add(1)
+	a.mu.Unlock()
+	defer a.handlers.Done()
+
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns:  a.cfg.origins,
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		a.log.Info("sheen: websocket upgrade refused", zap.Error(err), zap.String("origin", r.Header.Get("Origin")))
+		return
+	}
+	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
+	defer c.Wait()
+	defer c.CloseNow()
+	ctx := r.Context()
+
+	s := a.handshake(ctx, c)
+	if s == nil {
+		return
+	}
+	for {
+		rctx, cancel := context.WithTimeout(ctx, a.cfg.heartbeat*5/2)
+		data, err := c.Read(rctx)
+		cancel()
+		if errors.Is(err, transport.ErrTooBig) {
+			s.log.Warn("sheen: frame too big", zap.Int64("limit", a.cfg.maxFrame))
+			s.sendError(c, protocol.Error{Code: protocol.CodeTooBig, Message: fmt.Sprintf("frame larger than %d bytes dropped", a.cfg.maxFrame)})
+			continue
+		}
+		if err != nil {
+			s.log.Debug("sheen: connection closed", zap.Error(err))
+			break
+		}
+		s.handle(c, data)
+	}
+	s.detach(c)
+}
+
+// handshake reads the hello and starts or resumes a session; nil means the
+// connection is finished.
+func (a *App) handshake(ctx context.Context, c *transport.Conn) *Session {
+	hctx, cancel := context.WithTimeout(ctx, a.cfg.helloLimit)
+	data, err := c.Read(hctx)
+	cancel()
+	if err != nil {
+		if errors.Is(err, transport.ErrTooBig) {
+			a.refuse(c, protocol.Error{Code: protocol.CodeTooBig, Message: "hello frame too big", Fatal: true})
+		}
+		return nil
+	}
+	msg, err := protocol.DecodeClient(data)
+	var derr *protocol.DecodeError
+	if errors.As(err, &derr) {
+		reply := derr.Reply()
+		reply.Fatal = true
+		a.log.Info("sheen: bad hello", zap.String("code", string(derr.Code)), zap.String("error", derr.Msg))
+		a.refuse(c, reply)
+		return nil
+	}
+	hello, ok := msg.(protocol.Hello)
+	if !ok {
+		a.refuse(c, protocol.Error{Code: protocol.CodeBadMessage, Message: "the first frame must be hello", Fatal: true})
+		return nil
+	}
+	if hello.Resume != nil {
+		s := a.resume(c, hello.Resume)
+		if s == nil {
+			frame, _ := protocol.Expired{Message: "This session has expired. Reload the page to start a new one."}.MarshalJSON()
+			c.Send(frame)
+			c.Close(websocket.StatusNormalClosure, "session expired")
+		}
+		return s
+	}
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		c.Close(websocket.StatusGoingAway, "server shutting down")
+		return nil
+	}
+	s := newSession(a)
+	a.sessions[s.id] = s
+	a.mu.Unlock()
+	s.start(c, hello)
+	return s
+}
+
+func (a *App) refuse(c *transport.Conn, e protocol.Error) {
+	frame, _ := e.MarshalJSON()
+	c.Send(frame)
+	c.Close(websocket.StatusPolicyViolation, string(e.Code))
+}
+
+func (a *App) resume(c *transport.Conn, r *protocol.Resume) *Session {
+	a.mu.Lock()
+	s := a.sessions[r.Session]
+	a.mu.Unlock()
+	if s == nil || !s.checkToken(r.Token) {
+		a.log.Info("sheen: resume refused", zap.String("session", r.Session))
+		return nil
+	}
+	if !s.attach(c, r) {
+		return nil
+	}
+	return s
+}
+
+func (a *App) unregister(s *Session) {
+	a.mu.Lock()
+	delete(a.sessions, s.id)
+	a.mu.Unlock()
+}
+
+// userMessage is what a user is shown for an application error.
+func (a *App) userMessage(err error) string {
+	var safe *SafeError
+	if errors.As(err, &safe) {
+		return safe.Message
+	}
+	if a.cfg.dev {
+		return err.Error()
+	}
+	return "An error occurred. The details are in the server log."
+}
+
+// SafeError is an error whose Message is shown to users even when errors are
+// sanitized (the default). Err, if set, is logged but not shown.
+type SafeError struct {
+	Message string
+	Err     error
+}
+
+func (e *SafeError) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns Err.
+func (e *SafeError) Unwrap() error { return e.Err }

@@ -1,0 +1,140 @@
+// What the page shows: outputs (data-sheen-output), notices and the
+// connection status banner (#sheen-status).
+
+import { within } from "./inputs.js";
+
+const OUT = "[data-sheen-output]";
+const esc = (s) => (globalThis.CSS?.escape ? CSS.escape(s) : s.replace(/["\\]/g, "\\$&"));
+
+/**
+ * Outputs. The last state of each output is kept, so an output element that
+ * appears later (e.g. inside a re-rendered HTML output) shows it at once.
+ */
+export function createOutputs(doc) {
+  const state = new Map(); // id → {value: {html|text|error}, busy}
+
+  function paint(el, s, value) {
+    if (value && s.value) {
+      const v = s.value;
+      if (v.html != null) el.innerHTML = v.html; // sanitized by the server
+      else el.textContent = v.text ?? v.error;
+      el.classList.toggle("sheen-output-error", v.error != null);
+    }
+    el.classList.toggle("sheen-busy", !!s.busy);
+    if (s.busy) el.setAttribute("aria-busy", "true");
+    else el.removeAttribute("aria-busy");
+  }
+
+  return {
+    apply(outputs) {
+      for (const [id, o] of Object.entries(outputs)) {
+        const s = state.get(id) || {};
+        const value = o.html != null ? { html: o.html } : o.text != null ? { text: o.text } : o.error ? { error: o.error } : null;
+        if (value) s.value = value;
+        s.busy = o.busy != null ? o.busy : value ? false : s.busy;
+        state.set(id, s);
+        for (const el of doc.querySelectorAll(`[data-sheen-output="${esc(id)}"]`)) paint(el, s, !!value);
+      }
+    },
+    /** Show the known state of outputs added under root. */
+    scan(root) {
+      for (const el of within(root, OUT)) {
+        const s = state.get(el.dataset.sheenOutput);
+        if (s) paint(el, s, true);
+      }
+    },
+  };
+}
+
+/** Notices: a live region of dismissible notifications. */
+export function createNotices(doc, timers = globalThis) {
+  const shown = new Map(); // id → {el, t}
+  let region;
+
+  function close(id) {
+    const n = shown.get(id);
+    if (!n) return;
+    shown.delete(id);
+    timers.clearTimeout(n.t);
+    n.el.remove();
+  }
+
+  function show({ id, level, message, duration }) {
+    if (!region?.isConnected) {
+      region = doc.createElement("div");
+      region.className = "sheen-notices";
+      region.setAttribute("role", "region");
+      region.setAttribute("aria-label", "Notifications");
+      region.setAttribute("aria-live", "polite");
+      doc.body.append(region);
+    }
+    const el = doc.createElement("div");
+    el.className = `sheen-notice sheen-notice-${level}`;
+    el.setAttribute("role", level === "error" ? "alert" : "status");
+    const text = doc.createElement("div");
+    text.className = "sheen-notice-message";
+    text.textContent = message;
+    const x = doc.createElement("button");
+    x.type = "button";
+    x.className = "sheen-notice-close";
+    x.setAttribute("aria-label", "Dismiss");
+    x.textContent = "×";
+    x.onclick = () => close(id);
+    el.append(text, x);
+    const old = shown.get(id);
+    if (old) {
+      timers.clearTimeout(old.t);
+      old.el.replaceWith(el);
+    } else {
+      region.append(el);
+    }
+    shown.set(id, { el, t: duration > 0 ? timers.setTimeout(() => close(id), duration) : 0 });
+  }
+
+  return { show, close };
+}
+
+/**
+ * The connection status banner, #sheen-status (created when the page has
+ * none). Hidden while connected. The root element's data-sheen-state says
+ * the connection state, for styling and tests.
+ */
+export function createStatus(doc, reload = () => location.reload()) {
+  let el;
+  return function setState(state, info = {}) {
+    doc.documentElement.dataset.sheenState = state;
+    el ||= doc.getElementById("sheen-status");
+    if (!el) {
+      el = doc.createElement("div");
+      el.id = "sheen-status";
+      el.setAttribute("role", "status");
+      el.setAttribute("aria-live", "polite");
+      doc.body.append(el);
+    }
+    let text = "";
+    let button = false;
+    if (state === "reconnecting") {
+      text = info.everOpen === false ? "Connecting…" : "Reconnecting…";
+    } else if (state === "expired") {
+      text = "Your session has expired.";
+      button = true;
+    } else if (state === "failed") {
+      text = info.code === "version"
+        ? "This page is out of date. Reload it to continue."
+        : `The connection failed: ${info.message || info.code}`;
+      button = true;
+    }
+    el.dataset.state = state;
+    el.hidden = !text;
+    const msg = doc.createElement("span");
+    msg.textContent = text;
+    el.replaceChildren(msg);
+    if (button) {
+      const b = doc.createElement("button");
+      b.type = "button";
+      b.textContent = "Reload";
+      b.onclick = reload;
+      el.append(b);
+    }
+  };
+}

@@ -1,0 +1,196 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// ErrTooBig is returned by [Conn.Read] for a frame larger than the limit. The
+// frame has been read and dropped; the connection is still usable.
+var ErrTooBig = errors.New("transport: frame too big")
+
+// Options configure a [Conn].
+type Options struct {
+	// MaxFrame is the largest frame Read returns (default 1 MiB). Larger frames
+	// up to 16 × MaxFrame are dropped with ErrTooBig; beyond that the
+	// connection is closed.
+	MaxFrame int64
+	// MaxQueue is how many bytes may wait to be written before the peer is
+	// considered too slow and the connection is closed (default 8 MiB).
+	MaxQueue int
+	// WriteTimeout bounds one frame's write (default 10 s).
+	WriteTimeout time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.MaxFrame <= 0 {
+		o.MaxFrame = 1 << 20
+	}
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = 8 << 20
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+}
+
+// Conn is one WebSocket connection to a page.
+type Conn struct {
+	ws   *websocket.Conn
+	opts Options
+
+	mu      sync.Mutex
+	queue   [][]byte
+	queued  int
+	writing bool
+	closed  bool
+	done    chan struct{}
+	spare   [][]byte
+	// wg counts the writer goroutine, so Wait can be sure none is left.
+	wg sync.WaitGroup
+}
+
+// New wraps an accepted WebSocket.
+func New(ws *websocket.Conn, opts Options) *Conn {
+	opts.defaults()
+	ws.SetReadLimit(opts.MaxFrame * 16)
+	return &Conn{ws: ws, opts: opts, done: make(chan struct{})}
+}
+
+// Read returns the next text frame. A frame over MaxFrame is read to its end,
+// dropped, and reported as ErrTooBig; the connection stays open.
+func (c *Conn) Read(ctx context.Context) ([]byte, error) {
+	_, r, err := c.ws.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	buf, err := io.ReadAll(io.LimitReader(r, c.opts.MaxFrame+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(buf)) > c.opts.MaxFrame {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return nil, err
+		}
+		return nil, ErrTooBig
+	}
+	return buf, nil
+}
+
+// Send queues frame to be written and returns at once. It reports false if
+// the connection is closed, or if the peer is so far behind that the queue
+// would exceed MaxQueue, in which case the connection is closed (the page
+// reconnects and resumes from the replay buffer).
+func (c *Conn) Send(frame []byte) bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	if c.queued+len(frame) > c.opts.MaxQueue {
+		c.mu.Unlock()
+		c.CloseNow() // never hold the sender for a close handshake
+		return false
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	start := !c.writing
+	c.writing = true
+	if start {
+		c.wg.Add(1)
+	}
+	c.mu.Unlock()
+	if start {
+		go c.drain()
+	}
+	return true
+}
+
+// drain writes queued frames until the queue is empty.
+func (c *Conn) drain() {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		if len(batch) == 0 || c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.spare = c.spare[:0], nil
+		c.queued = 0
+		c.mu.Unlock()
+		for i, f := range batch {
+			ctx, cancel := context.WithTimeout(context.Background(), c.opts.WriteTimeout)
+			err := c.ws.Write(ctx, websocket.MessageText, f)
+			cancel()
+			batch[i] = nil
+			if err != nil {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				c.CloseNow()
+				return
+			}
+		}
+		c.mu.Lock()
+		c.spare = batch[:0]
+		c.mu.Unlock()
+	}
+}
+
+// Flush waits until every queued frame is written or ctx is done.
+func (c *Conn) Flush(ctx context.Context) {
+	for {
+		c.mu.Lock()
+		idle := !c.writing || c.closed
+		c.mu.Unlock()
+		if idle {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// Close closes the connection with a status and reason, waiting (up to 5 s)
+// for the peer's close frame; queued frames that were not written are
+// dropped. It is safe to call more than once.
+func (c *Conn) Close(code websocket.StatusCode, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.queue = nil
+	close(c.done)
+	c.mu.Unlock()
+	_ = c.ws.Close(code, reason)
+}
+
+// CloseNow closes the connection at once, without a close handshake.
+func (c *Conn) CloseNow() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		c.queue = nil
+		close(c.done)
+	}
+	c.mu.Unlock()
+	_ = c.ws.CloseNow()
+}
+
+// Done is closed when the connection is closed by Close or CloseNow.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Wait waits for the writer goroutine to finish.
+func (c *Conn) Wait() { c.wg.Wait() }

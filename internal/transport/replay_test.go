@@ -1,0 +1,63 @@
+package transport
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestReplay(t *testing.T) {
+	frame := func(i int) []byte { return []byte(fmt.Sprintf("f%02d", i)) } // 3 bytes each
+	cases := []struct {
+		name      string
+		maxFrames int
+		maxBytes  int
+		add       int    // frames 1..add are added
+		ack       uint64 // then acked up to this seq
+		since     uint64
+		wantOK    bool
+		wantFirst string
+		wantN     int
+	}{
+		{"all kept", 10, 100, 5, 0, 0, true, "f01", 5},
+		{"since middle", 10, 100, 5, 0, 3, true, "f04", 2},
+		{"up to date", 10, 100, 5, 0, 5, true, "", 0},
+		{"ahead of server", 10, 100, 5, 0, 6, false, "", 0},
+		{"count bound drops oldest", 3, 100, 5, 0, 2, true, "f03", 3},
+		{"count bound: too old", 3, 100, 5, 0, 1, false, "", 0},
+		{"byte bound", 10, 7, 5, 0, 3, true, "f04", 2},
+		{"acked frames dropped", 10, 100, 5, 3, 3, true, "f04", 2},
+		{"acked past the page's seq", 10, 100, 5, 4, 2, false, "", 0},
+		{"all acked, up to date", 10, 100, 5, 5, 5, true, "", 0},
+		{"nothing sent", 10, 100, 0, 0, 0, true, "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReplay(tc.maxFrames, tc.maxBytes)
+			for i := 1; i <= tc.add; i++ {
+				r.Add(uint64(i), frame(i))
+			}
+			r.Ack(tc.ack)
+			got, ok := r.Since(tc.since, uint64(tc.add))
+			if ok != tc.wantOK || len(got) != tc.wantN {
+				t.Fatalf("Since(%d) = %d frames, ok=%v; want %d, %v", tc.since, len(got), ok, tc.wantN, tc.wantOK)
+			}
+			if tc.wantN > 0 && string(got[0]) != tc.wantFirst {
+				t.Fatalf("first frame = %s, want %s", got[0], tc.wantFirst)
+			}
+		})
+	}
+}
+
+func TestReplayAckThenAdd(t *testing.T) {
+	r := NewReplay(10, 1000)
+	r.Add(1, []byte("a"))
+	r.Ack(1)
+	r.Add(2, []byte("b"))
+	got, ok := r.Since(1, 2)
+	if !ok || len(got) != 1 || string(got[0]) != "b" {
+		t.Fatalf("got %q ok=%v", got, ok)
+	}
+	if n, b := r.Len(); n != 1 || b != 1 {
+		t.Fatalf("Len = %d, %d", n, b)
+	}
+}
