@@ -158,6 +158,12 @@ func defaultOnError(err error) {
 // owned reports whether the calling goroutine is running a turn of g.
 func (g *Graph) owned() bool { return g.owner.Load() == goid.Current() }
 
+// InTurn reports whether the caller runs inside a turn of g: in a calc, an
+// effect, an after-flush hook, or a function given to Do or Post. Code that
+// may be called both from reactive code and from other goroutines uses it to
+// avoid waiting for work that needs the turn it holds.
+func (g *Graph) InTurn() bool { return g.owned() }
+
 // Do runs fn as a turn of the graph and then flushes: it waits until no other
 // turn runs, runs what was posted before, runs fn, and runs every effect that
 // became pending and every after-flush hook before it returns. Inside a turn
