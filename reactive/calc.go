@@ -33,11 +33,9 @@ func NewCalc[T any](g *Graph, fn func() (T, error)) *Calc[T] {
 // running the calc again. A calc that reads itself while it runs runs again
 // (nested), up to the graph's recursion limit; past it the read fails with
 // [ErrCycle].
-func (c *Calc[T]) Get() (T, error) {
+func (c *Calc[T]) Get() (v T, err error) {
 	g := c.obs.g
 	if !g.owned() {
-		var v T
-		var err error
 		g.readOff(func() { v, err = c.Get() })
 		return v, err
 	}
@@ -48,13 +46,31 @@ func (c *Calc[T]) Get() (T, error) {
 	if g.current != nil {
 		c.deps.register(g.current, g.curID)
 	}
-	if !c.obs.valid || c.running > 0 {
-		if c.running >= g.maxDepth {
-			var zero T
-			return zero, ErrCycle
-		}
-		c.update()
+	if c.obs.valid && c.running == 0 {
+		return c.val, c.err
 	}
+	if c.running >= g.maxDepth {
+		var zero T
+		return zero, ErrCycle
+	}
+	// Run the calc here rather than in a helper: a chain of calcs costs one
+	// stack frame per link, not two.
+	id := c.obs.begin()
+	cur, curID := g.current, g.curID
+	g.current, g.curID = &c.obs, id
+	c.running++
+	defer func() {
+		// Always: restore the reader, and turn a panic into the calc's error.
+		if r := recover(); r != nil {
+			var zero T
+			c.val, c.err = zero, recovered(r)
+			v, err = c.val, c.err
+		}
+		c.running--
+		g.current, g.curID = cur, curID
+		c.obs.runs++
+	}()
+	c.val, c.err = c.fn()
 	return c.val, c.err
 }
 
@@ -71,28 +87,6 @@ func (c *Calc[T]) Must() T {
 
 // Any returns [Calc.Must] as an any; the method value c.Any is a [Trigger].
 func (c *Calc[T]) Any() any { return c.Must() }
-
-func (c *Calc[T]) update() {
-	g := c.obs.g
-	id := c.obs.begin()
-	cur, curID := g.current, g.curID
-	g.current, g.curID = &c.obs, id
-	c.running++
-	v, err := callCalc(c.fn)
-	c.running--
-	g.current, g.curID = cur, curID
-	c.obs.runs++
-	c.val, c.err = v, err
-}
-
-func callCalc[T any](fn func() (T, error)) (v T, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = recovered(r)
-		}
-	}()
-	return fn()
-}
 
 // Runs returns how many times the calc has run.
 func (c *Calc[T]) Runs() int {
@@ -116,8 +110,17 @@ func (c *Calc[T]) Destroy() {
 	if c.obs.valid {
 		c.obs.invalidate()
 	} else {
-		c.deps.invalidate()
+		g.invalidate(&c.deps)
 	}
 	var zero T
 	c.val, c.err = zero, nil
+}
+
+func callCalc[T any](fn func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r)
+		}
+	}()
+	return fn()
 }

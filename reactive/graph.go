@@ -107,6 +107,8 @@ type Graph struct {
 	hooks    []hook
 	hookSeq  uint64
 	timers   map[*timer]struct{}
+	walk     []invFrame // the invalidation walk's stack, reused
+	walking  bool
 
 	// Mailbox: guarded by mbox.
 	mbox     sync.Mutex

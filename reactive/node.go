@@ -45,20 +45,26 @@ func (o *observer) invalidate() {
 	}
 	o.valid = false
 	if o.src != nil {
-		o.src.invalidate()
+		o.g.invalidate(o.src)
 	} else if o.eff != nil {
 		o.eff.schedule()
 	}
-	if len(o.calls) > 0 {
-		calls := o.calls
-		o.calls = nil
-		for i, fn := range calls {
-			fn()
-			calls[i] = nil
-		}
-		if o.calls == nil {
-			o.calls = calls[:0]
-		}
+	o.runCalls()
+}
+
+// runCalls calls the current run's invalidation callbacks, once.
+func (o *observer) runCalls() {
+	if len(o.calls) == 0 {
+		return
+	}
+	calls := o.calls
+	o.calls = nil
+	for i, fn := range calls {
+		fn()
+		calls[i] = nil
+	}
+	if o.calls == nil {
+		o.calls = calls[:0]
 	}
 }
 
@@ -109,13 +115,9 @@ func (s *source) compact() {
 	s.deps = s.deps[:j]
 }
 
-// invalidate invalidates every live dependent, in ascending run-id order
-// (Shiny's order), and forgets them all.
-func (s *source) invalidate() {
+// take removes and returns the dependents, in ascending run-id order.
+func (s *source) take() []edge {
 	deps := s.deps
-	if len(deps) == 0 {
-		return
-	}
 	if s.unsorted {
 		slices.SortStableFunc(deps, func(a, b edge) int {
 			switch {
@@ -129,15 +131,103 @@ func (s *source) invalidate() {
 		s.unsorted = false
 	}
 	s.deps = nil // reads during the walk start a new list
+	return deps
+}
+
+// giveBack lets s reuse the (cleared) list take returned.
+func (s *source) giveBack(deps []edge) {
+	if s.deps == nil {
+		s.deps = deps[:0]
+	}
+}
+
+// invFrame is one source being walked by Graph.invalidate.
+type invFrame struct {
+	deps []edge
+	i    int
+	src  *source
+	cb   *observer // a calc whose run callbacks follow its dependents
+}
+
+// invalidate invalidates every live dependent of s, in ascending run-id
+// order (Shiny's order), depth first through calcs, and forgets them all.
+func (g *Graph) invalidate(s *source) { g.invalidateAt(s, 0) }
+
+// maxRecursion is how deep invalidation recurses through calcs before it
+// continues with an explicit stack: recursion is faster for the usual
+// shallow graphs, the stack keeps a long chain from costing a deep one.
+const maxRecursion = 24
+
+func (g *Graph) invalidateAt(s *source, depth int) {
+	if len(s.deps) == 0 {
+		return
+	}
+	if depth >= maxRecursion {
+		g.invalidateDeep(s)
+		return
+	}
+	deps := s.take()
 	for i := range deps {
 		e := deps[i]
 		deps[i] = edge{}
-		if e.o.id == e.id {
-			e.o.invalidate()
+		o := e.o
+		if o.id != e.id || !o.valid {
+			continue
 		}
+		o.valid = false
+		if o.src != nil {
+			g.invalidateAt(o.src, depth+1)
+		} else {
+			o.eff.schedule()
+		}
+		o.runCalls()
 	}
-	if s.deps == nil {
-		s.deps = deps[:0]
+	s.giveBack(deps)
+}
+
+// invalidateDeep is invalidateAt with an explicit stack.
+func (g *Graph) invalidateDeep(s *source) {
+	nested := g.walking
+	var stack []invFrame
+	if nested {
+		stack = make([]invFrame, 0, 4) // a callback invalidated during a walk
+	} else {
+		stack, g.walking = g.walk[:0], true
+	}
+	stack = append(stack, invFrame{deps: s.take(), src: s})
+	for n := len(stack); n > 0; n = len(stack) {
+		f := &stack[n-1]
+		if f.i == len(f.deps) {
+			f.src.giveBack(f.deps)
+			cb := f.cb
+			stack[n-1] = invFrame{}
+			stack = stack[:n-1]
+			if cb != nil {
+				cb.runCalls()
+			}
+			continue
+		}
+		e := f.deps[f.i]
+		f.deps[f.i] = edge{}
+		f.i++
+		o := e.o
+		if o.id != e.id || !o.valid {
+			continue
+		}
+		o.valid = false
+		if o.src != nil {
+			var cb *observer
+			if len(o.calls) > 0 {
+				cb = o
+			}
+			stack = append(stack, invFrame{deps: o.src.take(), src: o.src, cb: cb})
+			continue
+		}
+		o.eff.schedule()
+		o.runCalls()
+	}
+	if !nested {
+		g.walk, g.walking = stack[:0], false
 	}
 }
 

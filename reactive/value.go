@@ -88,9 +88,9 @@ func (v *Value[T]) Set(x T) bool {
 	v.val = x
 	if !v.isSet {
 		v.isSet = true
-		v.setDeps.invalidate()
+		g.invalidate(&v.setDeps)
 	}
-	v.deps.invalidate()
+	g.invalidate(&v.deps)
 	return true
 }
 
@@ -114,8 +114,8 @@ func (v *Value[T]) Unset() {
 	}
 	var zero T
 	v.val, v.isSet = zero, false
-	v.setDeps.invalidate()
-	v.deps.invalidate()
+	g.invalidate(&v.setDeps)
+	g.invalidate(&v.deps)
 }
 
 // IsSet reports whether the value is set and, inside a calc or effect, makes
@@ -162,6 +162,6 @@ func (v *Value[T]) Destroy() {
 	}
 	var zero T
 	v.val, v.isSet, v.destroyed = zero, false, true
-	v.deps.invalidate()
-	v.setDeps.invalidate()
+	g.invalidate(&v.deps)
+	g.invalidate(&v.setDeps)
 }
