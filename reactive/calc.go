@@ -76,10 +76,14 @@ func (c *Calc[T]) Get() (v T, err error) {
 
 // Must returns the calc's value, stopping the reader with the calc's error if
 // it has one (the error reaches the reader's error handling as if the reader
-// had returned it).
+// had returned it). It belongs in reactive code: elsewhere the error is a
+// plain panic.
 func (c *Calc[T]) Must() T {
 	v, err := c.Get()
 	if err != nil {
+		if !c.obs.g.owned() {
+			panic(err)
+		}
 		panic(propagated{err})
 	}
 	return v

@@ -340,10 +340,10 @@ func (g *Graph) Flush() error {
 		}
 		e.run()
 	}
-	g.flushing = false
 	if len(g.hooks) > 0 {
-		g.runHooks()
+		g.runHooks() // still "flushing": a hook's Flush is refused
 	}
+	g.flushing = false
 	return nil
 }
 

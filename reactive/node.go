@@ -60,7 +60,7 @@ func (o *observer) runCalls() {
 	calls := o.calls
 	o.calls = nil
 	for i, fn := range calls {
-		fn()
+		o.g.guard(fn) // a panicking callback must not stop the invalidation walk
 		calls[i] = nil
 	}
 	if o.calls == nil {

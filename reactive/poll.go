@@ -11,7 +11,7 @@ import "time"
 func Poll[T any](g *Graph, interval time.Duration, fn func() (T, error), equal func(a, b T) bool) *Calc[T] {
 	var zero T
 	last := NewValueFunc(g, zero, equal)
-	lastErr := NewValueFunc[error](g, nil, func(a, b error) bool { return a == b })
+	lastErr := NewValueFunc(g, nil, equalFunc[error]())
 	g.Do(func() {
 		g.Isolate(func() {
 			v, err := callCalc(fn)

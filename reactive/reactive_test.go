@@ -572,3 +572,48 @@ func TestCalcGetFromOtherGoroutine(t *testing.T) {
 		t.Fatalf("got %d", x)
 	}
 }
+
+func TestFlushFromHookRefused(t *testing.T) {
+	g, _ := newGraph(t)
+	var err error
+	calls := 0
+	g.OnFlushed(func() {
+		calls++
+		if calls == 1 {
+			err = g.Flush()
+		}
+	})
+	if !errors.Is(err, reactive.ErrNestedFlush) {
+		t.Fatalf("Flush in a hook = %v, want ErrNestedFlush", err)
+	}
+}
+
+func TestPanickingInvalidateCallback(t *testing.T) {
+	g, errs := newGraph(t)
+	v := reactive.NewValue(g, 0)
+	a := reactive.NewEffect(g, func() error {
+		v.Get()
+		g.OnInvalidate(func() { panic("callback broke") })
+		return nil
+	})
+	b := reactive.NewEffect(g, func() error { v.Get(); return nil })
+	v.Set(1)
+	if a.Runs() != 2 || b.Runs() != 2 {
+		t.Fatalf("runs a=%d b=%d, want 2 and 2", a.Runs(), b.Runs())
+	}
+	if len(errs.all()) != 1 {
+		t.Fatalf("errors = %v, want the callback's panic", errs.all())
+	}
+}
+
+func TestInterfaceValueWithUncomparableDynamicValues(t *testing.T) {
+	g, errs := newGraph(t)
+	v := reactive.NewValue[any](g, []int{1})
+	e := reactive.NewEffect(g, func() error { v.Get(); return nil })
+	if !v.Set([]int{1}) || e.Runs() != 2 || len(errs.all()) != 0 {
+		t.Fatalf("set of an uncomparable value: runs=%d errors=%v", e.Runs(), errs.all())
+	}
+	if v.Set(any(nil)); v.Set(any(nil)) {
+		t.Fatal("equal comparable values reported a change")
+	}
+}

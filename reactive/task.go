@@ -121,6 +121,7 @@ func (t *Task[A, R]) finish(gen uint64, r R, err error, cancelled bool) {
 		t.queue[0] = zero
 		t.queue = t.queue[1:]
 		t.start(next)
+		_ = t.g.Flush() // readers see "running" even if the call ends at once
 	}
 }
 
@@ -131,7 +132,11 @@ func (t *Task[A, R]) Status() TaskStatus { return t.status.Get() }
 // Result returns the task's result (reactively, like [Task.Status]): the value
 // after success, the error after failure, [ErrInProgress] while running, and
 // [ErrSilent] before the first run and after a cancel.
-func (t *Task[A, R]) Result() (R, error) {
+func (t *Task[A, R]) Result() (r R, err error) {
+	if !t.g.owned() {
+		t.g.readOff(func() { r, err = t.Result() })
+		return r, err
+	}
 	var zero R
 	switch t.status.Get() {
 	case TaskSuccess:

@@ -1,5 +1,7 @@
 package reactive
 
+import "reflect"
+
 // Value is a reactive value: reading it with [Value.Get] inside a calc or
 // effect makes that calc or effect depend on it, and [Value.Set] invalidates
 // everything that depends on it.
@@ -19,7 +21,23 @@ type Value[T any] struct {
 // NewValue returns a Value of a comparable type holding v. Setting it to a
 // value equal (==) to the current one changes nothing.
 func NewValue[T comparable](g *Graph, v T) *Value[T] {
-	return &Value[T]{g: g, val: v, isSet: true, equal: func(a, b T) bool { return a == b }}
+	return &Value[T]{g: g, val: v, isSet: true, equal: equalFunc[T]()}
+}
+
+// equalFunc returns == for T; for an interface type, whose dynamic values may
+// not be comparable (== would panic), such values count as different.
+func equalFunc[T comparable]() func(a, b T) bool {
+	if reflect.TypeFor[T]().Kind() != reflect.Interface {
+		return func(a, b T) bool { return a == b }
+	}
+	return func(a, b T) (eq bool) {
+		defer func() {
+			if recover() != nil {
+				eq = false
+			}
+		}()
+		return a == b
+	}
 }
 
 // NewValueFunc returns a Value holding v whose sets are compared with equal;
@@ -30,8 +48,9 @@ func NewValueFunc[T any](g *Graph, v T, equal func(a, b T) bool) *Value[T] {
 
 // Get returns the value and, inside a calc or effect, makes it depend on the
 // value. If the value is unset it stops the reader silently ([ErrSilent]).
-// From a goroutine that does not own the graph it runs as a [Graph.Do] (and in
-// a [Task] body it fails with [ErrReadInTask]).
+// From a goroutine that does not own the graph it runs as a [Graph.Do], where
+// an unset value reads as the zero value (and in a [Task] body it fails with
+// [ErrReadInTask]).
 func (v *Value[T]) Get() T {
 	g := v.g
 	if !g.owned() {

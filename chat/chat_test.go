@@ -1,0 +1,388 @@
+package chat_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/reactive"
+)
+
+func TestIdenticalSubmitsAreBothAnswered(t *testing.T) {
+	var calls atomic.Int32
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			calls.Add(1)
+			return c.AppendMessage(ctx, "echo: "+in.Text)
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	for range 2 {
+		p.submit("same")
+		if d := p.next("append"); !strings.Contains(d["message"].(map[string]any)["html"].(string), "echo: same") {
+			t.Fatalf("append = %v", d)
+		}
+		p.idle()
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("handler ran %d times, want 2", calls.Load())
+	}
+}
+
+func TestAppendsAndStreamsKeepOrder(t *testing.T) {
+	var c *chat.Chat
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat")
+		g := s.Graph()
+		for i := range 5 {
+			reactive.NewEffect(g, func() error {
+				if i%2 == 0 {
+					n := string(rune('A' + i))
+					c.AppendMessageStream(context.Background(), chat.FromStrings(n+"1 ", n+"2 ", n+"3"))
+				} else {
+					_ = c.AppendMessage(context.Background(), "append "+string(rune('A'+i)))
+				}
+				return nil
+			})
+		}
+	})
+	p := open(t, base)
+	v := newView()
+	ends := 0
+	for ends < 3 {
+		m := <-p.msgs
+		v.apply(t, m)
+		if m.Name == "end" {
+			ends++
+		}
+	}
+	want := []string{"A1 A2 A3", "append B", "C1 C2 C3", "append D", "E1 E2 E3"}
+	if got := v.texts(); !slices.Equal(got, want) {
+		t.Fatalf("messages = %q, want %q", got, want)
+	}
+	got := c.Messages()
+	if len(got) != 5 || got[0].Content != "A1 A2 A3" || got[1].Content != "append B" {
+		t.Fatalf("transcript = %s", fmtMsgs(got))
+	}
+}
+
+func TestStreamContexts(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(ctx context.Context, c *chat.Chat) error
+		want string
+	}{
+		{"outer only", func(ctx context.Context, c *chat.Chat) error {
+			sc, err := c.StreamContext(ctx)
+			if err != nil {
+				return err
+			}
+			sc.Append("Outer start")
+			sc.Append("Outer end")
+			sc.Close()
+			return nil
+		}, "Outer startOuter end"},
+		{"inner replace", func(ctx context.Context, c *chat.Chat) error {
+			sc, err := c.StreamContext(ctx)
+			if err != nil {
+				return err
+			}
+			sc.Append("Outer start")
+			inner, _ := c.StreamContext(ctx) // nested: same message
+			inner.Append("Inner start")
+			inner.Replace("Inner end")
+			inner.Close()
+			sc.Append("Outer end")
+			sc.Close()
+			return nil
+		}, "Outer startInner endOuter end"},
+		{"outer replace drops the inner text", func(ctx context.Context, c *chat.Chat) error {
+			sc, err := c.StreamContext(ctx)
+			if err != nil {
+				return err
+			}
+			sc.Append("Outer start")
+			inner := sc.Nested()
+			inner.Append("Inner")
+			inner.Close()
+			sc.Replace("Replaced")
+			sc.Close()
+			return nil
+		}, "Replaced"},
+		{"queued append waits for the outermost close", func(ctx context.Context, c *chat.Chat) error {
+			sc, err := c.StreamContext(ctx)
+			if err != nil {
+				return err
+			}
+			sc.Append("Streamed")
+			if err := c.AppendMessage(ctx, "After"); err != nil {
+				return err
+			}
+			inner := sc.Nested()
+			inner.Append(" more")
+			inner.Close()
+			sc.Close()
+			return nil
+		}, "Streamed more|After"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var c *chat.Chat
+			base := newApp(t, func(s *sheen.Session) {
+				c = chat.New(s, "chat")
+				c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return tc.run(ctx, c) })
+			})
+			p := open(t, base)
+			p.next("reset")
+			p.submit("go")
+			v := newView()
+			for _, m := range p.until("end") {
+				v.apply(t, m)
+			}
+			p.idle()
+			var got []string
+			for _, m := range c.Messages() {
+				if m.Role == chat.Assistant {
+					got = append(got, m.Content)
+				}
+			}
+			if strings.Join(got, "|") != tc.want {
+				t.Fatalf("assistant messages = %q, want %q", got, tc.want)
+			}
+			if first := strings.Split(tc.want, "|")[0]; text(v.html(v.order[0])) != first {
+				t.Fatalf("page shows %q, want %q", text(v.html(v.order[0])), first)
+			}
+		})
+	}
+}
+
+func TestStreamErrorKeepsPartialTextAndUnlocks(t *testing.T) {
+	var c *chat.Chat
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat", chat.OnError(chat.ErrorActual))
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			st := c.AppendMessageStream(ctx, func(yield func(string, error) bool) {
+				if yield("partial ", nil) && yield("text", nil) {
+					yield("", errors.New("model went away"))
+				}
+			})
+			_, err := st.Wait(ctx)
+			return err
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	p.submit("hi")
+	v := newView()
+	for _, m := range p.until("end") {
+		v.apply(t, m)
+	}
+	id := v.order[0]
+	if v.status[id] != "error" || text(v.html(id)) != "partial text" {
+		t.Fatalf("status %q text %q", v.status[id], text(v.html(id)))
+	}
+	if n := p.notice(); n.Level != sheen.LevelError || !strings.Contains(n.Message, "model went away") {
+		t.Fatalf("notice = %+v", n)
+	}
+	p.idle()
+	msgs := c.Messages()
+	last := msgs[len(msgs)-1]
+	if last.Status != chat.Failed || last.Content != "partial text" {
+		t.Fatalf("transcript = %s", fmtMsgs(msgs))
+	}
+	// The input is usable: another submission is answered.
+	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return nil })
+	p.submit("again")
+	p.next("busy")
+	p.idle()
+}
+
+func TestHandlerErrorWithoutStream(t *testing.T) {
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			return &sheen.SafeError{Message: "Quota exceeded", Err: errors.New("HTTP 429 secret detail")}
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	p.submit("hi")
+	if n := p.notice(); n.Message != "Quota exceeded" {
+		t.Fatalf("notice %q, want the safe message only", n.Message)
+	}
+	d := p.next("append")["message"].(map[string]any)
+	if d["status"] != "error" || d["retry"] != true || d["error"] != "Quota exceeded" {
+		t.Fatalf("inline error = %v", d)
+	}
+	p.idle()
+}
+
+func TestStopCancelsHandlerContext(t *testing.T) {
+	cancelled := make(chan struct{})
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			ch := make(chan string)
+			go func() {
+				defer close(ch)
+				select {
+				case ch <- "first chunk ":
+				case <-ctx.Done():
+					return
+				}
+				<-ctx.Done()
+				close(cancelled)
+			}()
+			st := c.AppendMessageStream(ctx, chat.FromChannel(ch))
+			_, err := st.Wait(context.Background())
+			if !errors.Is(err, chat.ErrStopped) {
+				t.Errorf("Wait error = %v, want ErrStopped", err)
+			}
+			return nil
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	p.submit("hi")
+	p.next("patch")
+	p.send("stop", nil)
+	<-cancelled
+	if d := p.next("end"); d["status"] != "stopped" {
+		t.Fatalf("end = %v", d)
+	}
+	p.idle()
+}
+
+func TestClearWhileStreamingCancels(t *testing.T) {
+	var c *chat.Chat
+	started := make(chan struct{})
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			st := c.AppendMessageStream(ctx, func(yield func(string, error) bool) {
+				if !yield("streaming", nil) {
+					return
+				}
+				close(started)
+				<-ctx.Done()
+				yield("", ctx.Err())
+			})
+			_, _ = st.Wait(context.Background())
+			return nil
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	p.submit("hi")
+	<-started
+	c.ClearMessages(false)
+	p.until("reset")
+	p.idle() // the stream was cancelled: the response ends
+	p.mu.Lock()
+	for _, m := range p.all[len(p.all)-1:] {
+		if m.Name == "end" || m.Name == "patch" {
+			t.Errorf("the cleared stream still sent %q", m.Name)
+		}
+	}
+	p.mu.Unlock()
+	for _, m := range c.Messages() {
+		if m.Role != chat.System {
+			t.Fatalf("transcript not empty after clear: %s", fmtMsgs(c.Messages()))
+		}
+	}
+}
+
+func TestGreetingLifecycle(t *testing.T) {
+	var c *chat.Chat
+	requested := make(chan struct{}, 4)
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat", chat.Greeting("Hello **there**"))
+		c.OnGreetingRequested(func(ctx context.Context) { requested <- struct{}{} })
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return c.AppendMessage(ctx, "ok") })
+	})
+	p := open(t, base)
+	r := p.next("reset")
+	if g, _ := r["greeting"].(map[string]any); g == nil || !strings.Contains(g["html"].(string), "<strong>there</strong>") {
+		t.Fatalf("greeting not shown: %v", r)
+	}
+	p.submit("hi")
+	if d := p.next("greeting"); d["greeting"] != nil {
+		t.Fatalf("greeting not dismissed: %v", d)
+	}
+	p.idle()
+	c.ClearMessages(true)
+	if r := p.next("reset"); r["greeting"] == nil {
+		t.Fatalf("greeting not back after clear: %v", r)
+	}
+	c.ClearMessages(false)
+	if r := p.next("reset"); r["greeting"] != nil {
+		t.Fatalf("greeting shown after ClearMessages(false): %v", r)
+	}
+	c.ClearMessages(true) // no greeting any more: requested
+	<-requested
+}
+
+func TestGreetingRequestedWhenEmpty(t *testing.T) {
+	var c *chat.Chat
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat")
+		c.OnGreetingRequested(func(ctx context.Context) { c.SetGreeting("Streamed hi", false) })
+	})
+	p := open(t, base)
+	if d := p.next("greeting"); d["greeting"] == nil || !strings.Contains(d["greeting"].(map[string]any)["html"].(string), "Streamed hi") {
+		t.Fatalf("greeting = %v", d)
+	}
+}
+
+func TestHostileMarkdownIsSanitized(t *testing.T) {
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			return c.AppendMessage(ctx, in.Text)
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	hostile := `<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) <a href="vbscript:x">v</a>`
+	p.submit(hostile)
+	h := p.next("append")["message"].(map[string]any)["html"].(string)
+	for _, bad := range []string{"<script", "onerror", `="javascript:`, `="vbscript:`, "<img"} {
+		if strings.Contains(strings.ToLower(h), bad) {
+			t.Fatalf("%q survived: %s", bad, h)
+		}
+	}
+}
+
+func TestMessagesConsistentAfterAppend(t *testing.T) {
+	done := make(chan []chat.Message, 1)
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat", chat.Messages(chat.Message{Role: chat.System, Content: "be brief"}))
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			if err := c.AppendMessage(ctx, chat.Text("literal *text*")); err != nil {
+				return err
+			}
+			done <- c.Messages()
+			return nil
+		})
+	})
+	p := open(t, base)
+	if r := p.next("reset"); len(r["messages"].([]any)) != 0 {
+		t.Fatalf("system message shown: %v", r)
+	}
+	p.submit("question")
+	got := <-done
+	roles := []chat.Role{}
+	for _, m := range got {
+		roles = append(roles, m.Role)
+	}
+	if !slices.Equal(roles, []chat.Role{chat.System, chat.User, chat.Assistant}) || got[2].Content != "literal *text*" || got[2].ContentType != chat.TextType {
+		t.Fatalf("transcript = %s", fmtMsgs(got))
+	}
+}
