@@ -1,0 +1,68 @@
+package markdown
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// FuzzStream streams arbitrary text in random pieces and checks that
+// nothing panics, that every piece of HTML sent is safe, that every tail is
+// the full render of the text not yet committed, and that the final state
+// equals a full render. The seed corpus is in testdata/fuzz/FuzzStream.
+//
+//	go test -run '^$' -fuzz FuzzStream -fuzztime 2m ./internal/markdown
+func FuzzStream(f *testing.F) {
+	f.Add("# Title\n\nSome *text* and `code`.\n\n- a\n- b\n", uint64(1))
+	f.Add("<thinking>plan</thinking>\n```go\nx := 1\n```\n| a |\n|---|\n| 1 |\n", uint64(2))
+	f.Add("[x]: https://x.org\n\n[x] <script>alert(1)</script> <span class=\"suggestion\">s</span>", uint64(3))
+	r := New()
+	f.Fuzz(func(t *testing.T, text string, seed uint64) {
+		if len(text) > 4<<10 {
+			return
+		}
+		rng := rand.New(rand.NewPCG(seed, seed>>32|1))
+		s := r.NewStream()
+		var answer, thinking View
+		apply := func(v *View, d Delta, doc *incDoc) {
+			t.Helper()
+			if err := v.Apply(d); err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			// Each block and the tail is a fragment a client inserts on
+			// its own.
+			for _, piece := range append(slices.Clone(v.Blocks[min(d.From, len(v.Blocks)):]), v.Tail) {
+				if err := checkSafe(piece); err != nil {
+					t.Fatalf("unsafe fragment %q: %v", piece, err)
+				}
+			}
+			if doc != nil {
+				checkTail(t, r, doc, v.Tail)
+			}
+		}
+		for rest := text; len(rest) > 0; {
+			n := min(len(rest), 1+rng.IntN(16))
+			if _, err := s.WriteString(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+			if rng.IntN(3) == 0 {
+				if p, ok := s.Flush(); ok {
+					apply(&answer, p.Answer, &s.answer)
+					apply(&thinking, p.Thinking, &s.thinking)
+				}
+			}
+		}
+		p := s.Finish()
+		apply(&answer, p.Answer, nil)
+		apply(&thinking, p.Thinking, nil)
+		for _, c := range []struct {
+			src  string
+			view View
+		}{{s.Answer(), answer}, {s.Thinking(), thinking}} {
+			if want := r.blocks(limit([]byte(c.src)), nil); !slices.Equal(c.view.Blocks, want) || c.view.Tail != "" {
+				t.Fatalf("final view differs from a full render of %q\n got  %q\n want %q", c.src, c.view.Blocks, want)
+			}
+		}
+	})
+}

@@ -1,0 +1,582 @@
+package markdown
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/yuin/goldmark/ast"
+	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
+)
+
+// A Stream renders a markdown text that arrives in pieces, such as a
+// language model's reply. Write appends text; Flush returns what changed
+// since the previous Flush, as a [Patch]; Finish ends the text and returns
+// the last Patch. Writes are cheap, so a caller can write every chunk and
+// flush at the pace it sends frames.
+//
+// Text between <thinking> and </thinking>, where the opening tag starts a
+// line outside a code fence, is the model's reasoning: it is rendered as a
+// separate markdown text and left out of the answer.
+//
+// A Stream is not safe for concurrent use.
+type Stream struct {
+	r        *Renderer
+	raw      []byte // bytes not yet normalized: an incomplete character or a '\r'
+	norm     []byte // scratch: normalized bytes
+	lim      limiter
+	pending  []byte // normalized text not yet routed
+	split    splitter
+	answer   incDoc
+	thinking incDoc
+	// thinkingClosed as last reported.
+	sentClosed bool
+	done       bool
+}
+
+// A Patch is what a [Stream] reports on Flush and Finish.
+type Patch struct {
+	Answer   Delta // the answer's change
+	Thinking Delta // the thinking text's change
+	// ThinkingClosed reports that the thinking block has ended: its closing
+	// tag arrived, or the stream finished.
+	ThinkingClosed bool
+	// Final is set on the patch Finish returns.
+	Final bool
+}
+
+// ErrFinished is returned by writes to a finished Stream.
+var ErrFinished = errors.New("markdown: write to a finished stream")
+
+// NewStream returns an empty Stream.
+func (r *Renderer) NewStream() *Stream {
+	s := &Stream{r: r}
+	s.answer.r = r
+	s.thinking.r = r
+	s.split.lineStart = true
+	return s
+}
+
+// Write appends markdown to the stream. It never fails before Finish.
+func (s *Stream) Write(p []byte) (int, error) {
+	if s.done {
+		return 0, ErrFinished
+	}
+	s.raw = append(s.raw, p...)
+	s.take(false)
+	return len(p), nil
+}
+
+// WriteString is [Stream.Write] for strings.
+func (s *Stream) WriteString(str string) (int, error) {
+	if s.done {
+		return 0, ErrFinished
+	}
+	s.raw = append(s.raw, str...)
+	s.take(false)
+	return len(str), nil
+}
+
+// take normalizes and limits what it can of s.raw, and routes it.
+func (s *Stream) take(final bool) {
+	var n int
+	s.norm, n = normalizeChunk(s.norm[:0], s.raw, final)
+	s.raw = s.raw[:copy(s.raw, s.raw[n:])]
+	s.pending = s.lim.apply(s.pending, s.norm)
+	s.route(final)
+}
+
+func (s *Stream) route(final bool) {
+	n := s.split.route(s.pending, &s.answer, &s.thinking, final)
+	s.pending = s.pending[:copy(s.pending, s.pending[n:])]
+}
+
+// Flush returns the changes since the previous Flush, and false if there
+// are none.
+func (s *Stream) Flush() (Patch, bool) {
+	if s.done {
+		return Patch{Final: true}, false
+	}
+	a, ac := s.answer.flush(false)
+	t, tc := s.thinking.flush(false)
+	p := Patch{Answer: a, Thinking: t, ThinkingClosed: s.split.thinkingClosed}
+	changed := ac || tc || p.ThinkingClosed != s.sentClosed
+	s.sentClosed = p.ThinkingClosed
+	return p, changed
+}
+
+// Finish ends the text and returns the last Patch. After it, the blocks a
+// client holds are exactly the blocks of [Renderer.Render] of the whole
+// answer (and of the thinking text), and the tails are empty. Calling Finish
+// again returns an empty final Patch.
+func (s *Stream) Finish() Patch {
+	if s.done {
+		return Patch{Final: true, ThinkingClosed: s.sentClosed}
+	}
+	s.done = true
+	s.take(true)
+	a, _ := s.answer.flush(true)
+	t, _ := s.thinking.flush(true)
+	closed := s.split.thinkingClosed || s.split.thinkingSeen
+	s.sentClosed = closed
+	return Patch{Answer: a, Thinking: t, ThinkingClosed: closed, Final: true}
+}
+
+// Snapshot returns a Patch that brings an empty [View] to what the stream
+// has reported so far (for a client that joins late). It does not change
+// what the next Flush reports.
+func (s *Stream) Snapshot() Patch {
+	return Patch{
+		Answer:         s.answer.snapshot(),
+		Thinking:       s.thinking.snapshot(),
+		ThinkingClosed: s.sentClosed,
+		Final:          s.done,
+	}
+}
+
+// Answer returns the answer's markdown received so far (normalized, without
+// the thinking text).
+func (s *Stream) Answer() string { return string(s.answer.src) }
+
+// Thinking returns the thinking text's markdown received so far.
+func (s *Stream) Thinking() string { return string(s.thinking.src) }
+
+// incDoc renders one growing markdown text incrementally.
+//
+// The text is src. Everything before start has been committed: it is split
+// into top-level blocks, each rendered once into blocks. The region from
+// start on is parsed again at each flush; its leading blocks are committed as
+// soon as the text after them proves they are complete, and the rest is the
+// tail, rendered again each time.
+type incDoc struct {
+	r      *Renderer
+	src    []byte
+	start  int
+	blocks []string
+	spans  []span // source range of each committed block
+	refs   []parser.Reference
+	labels map[string]bool
+	cache  codeCache
+	fence  *openFence // the tail is an open top-level code fence
+	seen   int        // length of the visible text at the last update
+	tail   string     // the tail's HTML at the last update
+	app    appender   // the tail may grow by plain text
+	part   partial    // the tail is a list or table
+
+	// What the client has been sent.
+	sentBlocks int
+	sentTail   string
+	sentUnits  int // utf16Count(sentTail)
+	low        int  // lowest block index replaced since the last delta, if < sentBlocks
+	changed    bool // src grew since the last flush
+	buf        []byte
+}
+
+type span struct{ lo, hi int }
+
+func (d *incDoc) append(p []byte) {
+	if len(p) > 0 {
+		d.src = append(d.src, p...)
+		d.changed = true
+	}
+}
+
+func (d *incDoc) snapshot() Delta {
+	return Delta{Blocks: append([]string(nil), d.blocks[:d.sentBlocks]...), Tail: d.sentTail}
+}
+
+// flush brings the rendering up to date and returns the delta for the
+// client, and whether there is anything in it.
+func (d *incDoc) flush(final bool) (Delta, bool) {
+	if !d.changed && !final && d.low >= d.sentBlocks {
+		return Delta{From: d.sentBlocks, Keep: d.sentUnits}, false
+	}
+	d.changed = false
+	tail := d.update(final)
+	if final {
+		d.verify()
+	}
+	return d.delta(tail)
+}
+
+// bigTail is the size of open text past which the tail is rendered less
+// often (see update).
+const bigTail = 32 << 10
+
+// update commits what is complete and returns the tail's HTML.
+func (d *incDoc) update(final bool) string {
+	// A huge open block is rendered again only once it has grown by a
+	// quarter, so that streaming it costs O(n), not O(n²).
+	if open := len(d.src) - d.start; !final && open > bigTail && d.seen > d.start && len(d.src)-d.seen < open/4 {
+		return d.tail
+	}
+	if d.fence != nil {
+		if !final && !d.fence.scan(d.src) {
+			d.buf = d.fence.html(d.buf[:0], d.src)
+			d.seen, d.tail = len(d.src), string(d.buf)
+			return d.tail
+		}
+		d.fence = nil // it closed (or the text ended): parse normally
+	}
+	src := d.src
+	if !final {
+		src = src[:visibleEnd(src)]
+		if len(src) == d.seen {
+			return d.tail // nothing new to show
+		}
+	}
+	d.seen = len(src)
+	d.tail = d.render(src, final)
+	return d.tail
+}
+
+// render is update for the visible text src, outside an open fence.
+func (d *incDoc) render(src []byte, final bool) string {
+	if !final && d.app.ok && d.app.end <= len(src) {
+		if tail, ok := d.app.extend(src); ok {
+			return string(tail)
+		}
+	}
+	d.app.ok = false
+	if !final && d.part.ok && d.part.cut <= len(src) {
+		if html, last, sub, base, ok := d.part.tail(d.r, src, d.refs, d.buf); ok {
+			d.buf = html
+			d.app.set(src, sub, base, last, d.buf)
+			return string(d.buf)
+		}
+	}
+	d.part.ok = false
+
+	base := d.start
+	region := src[base:len(src):len(src)]
+	// A link reference definition needs "]:"; without one the region
+	// cannot define anything.
+	hasDefs := bytes.Contains(region, []byte("]:"))
+	doc := d.r.parse(region, d.refs)
+	var kids []ast.Node
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		kids = append(kids, n)
+	}
+
+	// Decide how many leading blocks are complete, and where they end.
+	count, end := 0, 0
+	if final {
+		count, end = len(kids), len(region)
+	} else {
+		for i, n := range kids {
+			if i+1 < len(kids) {
+				next := lineStart(region, kids[i+1])
+				if next > end && next > lineStart(region, n) && lineComplete(region, next) {
+					count, end = i+1, next
+					continue
+				}
+			}
+			if e, ok := closedEarly(region, n); ok {
+				count, end = i+1, e
+				continue
+			}
+			break
+		}
+	}
+	if count > 0 || (final && len(region) > 0) {
+		d.commit(region, kids[:count], end, hasDefs)
+	}
+
+	// The tail: every block not committed.
+	d.buf = d.buf[:0]
+	rest := kids[count:]
+	if final || len(rest) == 0 {
+		return ""
+	}
+	if len(rest) == 1 {
+		if f := newOpenFence(region, base, rest[0]); f != nil && !f.scan(src) {
+			d.fence = f
+			d.buf = f.html(d.buf, src)
+			return string(d.buf)
+		}
+		if html := d.part.set(d.r, src, region, base, rest[0]); html != nil {
+			d.buf = append(d.buf, html...)
+			d.app.set(src, region, base, rest[0], d.buf)
+			return string(d.buf)
+		}
+	}
+	for _, n := range rest {
+		d.buf = d.r.renderBlock(d.buf, region, n, nil)
+	}
+	d.app.set(src, region, base, rest[len(rest)-1], d.buf)
+	return string(d.buf)
+}
+
+// commit renders kids, the complete blocks at the start of region, which
+// end at region[end], and moves start past them.
+func (d *incDoc) commit(region []byte, kids []ast.Node, end int, hasDefs bool) {
+	base := d.start
+	part := region[:end:end]
+	if hasDefs {
+		// The region's parse also used the definitions in the tail, which
+		// may still change: parse the committed part alone, with only the
+		// definitions committed before it, and learn the ones it holds.
+		doc, pc := d.r.parseContext(part, d.refs)
+		kids = kids[:0:0]
+		for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+			kids = append(kids, n)
+		}
+		if bytes.Contains(part, []byte("]:")) {
+			d.learn(pc.References())
+		}
+	}
+	region = part
+	for i, n := range kids {
+		lo := 0
+		if i > 0 {
+			lo = lineStart(region, n)
+		}
+		hi := end
+		if i+1 < len(kids) {
+			hi = lineStart(region, kids[i+1])
+		}
+		d.buf = d.r.renderBlock(d.buf[:0], region, n, &d.cache)
+		d.blocks = append(d.blocks, string(d.buf))
+		d.spans = append(d.spans, span{base + max(lo, 0), base + max(hi, 0)})
+	}
+	d.start = base + end
+}
+
+// learn records link reference definitions found in newly committed text.
+// A label not seen before can change how earlier blocks render ("[x]" is a
+// link only if x is defined somewhere), so those are rendered again.
+func (d *incDoc) learn(found []parser.Reference) {
+	var fresh bool
+	for _, ref := range found {
+		key := string(util.ToLinkReference(ref.Label()))
+		if d.labels[key] {
+			continue
+		}
+		if d.labels == nil {
+			d.labels = make(map[string]bool)
+		}
+		d.labels[key] = true
+		d.refs = append(d.refs, ref)
+		fresh = true
+	}
+	if !fresh {
+		return
+	}
+	for i, sp := range d.spans {
+		text := d.src[sp.lo:sp.hi:sp.hi]
+		if bytes.IndexByte(text, '[') < 0 {
+			continue
+		}
+		doc := d.r.parse(text, d.refs)
+		d.buf = d.buf[:0]
+		for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+			d.buf = d.r.renderBlock(d.buf, text, n, &d.cache)
+		}
+		if string(d.buf) != d.blocks[i] {
+			d.blocks[i] = string(d.buf)
+			d.low = min(d.low, i)
+		}
+	}
+}
+
+// verify compares the committed blocks with one render of the whole text
+// and takes the latter's blocks where they differ.
+func (d *incDoc) verify() {
+	full := d.r.blocks(d.src, &d.cache)
+	i := 0
+	for i < len(full) && i < len(d.blocks) && full[i] == d.blocks[i] {
+		i++
+	}
+	if i == len(full) && i == len(d.blocks) {
+		return
+	}
+	d.blocks = full
+	d.spans = nil // no longer needed: the text is complete
+	d.low = min(d.low, i)
+}
+
+// delta builds the Delta from what the client has to the current state.
+func (d *incDoc) delta(tail string) (Delta, bool) {
+	from := min(d.low, d.sentBlocks)
+	fresh := d.blocks[from:]
+	if from == d.sentBlocks && len(fresh) == 0 && tail == d.sentTail {
+		return Delta{From: from, Keep: d.sentUnits}, false
+	}
+	var out Delta
+	switch {
+	case from < d.sentBlocks:
+		out = Delta{From: from, Blocks: append([]string(nil), fresh...), Tail: tail}
+	case len(fresh) > 0:
+		units, size := commonPrefix(d.sentTail, fresh[0])
+		out = Delta{From: from, Keep: units, Tail: tail}
+		out.Blocks = append(out.Blocks, fresh[0][size:])
+		out.Blocks = append(out.Blocks, fresh[1:]...)
+	default:
+		units, size := commonPrefix(d.sentTail, tail)
+		out = Delta{From: from, Keep: units, Tail: tail[size:]}
+	}
+	d.sentBlocks = len(d.blocks)
+	d.sentTail = tail
+	d.sentUnits = utf16Count(tail)
+	d.low = len(d.blocks)
+	return out, true
+}
+
+// lineStart returns the offset in src of the start of the line on which the
+// top-level block n begins, or -1 if goldmark did not record it.
+func lineStart(src []byte, n ast.Node) int {
+	pos := n.Pos()
+	if n.Kind() == extast.KindTable && n.FirstChild() != nil {
+		// A table is cut from a paragraph and carries the paragraph's
+		// position; its header row knows where the table starts.
+		pos = n.FirstChild().Pos()
+	}
+	if pos < 0 || pos > len(src) {
+		return -1
+	}
+	return bytes.LastIndexByte(src[:pos], '\n') + 1
+}
+
+// lineComplete reports whether the line that starts at src[i] has ended.
+func lineComplete(src []byte, i int) bool {
+	return bytes.IndexByte(src[i:], '\n') >= 0
+}
+
+// closedEarly reports whether the top-level block n, the last one parsed or
+// followed by a line still being written, is already complete, and where it
+// ends. Paragraphs (tables among them), headings, thematic breaks, block
+// quotes and HTML blocks of kinds 6 and 7 end at the first blank line; a
+// fenced code block ends with its closing fence line.
+func closedEarly(src []byte, n ast.Node) (int, bool) {
+	start := lineStart(src, n)
+	if start < 0 {
+		return 0, false
+	}
+	switch n.Kind() {
+	case ast.KindParagraph, ast.KindHeading, ast.KindThematicBreak, ast.KindBlockquote, extast.KindTable:
+	case ast.KindHTMLBlock:
+		if t := n.(*ast.HTMLBlock).HTMLBlockType; t != ast.HTMLBlockType6 && t != ast.HTMLBlockType7 {
+			return 0, false
+		}
+	case ast.KindFencedCodeBlock:
+		f := parseFenceLine(src, start)
+		if f == nil {
+			return 0, false
+		}
+		return f.closingEnd(src, start)
+	case ast.KindList, ast.KindCodeBlock:
+		return closedByOutdent(src, start, n.Kind() == ast.KindList)
+	default:
+		return 0, false
+	}
+	// The first blank line after the block's first line.
+	i := bytes.IndexByte(src[start:], '\n')
+	if i < 0 {
+		return 0, false
+	}
+	i += start + 1
+	for i < len(src) {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return 0, false
+		}
+		if util.IsBlank(src[i : i+j]) {
+			return i + j + 1, true
+		}
+		i += j + 1
+	}
+	return 0, false
+}
+
+// closedByOutdent finds the end of a list or an indented code block that
+// starts at src[start]: a line after a blank line whose first character
+// shows that it neither continues the block (it is not indented) nor, for a
+// list, adds an item. The line itself may still be being written.
+func closedByOutdent(src []byte, start int, list bool) (int, bool) {
+	i := bytes.IndexByte(src[start:], '\n')
+	if i < 0 {
+		return 0, false
+	}
+	i += start + 1
+	blank := false
+	for i < len(src) {
+		j := bytes.IndexByte(src[i:], '\n')
+		line := src[i:]
+		if j >= 0 {
+			line = src[i : i+j]
+		}
+		switch {
+		case j >= 0 && util.IsBlank(line):
+			blank = true
+		case len(line) == 0:
+		case blank && !continues(line[0], list):
+			return i, true
+		default:
+			blank = false
+		}
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return 0, false
+}
+
+// continues reports whether a line starting with c, after a blank line, may
+// still belong to the block: indentation, or for a list a new item marker.
+func continues(c byte, list bool) bool {
+	switch {
+	case c == ' ', c == '\t':
+		return true
+	case list && (c == '-' || c == '*' || c == '+' || '0' <= c && c <= '9'):
+		return true
+	}
+	return false
+}
+
+// visibleEnd returns how much of src a tail shows: all of it, except a link
+// or a bare URL still being written at the very end, which is held back
+// until it is complete. A link then appears whole instead of flickering
+// through the literal "[text](dest" stages, and the chunks that write it
+// cost nothing. Held back: "[text" (up to maxHoldText bytes of text),
+// "[text]" (a "(" may follow), "[text](dest" without its ")", and a last word
+// that is or may become a URL ("http…", "www.…").
+func visibleEnd(src []byte) int {
+	const (
+		maxHold     = 2048
+		maxHoldText = 96
+	)
+	line := src[bytes.LastIndexByte(src, '\n')+1:]
+	off := len(src) - len(line)
+	if len(line) > maxHold {
+		line, off = line[len(line)-maxHold:], len(src)-maxHold
+	}
+	if j := bytes.LastIndexByte(line, '['); j >= 0 {
+		rest := line[j:]
+		close := bytes.IndexByte(rest, ']')
+		dest := bytes.Index(rest, []byte("]("))
+		if close < 0 && len(rest) <= maxHoldText ||
+			close == len(rest)-1 ||
+			dest >= 0 && bytes.IndexByte(rest[dest:], ')') < 0 {
+			if j > 0 && line[j-1] == '!' {
+				j--
+			}
+			return off + j
+		}
+	}
+	w := bytes.LastIndexAny(line, " \t(") + 1
+	word := line[w:]
+	if len(word) == 0 {
+		return len(src)
+	}
+	for _, prefix := range []string{"http", "www.", "ftp:", "mailto:"} {
+		// A word that is, or may still become, such a prefix is held.
+		n := min(len(word), len(prefix))
+		if bytes.EqualFold(word[:n], []byte(prefix[:n])) {
+			return off + w
+		}
+	}
+	return len(src)
+}
+
