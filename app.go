@@ -44,6 +44,9 @@ type config struct {
 	extraCSS   []asset
 	extraJS    []asset
 	helloLimit time.Duration
+	// applied sees every input and event a session applies, after the
+	// exactly-once check (a test seam; see export_test.go).
+	applied func(*Session, protocol.ClientMessage)
 }
 
 // WithLogger sets the logger. The default is zap's production logger at info
@@ -91,11 +94,12 @@ type App struct {
 	log    *zap.Logger
 	md     *markdown.Renderer
 
-	assets    map[string]asset // by file name
-	assetBase string           // "_sheen/assets/<hash>/"
-	pageHTML  []byte
-	pageErr   error
-	pageOnce  sync.Once
+	assets     map[string]asset // by file name
+	assetNames []string         // sorted
+	assetBase  string           // "_sheen/assets/<hash>/"
+	pageHTML   []byte
+	pageErr    error
+	pageOnce   sync.Once
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -114,7 +118,8 @@ type asset struct {
 // New returns an App serving page, running server once for every page load
 // (every session) with that session's [Session].
 func New(page *PageNode, server func(*Session), opts ...Option) *App {
-	cfg := config{grace: 60 * time.Second, heartbeat: 15 * time.Second, maxFrame: protocol.MaxFrame, replayN: 1024, replayB: 4 << 20, helloLimit: 10 * time.Second}
+	cfg := config{grace: 60 * time.Second, heartbeat: 15 * time.Second, maxFrame: protocol.MaxFrame, replayN: 1024, replayB: 4 << 20, helloLimit: 10 * time.Second,
+		applied: func(*Session, protocol.ClientMessage) {}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -157,6 +162,7 @@ func (a *App) loadAssets() {
 		_, _ = zw.Write(body)
 		_ = zw.Close()
 		a.assets[name] = asset{name: name, ctype: ctype, body: body, gz: gz.Bytes()}
+		a.assetNames = append(a.assetNames, name)
 		h.Write([]byte(name))
 		h.Write(body)
 	}
@@ -199,7 +205,15 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	a.pageOnce.Do(func() {
 		var buf bytes.Buffer
-		styles := []string{a.assetBase + "sheen.css", a.assetBase + "highlight.css"}
+		// Every stylesheet of the client (sheen.css first), then the code
+		// highlighting theme.
+		styles := []string{a.assetBase + "sheen.css"}
+		for _, name := range a.assetNames {
+			if strings.HasSuffix(name, ".css") && name != "sheen.css" && name != "highlight.css" {
+				styles = append(styles, a.assetBase+name)
+			}
+		}
+		styles = append(styles, a.assetBase+"highlight.css")
 		scripts := []string{a.assetBase + "sheen.js"}
 		for _, x := range a.cfg.extraCSS {
 			styles = append(styles, a.assetBase+x.name)
@@ -324,7 +338,12 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	a.handlers.Add(1)
 	a.mu.Unlock()
-	defer a.handlers.Done()
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			a.handlers.Done()
+		}
+	}()
 
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns:  a.cfg.origins,
@@ -335,14 +354,29 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
-	defer c.Wait()
-	defer c.CloseNow()
-	ctx := r.Context()
-
-	s := a.handshake(ctx, c)
+	s := a.handshake(r.Context(), c)
 	if s == nil {
+		c.CloseNow()
+		c.Wait()
 		return
 	}
+	// The connection outlives this handler: its read loop goes on in a new
+	// goroutine, and net/http's goroutine for the request ends. That one's
+	// stack grew deep while the server function ran in the handshake, and
+	// the runtime cannot shrink it while parked under net/http's frames: an
+	// idle session would keep 16 KiB of stack instead of a few.
+	handedOver = true
+	go a.readLoop(s, c)
+}
+
+// readLoop applies the page's frames to s until the connection ends.
+func (a *App) readLoop(s *Session, c *transport.Conn) {
+	defer a.handlers.Done()
+	defer c.Wait()
+	defer c.CloseNow()
+	// Not the request's context: net/http cancels it when the handler
+	// returns, which it has.
+	ctx := context.Background()
 	for {
 		rctx, cancel := context.WithTimeout(ctx, a.cfg.heartbeat*5/2)
 		data, err := c.Read(rctx)

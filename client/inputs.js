@@ -42,6 +42,13 @@ export function readValue(el) {
   }
 }
 
+/** Show a slider's value in its <output class="sheen-slider-value" for=id>. */
+function showSlider(el) {
+  if (kindOf(el) !== "slider" || !el.id) return;
+  const out = el.ownerDocument?.querySelector?.(`output.sheen-slider-value[for="${esc(el.id)}"]`);
+  if (out) out.textContent = el.value;
+}
+
 function writeValue(el, v) {
   switch (kindOf(el)) {
     case "select": {
@@ -62,6 +69,7 @@ function writeValue(el, v) {
       break;
     case "slider":
       if (v != null) el.value = String(v);
+      showSlider(el);
       break;
     default:
       el.value = v == null ? "" : String(v);
@@ -153,13 +161,16 @@ export function bindInputs(doc, send, timers = globalThis) {
     const el = target(e);
     if (!el) return;
     const k = kindOf(el);
+    showSlider(el);
     if (k === "slider") throttle(el);
     else if (k === "text" || k === "textarea" || k === "number") debounce(el);
     else if (k !== "button") commit(el);
   });
   doc.addEventListener("change", (e) => {
     const el = target(e);
-    if (el && kindOf(el) !== "button") commit(el);
+    if (!el || kindOf(el) === "button") return;
+    showSlider(el);
+    commit(el);
   });
   doc.addEventListener("focusout", (e) => {
     const el = target(e);
@@ -184,6 +195,7 @@ export function bindInputs(doc, send, timers = globalThis) {
         const id = el.dataset.sheenInput;
         if (!id || id in values) continue;
         values[id] = readValue(el);
+        showSlider(el); // a reload may have restored another value
         if (fresh) {
           cancel(id);
           last.set(id, JSON.stringify(values[id]));

@@ -13,6 +13,7 @@ import { bindInputs } from "./inputs.js";
 import { createOutputs, createNotices, createStatus } from "./render.js";
 import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
+import "./chat.js";
 
 let conn = null;
 const registry = createRegistry(document, (target, name, data) => conn?.sendEvent(target, name, data));

@@ -1,0 +1,148 @@
+// HTML from the server into the page: parsed in an inert template, defused
+// (no inline event handlers, no javascript: URLs: defence in depth, since the
+// server sanitizes), and kept as committed blocks plus an open tail that
+// streaming deltas extend.
+
+import { applyDelta, openTags } from "./chat-delta.js";
+
+const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", "poster", "background", "data"]);
+const SCHEME = /^(?:javascript|vbscript):/i;
+// Control characters and spaces, which a browser skips inside a URL's scheme.
+const IGNORED = /[\u0000-\u0020\u007f-\u009f]/g;
+
+/**
+ * Parse html into a DocumentFragment that belongs to doc, with inline event
+ * handlers and script URLs removed. Nothing in it loads or runs until it is
+ * inserted.
+ */
+export function parseHTML(doc, html) {
+  const t = doc.createElement("template");
+  t.innerHTML = html;
+  const frag = t.content;
+  for (const el of frag.querySelectorAll("*")) {
+    const attrs = el.attributes;
+    for (let i = attrs.length - 1; i >= 0; i--) {
+      const name = attrs[i].name; // lower case: the parser made it so
+      if ((name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110) || // "on…"
+        (URL_ATTRS.has(name) && SCHEME.test(attrs[i].value.replace(IGNORED, "")))) {
+        el.removeAttribute(name);
+      }
+    }
+  }
+  const out = doc.createDocumentFragment();
+  while (frag.firstChild) out.append(frag.firstChild);
+  return out;
+}
+
+/**
+ * The HTML of one streaming text (an answer or a thinking text) in a
+ * container element. Committed blocks are inserted once and never rendered
+ * again; what follows them, the open tail, is rendered at the next animation
+ * frame, so deltas that arrive faster than frames (a replay after a
+ * reconnect) cost one rendering. A run of blocks that leaves an element open
+ * (raw HTML such as a "<details>" closed blocks later) is rendered with the
+ * tail until the run closes, and then inserted as one piece: the DOM always
+ * equals the parse of all blocks and the tail, concatenated.
+ *
+ * prepare(frag) runs on every fragment before it is inserted, rendered()
+ * after the tail was rendered.
+ */
+export class Blocks {
+  constructor(el, prepare = () => {}, rendered = () => {}) {
+    this.el = el;
+    this.prepare = prepare;
+    this.rendered = rendered;
+    this.view = { blocks: [], tail: "" };
+    this.pieces = []; // inserted runs of blocks, in order: {to (the index after the last), nodes}
+    this.fixed = 0; // the blocks in pieces; the rest render with the tail
+    this.open = []; // elements blocks[fixed:] leave open; null: not well nested
+    this.liveNodes = []; // the nodes of blocks[fixed:] and the tail, as last rendered
+    this.due = false; // the tail needs rendering
+  }
+
+  /** Whether the text is empty. */
+  get empty() {
+    return this.view.blocks.length === 0 && this.view.tail === "";
+  }
+
+  /** Show html as the whole text, at once: no committed blocks, html as the tail. */
+  set(html) {
+    this.el.replaceChildren();
+    this.view = { blocks: [], tail: html };
+    this.pieces = [];
+    this.fixed = 0;
+    this.open = [];
+    this.liveNodes = [];
+    this.due = true;
+    this.flush();
+  }
+
+  /** Apply a delta (see applyDelta). Throws, changing nothing, if it is malformed or out of step. */
+  apply(d) {
+    const n = this.view.blocks.length;
+    const { from, added, tailChanged } = applyDelta(this.view, d);
+    let live = tailChanged;
+    if (from < this.fixed) {
+      // Inserted blocks are replaced: drop the pieces that hold block `from`
+      // or later; the blocks they held before `from` render with the tail.
+      while (this.pieces.length && this.pieces[this.pieces.length - 1].to > from) {
+        for (const node of this.pieces.pop().nodes) node.remove();
+      }
+      this.fixed = this.pieces.length ? this.pieces[this.pieces.length - 1].to : 0;
+    }
+    if (from < n) {
+      this.open = this.#scan(this.fixed, from);
+      live = true;
+    }
+    for (let i = from; i < this.view.blocks.length; i++) {
+      live = true;
+      this.open = this.open && openTags(this.open, this.view.blocks[i]);
+      if (this.open?.length === 0) this.#insert(i + 1);
+    }
+    if (live) this.#schedule();
+  }
+
+  /** Render the tail now if it is due. */
+  flush() {
+    if (!this.due) return;
+    this.due = false;
+    this.#dropLive();
+    const frag = this.#parse(this.view.blocks.slice(this.fixed).join("") + this.view.tail);
+    this.liveNodes = Array.from(frag.childNodes);
+    this.el.append(frag);
+    this.rendered();
+  }
+
+  // Insert blocks[fixed:to] as one piece.
+  #insert(to) {
+    this.#dropLive(); // it may show these blocks
+    const frag = this.#parse(this.view.blocks.slice(this.fixed, to).join(""));
+    this.pieces.push({ to, nodes: Array.from(frag.childNodes) });
+    this.el.append(frag);
+    this.fixed = to;
+  }
+
+  // The elements that blocks[from:to] leave open.
+  #scan(from, to) {
+    let open = [];
+    for (let i = from; i < to && open; i++) open = openTags(open, this.view.blocks[i]);
+    return open;
+  }
+
+  #schedule() {
+    if (this.due) return;
+    this.due = true;
+    (globalThis.requestAnimationFrame || setTimeout)(() => this.flush());
+  }
+
+  #dropLive() {
+    for (const node of this.liveNodes) node.remove();
+    this.liveNodes = [];
+  }
+
+  #parse(html) {
+    const frag = parseHTML(this.el.ownerDocument, html);
+    this.prepare(frag);
+    return frag;
+  }
+}

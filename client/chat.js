@@ -1,0 +1,887 @@
+// The chat component: elements with data-sheen-component="chat", driven by
+// the Go package chat, which documents the messages and events they speak.
+// It shows the transcript (messages, a greeting, a streaming reply with its
+// thinking panel, errors with retry) and owns the input: send and stop,
+// slash commands, suggestions, history and auto-scroll. The pure parts live
+// in chat-delta.js, chat-palette.js, chat-history.js and chat-suggest.js;
+// chat-html.js puts server HTML into the page.
+
+import { registerComponent } from "./sheen.js";
+import { Blocks, parseHTML } from "./chat-html.js";
+import { Palette, cleanCommands, completeCommand, paletteQuery, parseCommand } from "./chat-palette.js";
+import { History, recalls } from "./chat-history.js";
+import {
+  cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
+} from "./chat-suggest.js";
+
+const svg = (body) =>
+  `<svg viewBox="0 0 24 24" width="1em" height="1em" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${body}</svg>`;
+const ICONS = {
+  assistant: svg('<path d="M12 3.5l1.9 5.1 5.1 1.9-5.1 1.9L12 17.5l-1.9-5.1L5 10.5l5.1-1.9z"/><path d="M19 16l.8 2.2 2.2.8-2.2.8L19 22l-.8-2.2-2.2-.8 2.2-.8z"/>'),
+  send: svg('<path d="M12 19V5M5 12l7-7 7 7"/>'),
+  stop: '<svg viewBox="0 0 24 24" width="1em" height="1em" aria-hidden="true" focusable="false"><rect x="6" y="6" width="12" height="12" rx="2" fill="currentColor"/></svg>',
+  down: svg('<path d="M12 5v14M19 12l-7 7-7-7"/>'),
+  copy: svg('<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1"/>'),
+  check: svg('<path d="M20 6L9 17l-5-5"/>'),
+  retry: svg('<path d="M3 12a9 9 0 0 1 15.5-6.2L21 8M21 3v5h-5M21 12a9 9 0 0 1-15.5 6.2L3 16M3 21v-5h5"/>'),
+  alert: svg('<circle cx="12" cy="12" r="9"/><path d="M12 8v4.5M12 16h.01"/>'),
+};
+const SUGGESTION = ".suggestion, [data-suggestion]";
+const NEAR = 16; // px from the bottom that still counts as at the bottom
+const str = (v) => (typeof v === "string" ? v : "");
+
+const chats = new WeakMap(); // element → Chat
+
+// sheen.js imports this module and this module uses sheen.js's registry, so
+// the registration waits until both have run.
+queueMicrotask(() =>
+  registerComponent("chat", {
+    mount(el, api) {
+      let c = chats.get(el);
+      if (!c) chats.set(el, (c = new Chat(el)));
+      c.mount(api);
+    },
+    message(el, name, data) {
+      chats.get(el)?.message(name, data);
+    },
+    unmount(el) {
+      chats.get(el)?.unmount();
+    },
+  }),
+);
+
+/** One chat element's state and DOM. */
+class Chat {
+  constructor(el) {
+    this.el = el;
+    this.doc = el.ownerDocument;
+    this.api = null;
+    this.msgs = new Map(); // id → message record
+    this.shown = 0; // message elements in the log
+    this.greeting = null; // {html, persistent}
+    this.greetingEl = null;
+    this.pendingEl = null;
+    this.busy = false; // the server says a response runs
+    this.awaiting = false; // a submit was sent; its reply has not ended and busy has not come back false
+    this.stopping = false;
+    this.queue = []; // submits from the server that wait for busy to end
+    this.commands = [];
+    this.palette = new Palette();
+    this.history = new History();
+    this.composing = false;
+    this.follow = true;
+    this.lastTop = 0;
+    const d = el.dataset;
+    this.submitKey = d.submitKey === "enter+modifier" ? "enter+modifier" : "enter";
+    this.cancel = d.cancel === "true";
+    this.icon = d.assistantIcon || ICONS.assistant;
+    const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
+    this.#build(d.placeholder || "");
+    this.#initial(script);
+    this.ro = new ResizeObserver(() => this.#stick());
+  }
+
+  mount(api) {
+    this.api = api;
+    this.ro.observe(this.log);
+    this.ro.observe(this.scroller);
+    api.send("ready", {});
+  }
+
+  unmount() {
+    this.ro.disconnect();
+    this.api = null;
+  }
+
+  #send(name, data) {
+    this.api?.send(name, data);
+  }
+
+  // ---- server messages ----
+
+  message(name, data) {
+    const d = data && typeof data === "object" ? data : {};
+    switch (name) {
+      case "reset":
+        return this.#reset(d.messages, d.greeting);
+      case "append":
+        return this.#append(d.message, false);
+      case "start":
+        return this.#append(d.message, true);
+      case "patch":
+        return this.#patch(d);
+      case "end":
+        return this.#end(d);
+      case "busy":
+        return this.#setBusy(d.busy === true);
+      case "greeting":
+        return this.#setGreeting(d.greeting);
+      case "input":
+        return this.#input(d);
+      case "commands":
+        this.commands = cleanCommands(d.commands);
+        this.palette.setCommands(this.commands);
+        return this.#renderPalette();
+      case "meter":
+        return this.#meter(d.used, d.budget);
+    }
+    console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
+  }
+
+  #reset(messages, greeting) {
+    this.msgs.clear();
+    for (const el of Array.from(this.log.children)) if (el !== this.pendingEl) el.remove();
+    this.shown = 0;
+    this.greeting = cleanGreeting(greeting);
+    for (const m of Array.isArray(messages) ? messages : []) this.#append(m, !!m?.streaming, true);
+    this.#renderGreeting();
+  }
+
+  #append(m, streaming, quiet) {
+    if (!m || typeof m !== "object") return console.warn(`sheen chat #${this.el.id}: a message must be an object`);
+    if (m.role === "system") return;
+    const rec = this.#render(m, streaming);
+    this.#insert(rec);
+    // A reply has begun: the typing indicator goes; a complete one also
+    // ends the wait for it (a transcript reset is not a reply).
+    if (rec.role === "assistant" && (streaming || !quiet)) this.#hidePending();
+    if (rec.role === "assistant" && !streaming && !quiet) this.#unwait();
+  }
+
+  // Show a rendered message: in place of the one with its id, or last
+  // (before the typing indicator).
+  #insert(rec) {
+    const old = rec.id ? this.msgs.get(rec.id) : null;
+    if (old?.el.parentNode === this.log) {
+      old.el.replaceWith(rec.el);
+    } else {
+      this.log.insertBefore(rec.el, this.pendingEl?.parentNode === this.log ? this.pendingEl : null);
+      this.shown++;
+    }
+    if (rec.id) this.msgs.set(rec.id, rec);
+    this.#renderGreeting();
+  }
+
+  #patch(d) {
+    const rec = this.msgs.get(d.id);
+    if (!rec) return console.warn(`sheen chat #${this.el.id}: patch for unknown message ${JSON.stringify(d.id)}`);
+    try {
+      const th = d.thinking;
+      // A panel appears with the first thinking text, not for an empty delta.
+      if (th != null && (rec.thinking || th.blocks?.length || th.tail)) {
+        const t = this.#thinking(rec);
+        t.blocks.apply(th);
+        if (t.active && !t.touched) t.el.open = true;
+      }
+      if (d.answer != null) rec.answer.apply(d.answer);
+    } catch (err) {
+      console.warn(`sheen chat #${this.el.id}: message ${JSON.stringify(d.id)}:`, err.message);
+    }
+    if (rec.thinking?.active && (d.thinkingClosed === true || !rec.answer.empty)) this.#closeThinking(rec);
+  }
+
+  #end(d) {
+    const rec = this.msgs.get(d.id);
+    if (!rec) return;
+    rec.answer.flush();
+    rec.thinking?.blocks.flush();
+    rec.streaming = false;
+    rec.el.classList.remove("sheen-chat-streaming");
+    rec.el.removeAttribute("aria-busy");
+    if (rec.thinking) this.#closeThinking(rec);
+    cardify(rec.content);
+    this.#status(rec, d.status, d.error, d.retry);
+    this.#unwait();
+  }
+
+  #setBusy(busy) {
+    this.busy = busy;
+    if (!busy) {
+      this.stopping = false;
+      this.#unwait();
+      this.#hidePending();
+    }
+    this.#sync();
+    if (!busy && this.queue.length) this.#submit(this.queue.shift(), "server");
+  }
+
+  #unwait() {
+    this.awaiting = false;
+    this.#sync();
+  }
+
+  #setGreeting(g) {
+    this.greeting = cleanGreeting(g);
+    this.#renderGreeting();
+  }
+
+  #input(d) {
+    const ta = this.ta;
+    if (typeof d.placeholder === "string") ta.placeholder = d.placeholder;
+    if (d.submit === true) {
+      // The value is sent as if typed; the user's draft stays in the input.
+      let text = d.value;
+      if (typeof text !== "string") {
+        text = ta.value;
+        this.#setInput("");
+      }
+      this.#submit(text, "server");
+    } else if (typeof d.value === "string") {
+      this.#setInput(d.value);
+    }
+    if (d.focus === true) {
+      ta.focus();
+      ta.setSelectionRange(ta.value.length, ta.value.length);
+    }
+  }
+
+  #meter(used, budget) {
+    const ok = Number.isFinite(used) && Number.isFinite(budget) && budget > 0 && used >= 0;
+    this.meterEl.hidden = !ok;
+    if (!ok) return;
+    const share = used / budget;
+    const m = this.meterEl;
+    m.setAttribute("aria-valuemax", String(budget));
+    m.setAttribute("aria-valuenow", String(Math.min(used, budget)));
+    m.setAttribute("aria-valuetext", `${used} of ${budget} tokens`);
+    m.title = `Context: ${used.toLocaleString()} of ${budget.toLocaleString()} tokens`;
+    m.dataset.level = share >= 0.95 ? "full" : share >= 0.8 ? "high" : "ok";
+    m.style.setProperty("--sheen-chat-meter-fill", `${Math.min(100, share * 100).toFixed(1)}%`);
+    m.lastChild.textContent = `${tokens(used)} / ${tokens(budget)}`;
+  }
+
+  // ---- rendering ----
+
+  #render(m, streaming) {
+    const role = m.role === "user" ? "user" : "assistant";
+    const id = str(m.id);
+    const el = h(this.doc, "div", `sheen-chat-msg sheen-chat-${role}`);
+    if (id) el.dataset.id = id;
+    const body = h(this.doc, "div", "sheen-chat-body");
+    const content = h(this.doc, "div", "sheen-chat-content");
+    if (m.kind === "text") content.classList.add("sheen-chat-text");
+    const rec = { id, role, el, body, content, answer: null, thinking: null, streaming };
+    rec.answer = new Blocks(content, (frag) => this.#prepare(frag, role === "assistant"));
+    if (role === "assistant") el.append(this.#icon(str(m.icon)));
+    el.append(body);
+    body.append(content);
+    rec.answer.set(str(m.html));
+    if (typeof m.thinking === "string" && m.thinking) {
+      const t = this.#thinking(rec);
+      t.blocks.set(m.thinking);
+      if (!streaming) this.#closeThinking(rec);
+    }
+    if (role === "user" && typeof m.command === "string" && m.command) chip(content, m.command);
+    if (streaming) {
+      el.classList.add("sheen-chat-streaming");
+      el.setAttribute("aria-busy", "true");
+    } else {
+      cardify(content);
+      if (role === "assistant") this.#status(rec, m.status, m.error, m.retry);
+    }
+    return rec;
+  }
+
+  #icon(html) {
+    const icon = h(this.doc, "div", "sheen-chat-icon");
+    icon.setAttribute("aria-hidden", "true");
+    icon.append(parseHTML(this.doc, html || this.icon));
+    return icon;
+  }
+
+  // Suggestions become focusable buttons; code blocks get a copy button.
+  #prepare(frag, code) {
+    for (const s of frag.querySelectorAll(SUGGESTION)) {
+      const submits = suggestionSubmits(s);
+      s.classList.add("sheen-suggestion");
+      s.tabIndex = 0;
+      if (s.tagName !== "BUTTON") s.setAttribute("role", "button");
+      s.setAttribute("aria-label", suggestionLabel(suggestionText(s), submits));
+    }
+    if (!code) return;
+    for (const pre of frag.querySelectorAll("pre")) {
+      pre.append(button(this.doc, "sheen-chat-copy", "Copy code", `${ICONS.copy}${ICONS.check}<span>Copy</span>`));
+    }
+  }
+
+  #thinking(rec) {
+    if (rec.thinking) return rec.thinking;
+    const el = h(this.doc, "details", "sheen-chat-thinking");
+    const summary = h(this.doc, "summary");
+    summary.textContent = rec.streaming ? "Thinking…" : "Thinking";
+    const body = h(this.doc, "div", "sheen-chat-thinking-body");
+    el.append(summary, body);
+    rec.body.insertBefore(el, rec.content);
+    const t = { el, summary, body, blocks: null, active: rec.streaming, touched: false };
+    // While thinking streams, its panel shows the newest lines.
+    t.blocks = new Blocks(body, (f) => this.#prepare(f, true), () => t.active && (body.scrollTop = body.scrollHeight));
+    summary.addEventListener("click", () => (t.touched = true));
+    el.open = t.active;
+    el.classList.toggle("sheen-chat-thinking-active", t.active);
+    rec.thinking = t;
+    return t;
+  }
+
+  #closeThinking(rec) {
+    const t = rec.thinking;
+    if (!t.active && !t.el.open) return;
+    t.active = false;
+    t.summary.textContent = "Thinking";
+    t.el.classList.remove("sheen-chat-thinking-active");
+    if (!t.touched) t.el.open = false;
+  }
+
+  #status(rec, status, error, retry) {
+    for (const el of rec.body.querySelectorAll(":scope > .sheen-chat-note, :scope > .sheen-chat-error")) el.remove();
+    rec.el.dataset.status = status === "stopped" || status === "error" ? status : "done";
+    if (status === "stopped") {
+      const note = h(this.doc, "div", "sheen-chat-note");
+      note.textContent = "Stopped";
+      rec.body.append(note);
+    } else if (status === "error") {
+      const box = h(this.doc, "div", "sheen-chat-error");
+      box.setAttribute("role", "alert");
+      const text = h(this.doc, "span", "sheen-chat-error-text");
+      text.textContent = str(error) || "Something went wrong.";
+      box.append(parseHTML(this.doc, ICONS.alert), text);
+      if (retry === true && rec.id) {
+        const b = button(this.doc, "sheen-chat-retry", "", `${ICONS.retry}<span>Retry</span>`);
+        b.addEventListener("click", () => {
+          b.disabled = true;
+          this.#send("retry", { id: rec.id });
+        });
+        box.append(b);
+      }
+      rec.body.append(box);
+    }
+  }
+
+  #renderGreeting() {
+    const g = this.greeting;
+    const show = !!g && (g.persistent || this.shown === 0);
+    if (!show) {
+      this.greetingEl?.remove();
+      this.greetingEl = null;
+      return;
+    }
+    if (!this.greetingEl || this.greetingHTML !== g.html) {
+      const el = h(this.doc, "div", "sheen-chat-msg sheen-chat-assistant sheen-chat-greeting");
+      this.greetingHTML = g.html;
+      const body = h(this.doc, "div", "sheen-chat-body");
+      const content = h(this.doc, "div", "sheen-chat-content");
+      const frag = parseHTML(this.doc, g.html);
+      this.#prepare(frag, true);
+      content.append(frag);
+      cardify(content);
+      body.append(content);
+      el.append(this.#icon(""), body);
+      this.greetingEl?.remove();
+      this.greetingEl = el;
+    }
+    if (this.log.firstChild !== this.greetingEl) this.log.prepend(this.greetingEl);
+  }
+
+  #showPending() {
+    if (!this.pendingEl) {
+      const el = h(this.doc, "div", "sheen-chat-msg sheen-chat-assistant sheen-chat-pending");
+      const dots = h(this.doc, "div", "sheen-chat-dots");
+      dots.setAttribute("role", "img");
+      dots.setAttribute("aria-label", "Assistant is typing");
+      dots.append(h(this.doc, "span"), h(this.doc, "span"), h(this.doc, "span"));
+      const body = h(this.doc, "div", "sheen-chat-body");
+      body.append(dots);
+      el.append(this.#icon(""), body);
+      this.pendingEl = el;
+    }
+    this.log.append(this.pendingEl);
+  }
+
+  #hidePending() {
+    this.pendingEl?.remove();
+  }
+
+  // ---- sending ----
+
+  // Send text as the user's (from "user") or the server's input: returns
+  // whether it was taken (sent, or handled by a page command).
+  #submit(raw, from) {
+    const text = String(raw).trim();
+    if (!text) return false;
+    if (this.busy || this.awaiting) {
+      if (from === "server") this.queue.push(text);
+      return false;
+    }
+    if (from === "user") this.history.add(text);
+    const cmd = parseCommand(text, this.commands);
+    if (cmd && !cmd.command.server) {
+      const detail = { name: cmd.name, args: cmd.args, echo: cmd.command.echo };
+      const ev = new CustomEvent("sheen-chat-command", { bubbles: true, cancelable: true, detail });
+      if (!this.el.dispatchEvent(ev)) {
+        if (cmd.command.echo) this.#userBubble(text, cmd.name);
+        return true;
+      }
+    }
+    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name);
+    this.#send("submit", { text });
+    this.awaiting = true;
+    this.#showPending();
+    this.#sync();
+    this.#toBottom(false);
+    return true;
+  }
+
+  #userBubble(text, command) {
+    const rec = this.#render({ role: "user", kind: "text" }, false);
+    rec.content.textContent = text;
+    if (command) chip(rec.content, command);
+    this.#insert(rec);
+  }
+
+  #sendInput() {
+    if (this.#submit(this.ta.value, "user")) {
+      this.#setInput("");
+    }
+  }
+
+  #stop() {
+    if (!this.busy || !this.cancel || this.stopping) return;
+    this.stopping = true;
+    this.#send("stop", {});
+    this.#sync();
+  }
+
+  #setInput(value) {
+    this.ta.value = value;
+    this.history.reset();
+    this.#resize();
+    this.palette.update(null);
+    this.#renderPalette();
+    this.#sync();
+  }
+
+  #sync() {
+    const locked = this.busy || this.awaiting;
+    const stop = this.busy && this.cancel;
+    this.send.hidden = stop;
+    this.stopBtn.hidden = !stop;
+    this.send.disabled = locked || !this.ta.value.trim();
+    this.stopBtn.disabled = this.stopping;
+    this.stopBtn.setAttribute("aria-label", this.stopping ? "Stopping…" : "Stop generating");
+    this.el.classList.toggle("sheen-chat-locked", locked);
+  }
+
+  #resize() {
+    const ta = this.ta;
+    ta.style.height = "auto";
+    ta.style.height = `${ta.scrollHeight}px`;
+  }
+
+  // ---- the DOM and its events ----
+
+  #build(placeholder) {
+    const d = this.doc;
+    const id = this.el.id;
+    this.scroller = h(d, "div", "sheen-chat-scroll");
+    this.log = h(d, "div", "sheen-chat-log");
+    this.log.setAttribute("role", "log");
+    this.log.setAttribute("aria-live", "polite");
+    this.log.setAttribute("aria-label", "Messages");
+    this.scroller.append(this.log);
+    this.jump = button(d, "sheen-chat-jump", "", `${ICONS.down}<span>Jump to latest</span>`);
+    this.jump.hidden = true;
+    const main = h(d, "div", "sheen-chat-main");
+    main.append(this.scroller, this.jump);
+
+    this.ta = h(d, "textarea", "sheen-chat-input");
+    this.ta.rows = 1;
+    this.ta.placeholder = placeholder;
+    this.ta.setAttribute("aria-label", "Message");
+    this.send = button(d, "sheen-chat-send", "Send message", ICONS.send);
+    this.stopBtn = button(d, "sheen-chat-stop", "Stop generating", ICONS.stop);
+    this.pal = h(d, "div", "sheen-chat-palette");
+    this.pal.id = `${id}-commands`;
+    this.pal.setAttribute("role", "listbox");
+    this.pal.setAttribute("aria-label", "Commands");
+    this.pal.hidden = true;
+    this.bar = h(d, "div", "sheen-chat-inputbar");
+    this.bar.append(this.ta, this.send, this.stopBtn);
+    const composer = h(d, "div", "sheen-chat-composer");
+    composer.append(this.pal, this.bar);
+
+    this.footer = h(d, "div", "sheen-chat-footer");
+    this.footerText = h(d, "div", "sheen-chat-footer-text");
+    this.meterEl = h(d, "div", "sheen-chat-meter");
+    this.meterEl.setAttribute("role", "meter");
+    this.meterEl.setAttribute("aria-label", "Context used");
+    this.meterEl.setAttribute("aria-valuemin", "0");
+    this.meterEl.append(h(d, "span", "sheen-chat-meter-bar"), h(d, "span", "sheen-chat-meter-text"));
+    this.meterEl.hidden = true;
+    this.footer.append(this.footerText, this.meterEl);
+
+    this.el.classList.add("sheen-chat");
+    this.el.replaceChildren(main, composer, this.footer);
+    this.#sync();
+    this.#listen();
+  }
+
+  // The first paint, before the socket connects: the transcript the page was
+  // rendered with.
+  #initial(script) {
+    let init;
+    try {
+      init = JSON.parse(script?.textContent || "null");
+    } catch (err) {
+      console.warn(`sheen chat #${this.el.id}: the initial transcript is not JSON:`, err.message);
+    }
+    if (!init || typeof init !== "object") return;
+    this.#reset(init.messages, init.greeting);
+    if (typeof init.footer === "string") this.footerText.append(parseHTML(this.doc, init.footer));
+  }
+
+  #listen() {
+    const ta = this.ta;
+    ta.addEventListener("input", () => {
+      this.#resize();
+      this.#sync();
+      this.#followPalette();
+    });
+    ta.addEventListener("compositionstart", () => (this.composing = true));
+    ta.addEventListener("compositionend", () => (this.composing = false));
+    ta.addEventListener("keydown", (e) => this.#onKey(e));
+    ta.addEventListener("keyup", (e) => {
+      if (/^(Arrow(Left|Right)|Home|End)$/.test(e.key)) this.#followPalette();
+    });
+    ta.addEventListener("click", () => this.#followPalette());
+    ta.addEventListener("blur", () => {
+      this.palette.update(null);
+      this.#renderPalette();
+    });
+    this.send.addEventListener("click", () => this.#sendInput());
+    this.stopBtn.addEventListener("click", () => this.#stop());
+    this.el.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && !e.defaultPrevented && this.busy && this.cancel) {
+        e.preventDefault();
+        this.#stop();
+      }
+    });
+
+    // The palette: pointer choice without taking the focus from the input.
+    this.pal.addEventListener("mousedown", (e) => e.preventDefault());
+    this.pal.addEventListener("click", (e) => {
+      const o = e.target.closest("[data-command]");
+      const c = o && this.palette.items.find((x) => x.name === o.dataset.command);
+      if (c) this.#complete(c);
+    });
+    this.pal.addEventListener("mousemove", (e) => {
+      const o = e.target.closest("[data-index]");
+      if (o && Number(o.dataset.index) !== this.palette.index) {
+        this.palette.index = Number(o.dataset.index);
+        this.#renderPalette();
+      }
+    });
+
+    // Suggestions, copy and grid keys in the transcript.
+    this.log.addEventListener("click", (e) => {
+      const copy = e.target.closest(".sheen-chat-copy");
+      if (copy) return this.#copy(copy);
+      const s = e.target.closest(".sheen-suggestion");
+      if (s && this.log.contains(s)) {
+        e.preventDefault();
+        this.#suggest(s, e);
+      }
+    });
+    this.log.addEventListener("keydown", (e) => {
+      const s = e.target.closest?.(".sheen-suggestion");
+      if (!s) return;
+      const list = s.closest(".sheen-suggestion-cards");
+      if (list && this.#gridKey(list, s, e)) return;
+      const native = s.tagName === "BUTTON" || (s.tagName === "A" && s.hasAttribute("href"));
+      if ((e.key === "Enter" || e.key === " ") && !native) {
+        e.preventDefault();
+        this.#suggest(s, e);
+      }
+    });
+
+    // Auto-scroll: follow the bottom until the user scrolls up.
+    const sc = this.scroller;
+    sc.addEventListener("scroll", () => {
+      const top = sc.scrollTop;
+      if (sc.scrollHeight - top - sc.clientHeight <= NEAR) this.follow = true;
+      else if (top < this.lastTop) this.follow = false;
+      this.lastTop = top;
+      this.#showJump();
+    }, { passive: true });
+    // A wheel turned up stops following at once, before the frame in which
+    // new content would scroll back down (unless it scrolls a thinking panel).
+    sc.addEventListener("wheel", (e) => {
+      const inner = e.target.closest?.(".sheen-chat-thinking-body");
+      if (e.deltaY < 0 && sc.scrollHeight > sc.clientHeight && !(inner?.scrollTop > 0)) {
+        this.follow = false;
+        this.#showJump();
+      }
+    }, { passive: true });
+    this.jump.addEventListener("click", () => this.#toBottom(true));
+  }
+
+  #onKey(e) {
+    if (e.isComposing || e.keyCode === 229 || this.composing) return;
+    if (this.palette.open) {
+      const r = this.palette.key(e.key);
+      if (r.handled) {
+        e.preventDefault();
+        if (r.select) this.#complete(r.select);
+        else this.#renderPalette();
+        return;
+      }
+    }
+    const ta = this.ta;
+    const plain = !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey;
+    if (e.key === "Enter") {
+      const mod = e.ctrlKey || e.metaKey;
+      if (this.submitKey === "enter+modifier" ? mod : !e.shiftKey) {
+        e.preventDefault();
+        this.#sendInput();
+      }
+    } else if ((e.key === "ArrowUp" || e.key === "ArrowDown") && plain) {
+      const up = e.key === "ArrowUp";
+      if (!recalls(up, this.history.active, ta.value, ta.selectionStart, ta.selectionEnd)) return;
+      const text = up ? this.history.up(ta.value) : this.history.down(ta.value);
+      if (text === null) return;
+      e.preventDefault();
+      ta.value = text;
+      ta.setSelectionRange(text.length, text.length);
+      this.#resize();
+      this.#sync();
+    }
+  }
+
+  #followPalette() {
+    const ta = this.ta;
+    this.palette.update(ta.selectionStart === ta.selectionEnd ? paletteQuery(ta.value, ta.selectionStart) : null);
+    this.#renderPalette();
+  }
+
+  #complete(c) {
+    const v = completeCommand(this.ta.value, c.name);
+    this.ta.value = v;
+    const at = c.name.length + 2;
+    this.ta.setSelectionRange(at, at);
+    this.#resize();
+    this.#sync();
+    this.palette.update(null);
+    this.#renderPalette();
+  }
+
+  #renderPalette() {
+    const p = this.palette;
+    const ta = this.ta;
+    if (this.commands.length) {
+      ta.setAttribute("aria-haspopup", "listbox");
+      ta.setAttribute("aria-expanded", String(p.open));
+    } else {
+      ta.removeAttribute("aria-haspopup");
+      ta.removeAttribute("aria-expanded");
+    }
+    const wasHidden = this.pal.hidden;
+    this.pal.hidden = !p.open;
+    if (!p.open) {
+      ta.removeAttribute("aria-controls");
+      ta.removeAttribute("aria-activedescendant");
+      return;
+    }
+    ta.setAttribute("aria-controls", this.pal.id);
+    const opts = p.items.map((c, i) => {
+      const o = h(this.doc, "div", "sheen-chat-option");
+      o.id = `${this.pal.id}-${i}`;
+      o.setAttribute("role", "option");
+      o.setAttribute("aria-selected", String(i === p.index));
+      o.dataset.command = c.name;
+      o.dataset.index = String(i);
+      const name = h(this.doc, "span", "sheen-chat-option-name");
+      name.textContent = `/${c.name}`;
+      const desc = h(this.doc, "span", "sheen-chat-option-desc");
+      desc.textContent = c.description;
+      o.append(name, desc);
+      return o;
+    });
+    if (!opts.length) {
+      const o = h(this.doc, "div", "sheen-chat-option sheen-chat-option-none");
+      o.setAttribute("role", "option");
+      o.setAttribute("aria-disabled", "true");
+      o.textContent = "No matching commands";
+      opts.push(o);
+    }
+    this.pal.replaceChildren(...opts);
+    if (p.items.length) ta.setAttribute("aria-activedescendant", opts[p.index].id);
+    else ta.removeAttribute("aria-activedescendant");
+    // Keep the highlighted option in view (the palette scrolls, the page does not).
+    const o = p.items.length ? opts[p.index] : null;
+    if (o && o.offsetTop < this.pal.scrollTop) this.pal.scrollTop = o.offsetTop;
+    else if (o && o.offsetTop + o.offsetHeight > this.pal.scrollTop + this.pal.clientHeight) {
+      this.pal.scrollTop = o.offsetTop + o.offsetHeight - this.pal.clientHeight;
+    }
+    if (wasHidden) {
+      // Above the input, or below it when there is not enough room above.
+      const r = this.bar.getBoundingClientRect();
+      const need = this.pal.offsetHeight + 8;
+      const view = this.doc.documentElement.clientHeight;
+      this.pal.classList.toggle("sheen-chat-palette-below", r.top < need && view - r.bottom > r.top);
+    }
+  }
+
+  #suggest(s, e) {
+    const text = suggestionText(s);
+    if (!text) return;
+    if (suggestionAction(suggestionSubmits(s), e) === "submit" && this.#submit(text, "user")) return;
+    this.#setInput(text);
+    this.ta.focus();
+    this.ta.setSelectionRange(text.length, text.length);
+  }
+
+  #gridKey(list, s, e) {
+    const cards = cardSuggestions(list) || [];
+    const i = cards.indexOf(s);
+    if (i < 0) return false;
+    const top = cards[0].closest("li").offsetTop;
+    const cols = cards.filter((c) => c.closest("li").offsetTop === top).length;
+    const next = gridMove(e.key, i, cards.length, cols);
+    if (next < 0) return false;
+    e.preventDefault();
+    for (const c of cards) c.tabIndex = -1;
+    cards[next].tabIndex = 0;
+    cards[next].focus();
+    return true;
+  }
+
+  async #copy(btn) {
+    const pre = btn.closest("pre");
+    const code = pre.querySelector("code");
+    const text = code ? code.textContent : Array.from(pre.childNodes, (n) => (n === btn ? "" : n.textContent)).join("");
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const t = h(this.doc, "textarea");
+      t.value = text;
+      t.setAttribute("readonly", "");
+      t.style.cssText = "position:fixed;top:0;left:0;opacity:0";
+      this.doc.body.append(t);
+      t.select();
+      this.doc.execCommand("copy");
+      t.remove();
+      btn.focus();
+    }
+    btn.classList.add("sheen-chat-copied");
+    btn.setAttribute("aria-label", "Copied");
+    btn.lastChild.textContent = "Copied";
+    clearTimeout(btn.timer);
+    btn.timer = setTimeout(() => {
+      btn.classList.remove("sheen-chat-copied");
+      btn.setAttribute("aria-label", "Copy code");
+      btn.lastChild.textContent = "Copy";
+    }, 1500);
+  }
+
+  // ---- scrolling ----
+
+  #stick() {
+    const sc = this.scroller;
+    if (this.follow) {
+      sc.scrollTop = sc.scrollHeight;
+      this.lastTop = sc.scrollTop; // so that a scroll up before the scroll event still counts
+    }
+    this.#showJump();
+  }
+
+  #toBottom(smooth) {
+    this.follow = true;
+    const sc = this.scroller;
+    const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    sc.scrollTo({ top: sc.scrollHeight, behavior: smooth && !still ? "smooth" : "auto" });
+    this.#showJump();
+  }
+
+  #showJump() {
+    const sc = this.scroller;
+    this.jump.hidden = this.follow || sc.scrollHeight - sc.scrollTop - sc.clientHeight <= NEAR;
+  }
+}
+
+function cleanGreeting(g) {
+  return g && typeof g === "object" && typeof g.html === "string" ? { html: g.html, persistent: g.persistent === true } : null;
+}
+
+function h(doc, tag, cls) {
+  const el = doc.createElement(tag);
+  if (cls) el.className = cls;
+  return el;
+}
+
+function button(doc, cls, label, html) {
+  const b = h(doc, "button", cls);
+  b.type = "button";
+  if (label) b.setAttribute("aria-label", label);
+  b.append(parseHTML(doc, html));
+  return b;
+}
+
+// Show a user message's command as a chip: the leading "/name" of its first
+// text becomes a chip in front of the rest.
+function chip(content, name) {
+  const doc = content.ownerDocument;
+  const c = h(doc, "span", "sheen-chat-chip");
+  c.textContent = `/${name}`;
+  const walker = doc.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+  let t = walker.nextNode();
+  while (t && !t.data.trim()) t = walker.nextNode();
+  if (t) {
+    const m = /^\s*\/(\S+)\s*/.exec(t.data);
+    if (m && m[1].toLowerCase() === name.toLowerCase()) {
+      t.data = t.data.slice(m[0].length);
+      t.parentNode.insertBefore(c, t);
+      return;
+    }
+  }
+  content.prepend(c);
+}
+
+// Lists whose every item holds one suggestion become grids of cards: the
+// suggestion's title is the card's heading, an ordered list's number its
+// badge; one card at a time is in the tab order, the arrow keys move.
+function cardify(root) {
+  for (const list of root.querySelectorAll("ul, ol")) {
+    if (list.classList.contains("sheen-suggestion-cards")) continue;
+    const cards = cardSuggestions(list);
+    if (!cards) continue;
+    const doc = root.ownerDocument;
+    list.classList.add("sheen-suggestion-cards");
+    list.setAttribute("role", "list");
+    const ordered = list.tagName === "OL";
+    cards.forEach((s, i) => {
+      const li = s.closest("li");
+      li.classList.add("sheen-suggestion-card");
+      if (!s.hasAttribute("data-suggestion")) s.setAttribute("data-suggestion", suggestionText(s));
+      const title = s.getAttribute("title");
+      const head = h(doc, "span", "sheen-suggestion-card-head");
+      if (ordered) {
+        const n = h(doc, "span", "sheen-suggestion-card-num");
+        n.textContent = String(list.start + i);
+        head.append(n);
+      }
+      if (title) {
+        const t = h(doc, "span", "sheen-suggestion-card-title");
+        t.textContent = title;
+        head.append(t);
+        s.removeAttribute("title");
+      }
+      if (head.firstChild) li.prepend(head);
+      s.tabIndex = i === 0 ? 0 : -1;
+    });
+  }
+}
+
+// 1234 → "1.2k"
+function tokens(n) {
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1e6) return `${(n / 1000).toFixed(n < 1e4 ? 1 : 0).replace(/\.0$/, "")}k`;
+  return `${(n / 1e6).toFixed(1).replace(/\.0$/, "")}M`;
+}
