@@ -227,6 +227,7 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 			if !s.accept(m.N) {
 				return
 			}
+			s.app.cfg.applied(s, m)
 			for id, raw := range m.Values {
 				s.input(id).Set(string(raw))
 			}
@@ -237,6 +238,7 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 			if !s.accept(m.N) {
 				return
 			}
+			s.app.cfg.applied(s, m)
 			hs := s.events[m.Target]
 			if len(hs) == 0 {
 				s.log.Warn("sheen: event for an unknown target", zap.String("target", m.Target), zap.String("name", m.Name))

@@ -48,9 +48,16 @@ type Conn struct {
 	queue   [][]byte
 	queued  int
 	writing bool
+	closing bool // Close is writing what is queued: Send takes no more
 	closed  bool
 	done    chan struct{}
 	spare   [][]byte
+	// watchdog closes the connection when one write takes longer than
+	// WriteTimeout. Only the writer goroutine arms it: one timer for the
+	// connection's life, where a context with a deadline per frame would
+	// cost about ten allocations per frame (here and in the websocket
+	// package).
+	watchdog *time.Timer
 	// wg counts the writer goroutine, so Wait can be sure none is left.
 	wg sync.WaitGroup
 }
@@ -88,7 +95,7 @@ func (c *Conn) Read(ctx context.Context) ([]byte, error) {
 // reconnects and resumes from the replay buffer).
 func (c *Conn) Send(frame []byte) bool {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.closing {
 		c.mu.Unlock()
 		return false
 	}
@@ -126,9 +133,13 @@ func (c *Conn) drain() {
 		c.queued = 0
 		c.mu.Unlock()
 		for i, f := range batch {
-			ctx, cancel := context.WithTimeout(context.Background(), c.opts.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, f)
-			cancel()
+			if c.watchdog == nil {
+				c.watchdog = time.AfterFunc(c.opts.WriteTimeout, c.CloseNow)
+			} else {
+				c.watchdog.Reset(c.opts.WriteTimeout)
+			}
+			err := c.ws.Write(context.Background(), websocket.MessageText, f)
+			c.watchdog.Stop()
 			batch[i] = nil
 			if err != nil {
 				c.mu.Lock()
@@ -161,12 +172,24 @@ func (c *Conn) Flush(ctx context.Context) {
 	}
 }
 
-// Close closes the connection with a status and reason, waiting (up to 5 s)
-// for the peer's close frame; queued frames that were not written are
-// dropped. It is safe to call more than once.
+// Close closes the connection with a status and reason. It first writes the
+// frames already queued (waiting at most WriteTimeout: a last error or
+// expired frame must reach the page before the close), then waits (up to
+// 5 s) for the peer's close frame. Frames sent after Close began are dropped.
+// It is safe to call more than once.
 func (c *Conn) Close(code websocket.StatusCode, reason string) {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return
+	}
+	c.closing = true
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.WriteTimeout)
+	c.Flush(ctx)
+	cancel()
+	c.mu.Lock()
+	if c.closed { // CloseNow ran meanwhile
 		c.mu.Unlock()
 		return
 	}

@@ -1,0 +1,291 @@
+// Command client opens many idle sheen sessions on a server started by
+// ../server and reports the server's memory per session. It is a separate
+// process, so the server's figures hold only the server's side.
+//
+//	client -url http://127.0.0.1:PORT -n 10000
+//
+// Each connection does what a page does: a hello with its inputs, then it
+// waits for the welcome and the first update (with -inputs k, it then makes k
+// input changes, each answered by an update), and stays open, sending only a
+// ping every heartbeat (the server closes connections
+// that stay silent for 2.5 heartbeats). Before and after, it reads the
+// server's /stats and prints the difference divided by the number of
+// sessions.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/sheenhq/sheen/internal/bench/sessions"
+	"github.com/sheenhq/sheen/protocol"
+)
+
+// stats mirrors the server's /stats answer.
+type stats struct {
+	RSS        int64 `json:"rss"`
+	HeapAlloc  int64 `json:"heap_alloc"`
+	HeapInuse  int64 `json:"heap_inuse"`
+	StackInuse int64 `json:"stack_inuse"`
+	Sys        int64 `json:"sys"`
+	Goroutines int   `json:"goroutines"`
+	Sessions   int   `json:"sessions"`
+}
+
+func main() {
+	base := flag.String("url", "", "the server's base URL, http://127.0.0.1:PORT")
+	n := flag.Int("n", 10000, "how many sessions to open")
+	conc := flag.Int("c", 64, "how many sessions to open at once")
+	src := flag.String("src", "", "comma-separated loopback source addresses to spread the connections over (e.g. 127.0.0.2,127.0.0.3), when one runs out of ephemeral ports")
+	settle := flag.Duration("settle", time.Second, "how long the sessions idle before the measurement")
+	heapOut := flag.String("heapprofile", "", "write the server's heap profile, taken with the sessions open, to this file")
+	inputs := flag.Int("inputs", 0, "input changes each session makes (waiting for each update) before it idles")
+	flag.Parse()
+	if *base == "" {
+		log.Fatal("client: -url is required")
+	}
+	if err := raiseFileLimit(); err != nil {
+		log.Printf("raising the open-file limit: %v", err)
+	}
+	wsURL := "ws" + strings.TrimPrefix(*base, "http") + "/_sheen/ws"
+
+	before, err := getStats(*base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	clients := httpClients(*src)
+
+	conns := make([]*websocket.Conn, *n)
+	var heartbeat atomic.Int64
+	var readers sync.WaitGroup
+	ctx := context.Background()
+	start := time.Now()
+	jobs := make(chan int)
+	errs := make(chan error, *conc)
+	var openers sync.WaitGroup
+	for range *conc {
+		openers.Go(func() {
+			for i := range jobs {
+				c, hb, err := open(ctx, clients[i%len(clients)], wsURL, i, *inputs)
+				if err != nil {
+					errs <- fmt.Errorf("session %d: %w", i, err)
+					return
+				}
+				heartbeat.Store(hb)
+				conns[i] = c
+				readers.Go(func() { drain(c) })
+			}
+		})
+	}
+	var failed error
+feed:
+	for i := range *n {
+		select {
+		case jobs <- i:
+		case failed = <-errs:
+			break feed
+		}
+	}
+	close(jobs)
+	openers.Wait()
+	if failed == nil && len(errs) > 0 {
+		failed = <-errs
+	}
+	if failed != nil {
+		closeAll(conns)
+		readers.Wait()
+		log.Fatal(failed)
+	}
+	opened := time.Since(start)
+
+	// Idle, but alive: ping every heartbeat, as pages do.
+	stopPing := make(chan struct{})
+	var pinger sync.WaitGroup
+	pinger.Go(func() { ping(conns, time.Duration(heartbeat.Load())*time.Millisecond, stopPing) })
+	time.Sleep(*settle)
+	after, err := getStats(*base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *heapOut != "" {
+		if err := getFile(*base+"/heap", *heapOut); err != nil {
+			log.Print(err)
+		}
+	}
+	close(stopPing)
+	pinger.Wait()
+	closeAll(conns)
+	readers.Wait()
+
+	per := func(a, b int64) float64 { return float64(b-a) / float64(*n) / 1024 }
+	fmt.Printf("sessions opened: %d in %v (%.0f/s); live on the server: %d\n",
+		*n, opened.Round(time.Millisecond), float64(*n)/opened.Seconds(), after.Sessions)
+	fmt.Printf("server RSS:        %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.RSS), mib(after.RSS), per(before.RSS, after.RSS))
+	fmt.Printf("server heap alloc: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.HeapAlloc), mib(after.HeapAlloc), per(before.HeapAlloc, after.HeapAlloc))
+	fmt.Printf("server heap inuse: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.HeapInuse), mib(after.HeapInuse), per(before.HeapInuse, after.HeapInuse))
+	fmt.Printf("server stacks:     %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.StackInuse), mib(after.StackInuse), per(before.StackInuse, after.StackInuse))
+	fmt.Printf("server goroutines: %7d -> %7d       %6.2f per session\n", before.Goroutines, after.Goroutines, float64(after.Goroutines-before.Goroutines)/float64(*n))
+	if after.Sessions != *n {
+		log.Fatalf("client: %d sessions live on the server, want %d", after.Sessions, *n)
+	}
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// open starts one session the way a page does, makes inputs input changes,
+// and returns its heartbeat (ms).
+func open(ctx context.Context, hc *http.Client, url string, i, inputs int) (*websocket.Conn, int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc})
+	if err != nil {
+		return nil, 0, err
+	}
+	fail := func(err error) (*websocket.Conn, int64, error) { c.CloseNow(); return nil, 0, err }
+	if err := c.Write(ctx, websocket.MessageText, sessions.Hello(i)); err != nil {
+		return fail(err)
+	}
+	var hb int64
+	for _, want := range []string{protocol.TypeWelcome, protocol.TypeUpdate} {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		m, err := protocol.DecodeServer(data)
+		if err != nil {
+			return fail(err)
+		}
+		if m.Type() != want {
+			return fail(fmt.Errorf("got %s, want %s", data, want))
+		}
+		if w, ok := m.(protocol.Welcome); ok {
+			hb = w.Heartbeat
+		}
+	}
+	for k := 1; k <= inputs; k++ {
+		frame := fmt.Appendf(nil, `{"type":"input","n":%d,"values":{"n":%d,"name":"client %d, change %d"}}`, k, 1+k%20, i, k)
+		if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
+			return fail(err)
+		}
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		if m, err := protocol.DecodeServer(data); err != nil || m.Type() != protocol.TypeUpdate {
+			return fail(fmt.Errorf("after input %d: got %s, want an update", k, data))
+		}
+	}
+	return c, hb, nil
+}
+
+// drain reads the connection until it closes (pongs, and control frames).
+func drain(c *websocket.Conn) {
+	for {
+		_, r, err := c.Reader(context.Background())
+		if err != nil {
+			return
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return
+		}
+	}
+}
+
+// ping sends every connection a ping each interval until stop is closed.
+func ping(conns []*websocket.Conn, interval time.Duration, stop <-chan struct{}) {
+	frame := []byte(`{"type":"ping","seq":1}`)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		for _, c := range conns {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = c.Write(ctx, websocket.MessageText, frame)
+			cancel()
+		}
+	}
+}
+
+func closeAll(conns []*websocket.Conn) {
+	for _, c := range conns {
+		if c != nil {
+			c.CloseNow()
+		}
+	}
+}
+
+// httpClients returns one HTTP client per source address (the default one
+// when src is empty).
+func httpClients(src string) []*http.Client {
+	if src == "" {
+		return []*http.Client{{}}
+	}
+	var out []*http.Client
+	for _, a := range strings.Split(src, ",") {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(strings.TrimSpace(a))}, Timeout: 30 * time.Second}
+		out = append(out, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
+	}
+	return out
+}
+
+// httpc fetches /stats and /heap; the server runs a GC for each, which
+// takes a while with 10,000 sessions, but not a minute.
+var httpc = &http.Client{Timeout: time.Minute}
+
+func getStats(base string) (stats, error) {
+	var st stats
+	resp, err := httpc.Get(base + "/stats")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("GET /stats: %s", resp.Status)
+	}
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func getFile(url, path string) error {
+	resp, err := httpc.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// raiseFileLimit raises the soft limit on open files to the hard limit.
+func raiseFileLimit() error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	lim.Cur = lim.Max
+	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+}

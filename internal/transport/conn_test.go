@@ -1,0 +1,122 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// pair serves one WebSocket, wrapped in a Conn with opts and handed to fn on
+// the server's goroutine, and returns the client's end.
+func pair(t *testing.T, opts Options, fn func(*Conn)) *websocket.Conn {
+	t.Helper()
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		c := New(ws, opts)
+		defer c.Wait()
+		defer c.CloseNow()
+		fn(c)
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.SetReadLimit(-1)
+	t.Cleanup(func() {
+		client.CloseNow()
+		<-done
+		srv.Close()
+	})
+	return client
+}
+
+// Close writes the frames already queued before it closes: a last error or
+// expired frame reaches the page.
+func TestCloseWritesQueuedFrames(t *testing.T) {
+	client := pair(t, Options{}, func(c *Conn) {
+		for i := range 3 {
+			c.Send(fmt.Appendf(nil, "frame %d", i))
+		}
+		c.Close(websocket.StatusPolicyViolation, "bye")
+		if c.Send([]byte("too late")) {
+			t.Error("Send after Close reported success")
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 3 {
+		_, data, err := client.Read(ctx)
+		if want := fmt.Sprintf("frame %d", i); err != nil || string(data) != want {
+			t.Fatalf("read %q, %v; want %q", data, err, want)
+		}
+	}
+	_, _, err := client.Read(ctx)
+	if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Fatalf("after the frames: %v, want a close with status %v", err, websocket.StatusPolicyViolation)
+	}
+}
+
+// A write the peer does not take within WriteTimeout closes the connection.
+func TestWriteTimeout(t *testing.T) {
+	closed := make(chan struct{})
+	pair(t, Options{WriteTimeout: 50 * time.Millisecond, MaxQueue: 256 << 20}, func(c *Conn) {
+		frame := make([]byte, 1<<20)
+		// The client never reads: once the socket buffers are full, a
+		// write blocks until the watchdog closes the connection.
+		for range 128 {
+			if !c.Send(frame) {
+				break
+			}
+		}
+		select {
+		case <-c.Done():
+			close(closed)
+		case <-time.After(10 * time.Second):
+			t.Error("the connection is still open 10 s after a write blocked")
+		}
+	})
+	select {
+	case <-closed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("timed out")
+	}
+}
+
+// Frames are written in the order they were sent, across many batches.
+func TestSendOrder(t *testing.T) {
+	const n = 1000
+	client := pair(t, Options{}, func(c *Conn) {
+		for i := range n {
+			if !c.Send(fmt.Appendf(nil, "%d", i)) {
+				t.Errorf("Send %d failed", i)
+				return
+			}
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range n {
+		_, data, err := client.Read(ctx)
+		if err != nil || string(data) != fmt.Sprint(i) {
+			t.Fatalf("frame %d: %q, %v", i, data, err)
+		}
+	}
+}
