@@ -10,7 +10,7 @@ NODE        ?= node
 # tests instead of skipping them.
 export SHEEN_REQUIRE_BROWSER ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium node bench bench-go bench-reactive fmt
+.PHONY: test check vet staticcheck gotest nodetest deps chromium node bench bench-go bench-reactive bench-sessions fmt
 
 test: deps check gotest nodetest
 
@@ -48,10 +48,14 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 # Benchmarks: Go micro-benchmarks plus the cross-language comparisons.
-bench: bench-go bench-reactive
+bench: bench-go bench-reactive bench-sessions
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 
 bench-reactive:
 	@bash internal/bench/reactive/run.sh
+
+# Idle memory per session with 10,000 open sessions (a separate client process).
+bench-sessions:
+	@bash internal/bench/sessions/run.sh 10000
