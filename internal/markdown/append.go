@@ -64,10 +64,14 @@ func (a *appender) set(src, region []byte, base int, last ast.Node, html []byte)
 			return
 		}
 	}
-	// The line must already hold a word and a space, so that what starts it
-	// (a list marker, "#", …) cannot change any more.
-	line := src[bytes.LastIndexByte(src[:end], '\n')+1 : end]
-	if i := bytes.IndexByte(bytes.TrimLeft(line, " \t"), ' '); i <= 0 {
+	// The line must already hold a word and a space after whatever opens
+	// it (container markers, and the start of a paragraph line), so that
+	// its start (a list marker, "#", …) cannot change any more.
+	from := bytes.LastIndexByte(src[:end], '\n') + 1
+	if lines := t.Parent().Lines(); lines != nil && lines.Len() > 0 {
+		from = max(from, base+lines.At(lines.Len()-1).Start)
+	}
+	if from > end || bytes.IndexByte(bytes.TrimLeft(src[from:end], " \t"), ' ') <= 0 {
 		return
 	}
 	// Where the run ends in the HTML: before the closing tags that end it.

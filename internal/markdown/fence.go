@@ -143,16 +143,14 @@ func (f *openFence) html(dst, src []byte) []byte {
 }
 
 // mayClose reports whether an incomplete line may yet become the closing
-// fence.
+// fence: indentation, fence characters, then only blanks.
 func (f *openFence) mayClose(line []byte) bool {
 	w, i := util.IndentWidth(line, 0)
 	if w > 3 {
 		return false
 	}
-	for ; i < len(line); i++ {
-		if line[i] != f.char {
-			return util.IsBlank(line[i:]) && i > 0
-		}
+	for i < len(line) && line[i] == f.char {
+		i++
 	}
-	return true
+	return util.IsBlank(line[i:])
 }

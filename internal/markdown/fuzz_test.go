@@ -16,7 +16,7 @@ func FuzzStream(f *testing.F) {
 	f.Add("# Title\n\nSome *text* and `code`.\n\n- a\n- b\n", uint64(1))
 	f.Add("<thinking>plan</thinking>\n```go\nx := 1\n```\n| a |\n|---|\n| 1 |\n", uint64(2))
 	f.Add("[x]: https://x.org\n\n[x] <script>alert(1)</script> <span class=\"suggestion\">s</span>", uint64(3))
-	r := New()
+	r := structural()
 	f.Fuzz(func(t *testing.T, text string, seed uint64) {
 		if len(text) > 4<<10 {
 			return

@@ -23,41 +23,57 @@ import (
 // maxHighlight is the largest code block that is highlighted; a larger one
 // is shown as escaped text. Lexers are regular-expression machines: this
 // bounds the time hostile input can take.
-const maxHighlight = 128 << 10
-
-// maxLexerCache bounds the lexer lookups remembered by language name.
-const maxLexerCache = 512
+const maxHighlight = 64 << 10
 
 type highlighter struct {
 	on     bool
 	mu     sync.Mutex
-	lexers map[string]chroma.Lexer // language → lexer, nil if none
+	lexers map[string]chroma.Lexer // language → lexer
 }
 
 func newHighlighter(on bool) *highlighter {
 	return &highlighter{on: on, lexers: make(map[string]chroma.Lexer)}
 }
 
+// lexerNames is the set of chroma's lexer names and aliases, lower case.
+// Only these are looked up: chroma's own lookup of an unknown name tries it
+// as a file name against every lexer, which takes tens of milliseconds, and
+// model output may hold any number of made-up names.
+var lexerNames = sync.OnceValue(func() map[string]bool {
+	m := make(map[string]bool)
+	for _, n := range lexers.Names(true) {
+		m[strings.ToLower(n)] = true
+	}
+	for alias := range extraAliases {
+		m[alias] = true
+	}
+	return m
+})
+
+// extraAliases are common language names chroma does not list.
+var extraAliases = map[string]string{"yml": "yaml", "golang": "go", "shell": "bash", "zsh": "bash"}
+
 // lexer returns the lexer for a language name, or nil.
 func (h *highlighter) lexer(lang []byte) chroma.Lexer {
 	if !h.on || len(lang) == 0 {
 		return nil
 	}
-	h.mu.Lock()
-	l, ok := h.lexers[string(lang)]
-	h.mu.Unlock()
-	if ok {
-		return l
+	name := strings.ToLower(string(lang))
+	if !lexerNames()[name] {
+		return nil
 	}
-	l = lexers.Get(string(lang))
-	if l != nil {
-		l = chroma.Coalesce(l)
+	if alias, ok := extraAliases[name]; ok {
+		name = alias
 	}
 	h.mu.Lock()
-	if len(h.lexers) < maxLexerCache {
-		h.lexers[string(lang)] = l
+	defer h.mu.Unlock()
+	l, ok := h.lexers[name]
+	if !ok {
+		if l = lexers.Get(name); l != nil {
+			l = chroma.Coalesce(l)
+		}
+		h.lexers[name] = l // bounded by the number of names
 	}
-	h.mu.Unlock()
 	return l
 }
 

@@ -19,16 +19,16 @@ import (
 // It applies only to blocks without raw HTML, for which sanitizing the
 // pieces one by one gives what sanitizing the block at once does.
 type partial struct {
-	ok    bool
-	kind  ast.NodeKind // ast.KindList or extast.KindTable
-	head  []byte       // a table's header and delimiter lines
-	cut   int          // offset in the text of the last item's (row's) line
-	html  []byte       // the HTML before the last item (row)
-	close string       // what ends the block's HTML
-	loose   bool       // a list: loose so far
-	marker  byte       // a list's marker
-	ordered bool       // a list is ordered
-	sub     []byte     // scratch for a table's text
+	ok      bool
+	kind    ast.NodeKind // ast.KindList or extast.KindTable
+	head    []byte       // a table's header and delimiter lines
+	cut     int          // offset in the text of the last item's (row's) line
+	html    []byte       // the HTML before the last item (row)
+	close   string       // what ends the block's HTML
+	loose   bool         // a list: loose so far
+	marker  byte         // a list's marker
+	ordered bool         // a list is ordered
+	sub     []byte       // scratch for a table's text
 }
 
 // set prepares the fast path from a full parse of the tail's only block n,

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"net/url"
 	"regexp"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -34,6 +35,7 @@ var (
 	alignment  = regexp.MustCompile(`^(left|right|center)$`)
 	// data-suggestion-submit is a flag: empty, "true" or "false".
 	flagValue = regexp.MustCompile(`^(|true|false)$`)
+	openValue = regexp.MustCompile(`^(|open)$`)
 )
 
 // newPolicy returns the sanitizer every fragment goes through. It is safe for
@@ -48,7 +50,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("width", "height").Matching(pixelCount).OnElements("img")
 	p.AllowAttrs("start").Matching(smallInt).OnElements("ol")
 	p.AllowAttrs("align").Matching(alignment).OnElements("th", "td")
-	p.AllowAttrs("open").Matching(regexp.MustCompile(`^(|open)$`)).OnElements("details")
+	p.AllowAttrs("open").Matching(openValue).OnElements("details")
 	p.AllowAttrs("title").Globally()
 
 	// The chat's suggestion feature.
@@ -57,8 +59,12 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("data-suggestion-submit").Matching(flagValue).OnElements("span", "a", "button", "li", "img")
 
 	// URL schemes are checked after the attribute patterns above, which
-	// already confine data: to images.
-	p.AllowURLSchemes("http", "https", "mailto")
+	// already confine data: to images. An http(s) URL needs a host:
+	// "https:" alone would resolve against the page, as a relative link.
+	hasHost := func(u *url.URL) bool { return u.Host != "" }
+	p.AllowURLSchemeWithCustomPolicy("http", hasHost)
+	p.AllowURLSchemeWithCustomPolicy("https", hasHost)
+	p.AllowURLSchemeWithCustomPolicy("mailto", func(u *url.URL) bool { return u.Opaque != "" })
 	p.AllowDataURIImages()
 	p.AllowRelativeURLs(false)
 

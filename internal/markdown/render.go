@@ -99,8 +99,9 @@ func (r *Renderer) RenderString(src string) string {
 	return string(r.Render(nil, []byte(src)))
 }
 
-// blocks renders every top-level block of src (already normalized) on its
-// own, the unit a Stream commits.
+// blocks renders every top-level block of src (already normalized and
+// limited) on its own: the units a Stream commits, whose concatenation is
+// Render's output.
 func (r *Renderer) blocks(src []byte, cache *codeCache) []string {
 	doc := r.parse(src, nil)
 	var out []string
@@ -116,19 +117,15 @@ func (r *Renderer) blocks(src []byte, cache *codeCache) []string {
 // definitions known from elsewhere in the same document; the first
 // definition of a label wins, as in CommonMark.
 func (r *Renderer) parse(src []byte, refs []parser.Reference) ast.Node {
-	// goldmark may append to a segment of its source; cap the slice so that
-	// it can never write into the caller's spare capacity.
-	src = src[:len(src):len(src)]
-	pc := parser.NewContext()
-	for _, ref := range refs {
-		pc.AddReference(ref)
-	}
-	return r.parser.Parse(text.NewReader(src), parser.WithContext(pc))
+	doc, _ := r.parseContext(src, refs)
+	return doc
 }
 
 // parseContext is parse that also returns the parser context, whose
 // References include the definitions found in src.
 func (r *Renderer) parseContext(src []byte, refs []parser.Reference) (ast.Node, parser.Context) {
+	// goldmark may append to a segment of its source; cap the slice so that
+	// it can never write into the caller's spare capacity.
 	src = src[:len(src):len(src)]
 	pc := parser.NewContext()
 	for _, ref := range refs {

@@ -49,8 +49,8 @@ var (
 	chromaClass  = regexp.MustCompile(`^[a-z][a-z0-9]{0,3}$`)
 	suggestClass = regexp.MustCompile(`^(suggestion|submit)( (suggestion|submit))?$`)
 	langClass    = regexp.MustCompile(`^language-[A-Za-z0-9_+#.-]{1,40}$`)
-	safeHref     = regexp.MustCompile(`^(https?://|mailto:)`)
-	safeSrc      = regexp.MustCompile(`^(https?://|data:image/(png|gif|jpeg|webp);base64,)`)
+	safeHref     = regexp.MustCompile(`^(https?://[^/?#\s]|mailto:.)`)
+	safeSrc      = regexp.MustCompile(`^(https?://[^/?#\s]|data:image/(png|gif|jpeg|webp);base64,)`)
 )
 
 func checkTag(tok html.Token, inCode bool) error {

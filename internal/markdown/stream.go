@@ -16,22 +16,29 @@ import (
 // the last Patch. Writes are cheap, so a caller can write every chunk and
 // flush at the pace it sends frames.
 //
+// Each top-level block is committed (rendered, sanitized and sent) once,
+// when the text after it proves it complete; the open block at the end, the
+// tail, is sent again as it grows, as the difference from what was sent
+// before. The tail is provisional: an open code fence is shown without
+// colours, and a link or URL still being written is held back until it is
+// complete. After Finish the client holds exactly the blocks of
+// [Renderer.Render].
+//
 // Text between <thinking> and </thinking>, where the opening tag starts a
 // line outside a code fence, is the model's reasoning: it is rendered as a
 // separate markdown text and left out of the answer.
 //
 // A Stream is not safe for concurrent use.
 type Stream struct {
-	r        *Renderer
-	raw      []byte // bytes not yet normalized: an incomplete character or a '\r'
-	norm     []byte // scratch: normalized bytes
-	lim      limiter
-	pending  []byte // normalized text not yet routed
-	split    splitter
-	answer   incDoc
-	thinking incDoc
-	// thinkingClosed as last reported.
-	sentClosed bool
+	r          *Renderer
+	raw        []byte // bytes not yet normalized: an incomplete character or a '\r'
+	norm       []byte // scratch: normalized bytes
+	lim        limiter
+	pending    []byte // normalized text not yet routed
+	split      splitter
+	answer     incDoc
+	thinking   incDoc
+	sentClosed bool // ThinkingClosed as last reported
 	done       bool
 }
 
@@ -93,10 +100,10 @@ func (s *Stream) route(final bool) {
 }
 
 // Flush returns the changes since the previous Flush, and false if there
-// are none.
+// are none (the Patch then changes nothing when applied).
 func (s *Stream) Flush() (Patch, bool) {
 	if s.done {
-		return Patch{Final: true}, false
+		return s.idle(), false
 	}
 	a, ac := s.answer.flush(false)
 	t, tc := s.thinking.flush(false)
@@ -109,10 +116,10 @@ func (s *Stream) Flush() (Patch, bool) {
 // Finish ends the text and returns the last Patch. After it, the blocks a
 // client holds are exactly the blocks of [Renderer.Render] of the whole
 // answer (and of the thinking text), and the tails are empty. Calling Finish
-// again returns an empty final Patch.
+// again returns a final Patch that changes nothing.
 func (s *Stream) Finish() Patch {
 	if s.done {
-		return Patch{Final: true, ThinkingClosed: s.sentClosed}
+		return s.idle()
 	}
 	s.done = true
 	s.take(true)
@@ -121,6 +128,11 @@ func (s *Stream) Finish() Patch {
 	closed := s.split.thinkingClosed || s.split.thinkingSeen
 	s.sentClosed = closed
 	return Patch{Answer: a, Thinking: t, ThinkingClosed: closed, Final: true}
+}
+
+// idle is the Patch of a finished stream: it changes nothing.
+func (s *Stream) idle() Patch {
+	return Patch{Answer: s.answer.unchanged(), Thinking: s.thinking.unchanged(), ThinkingClosed: s.sentClosed, Final: true}
 }
 
 // Snapshot returns a Patch that brings an empty [View] to what the stream
@@ -135,8 +147,9 @@ func (s *Stream) Snapshot() Patch {
 	}
 }
 
-// Answer returns the answer's markdown received so far (normalized, without
-// the thinking text).
+// Answer returns the answer's markdown received so far, as it is rendered:
+// without the thinking text, with line endings and invalid characters
+// normalized and the nesting limits of [Renderer.Render] applied.
 func (s *Stream) Answer() string { return string(s.answer.src) }
 
 // Thinking returns the thinking text's markdown received so far.
@@ -167,7 +180,7 @@ type incDoc struct {
 	// What the client has been sent.
 	sentBlocks int
 	sentTail   string
-	sentUnits  int // utf16Count(sentTail)
+	sentUnits  int  // utf16Count(sentTail)
 	low        int  // lowest block index replaced since the last delta, if < sentBlocks
 	changed    bool // src grew since the last flush
 	buf        []byte
@@ -182,6 +195,11 @@ func (d *incDoc) append(p []byte) {
 	}
 }
 
+// unchanged is the Delta that keeps what the client has.
+func (d *incDoc) unchanged() Delta {
+	return Delta{From: d.sentBlocks, Keep: d.sentUnits}
+}
+
 func (d *incDoc) snapshot() Delta {
 	return Delta{Blocks: append([]string(nil), d.blocks[:d.sentBlocks]...), Tail: d.sentTail}
 }
@@ -190,7 +208,7 @@ func (d *incDoc) snapshot() Delta {
 // client, and whether there is anything in it.
 func (d *incDoc) flush(final bool) (Delta, bool) {
 	if !d.changed && !final && d.low >= d.sentBlocks {
-		return Delta{From: d.sentBlocks, Keep: d.sentUnits}, false
+		return d.unchanged(), false
 	}
 	d.changed = false
 	tail := d.update(final)
@@ -401,7 +419,7 @@ func (d *incDoc) delta(tail string) (Delta, bool) {
 	from := min(d.low, d.sentBlocks)
 	fresh := d.blocks[from:]
 	if from == d.sentBlocks && len(fresh) == 0 && tail == d.sentTail {
-		return Delta{From: from, Keep: d.sentUnits}, false
+		return d.unchanged(), false
 	}
 	var out Delta
 	switch {
@@ -579,4 +597,3 @@ func visibleEnd(src []byte) int {
 	}
 	return len(src)
 }
-
