@@ -50,8 +50,10 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 
 // schedule is called when the effect's current run is invalidated.
 func (e *Effect) schedule() {
-	for _, fn := range e.onInvalidate {
-		e.obs.g.guard(fn)
+	if len(e.onInvalidate) > 0 {
+		for _, fn := range e.onInvalidate {
+			e.obs.g.guard(fn)
+		}
 	}
 	if e.destroyed {
 		return

@@ -85,6 +85,15 @@ type source struct {
 // register records that run id of o read s.
 func (s *source) register(o *observer, id uint64) {
 	n := len(s.deps)
+	if n < cap(s.deps) && (n == 0 || s.deps[n-1].id < id) {
+		s.deps = append(s.deps, edge{o, id}) // the common case, kept inlinable
+		return
+	}
+	s.registerSlow(o, id)
+}
+
+func (s *source) registerSlow(o *observer, id uint64) {
+	n := len(s.deps)
 	if n > 0 {
 		last := s.deps[n-1]
 		if last.o == o && last.id == id {
@@ -180,7 +189,9 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		} else {
 			o.eff.schedule()
 		}
-		o.runCalls()
+		if len(o.calls) > 0 {
+			o.runCalls()
+		}
 	}
 	s.giveBack(deps)
 }
