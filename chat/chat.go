@@ -128,7 +128,11 @@ type Chat struct {
 	running   int // handler goroutines running
 	respCtx   context.Context
 	respStop  context.CancelFunc
-	epoch     int // incremented by ClearMessages: older streams stop showing
+	respFn    func(context.Context) error            // the current (or last) response
+	retries   map[string]func(context.Context) error // failed message id → the response to run again
+	epoch     int                                    // incremented by ClearMessages: older streams stop showing
+
+	tok tokenState // token counts, budgets and the context meter (budget.go)
 
 	// The queue of appends and streams, guarded by mu.
 	mu      sync.Mutex
@@ -169,6 +173,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		}
 		c.sendReset()
 		c.sendCommands()
+		c.meterChanged()
 	})
 	s.OnEvent(id, c.event)
 	s.OnEnded(func() { c.stopResponse() })
@@ -281,7 +286,7 @@ func (c *Chat) handlersSnapshot() []func(context.Context, Input) error {
 // Turn.
 func (c *Chat) startResponse(fn func(ctx context.Context) error) {
 	ctx, cancel := context.WithCancel(c.s.Context())
-	c.respCtx, c.respStop = ctx, cancel
+	c.respCtx, c.respStop, c.respFn = ctx, cancel, fn
 	c.running++
 	c.setBusy()
 	go func() {
@@ -323,7 +328,20 @@ func (c *Chat) handlerError(err error) {
 	}
 	msg := c.userMessage(err)
 	c.s.Notify(sheen.LevelError, msg)
-	c.appendNow(Message{ID: c.newID(), Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, false)
+	id := c.newID()
+	c.setRetry(id, c.respFn)
+	c.appendNow(Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, false)
+}
+
+// setRetry makes the failed message id's Retry button run fn again. Turn.
+func (c *Chat) setRetry(id string, fn func(context.Context) error) {
+	if fn == nil {
+		return
+	}
+	if c.retries == nil {
+		c.retries = map[string]func(context.Context) error{}
+	}
+	c.retries[id] = fn
 }
 
 // userMessage is what the user sees for err under the chat's error mode.
@@ -364,6 +382,7 @@ func (c *Chat) setBusy() {
 	busy := c.running > 0 || c.queueBusy()
 	if c.busyV.Set(busy) {
 		c.send("busy", map[string]bool{"busy": busy})
+		c.meterChanged()
 	}
 }
 
@@ -373,20 +392,14 @@ func (c *Chat) queueBusy() bool {
 	return c.working || len(c.queue) > 0
 }
 
-// retry runs the handlers again for the latest submission. Turn.
+// retry runs again the response that made the failed message id: the
+// handlers with the same input, or the same slash command. Turn.
 func (c *Chat) retry(id string) {
-	if c.running > 0 || c.queueBusy() || !c.input.IsSet() {
+	fn := c.retries[id]
+	if fn == nil || c.running > 0 || c.queueBusy() {
 		return
 	}
-	in := c.input.Peek()
-	c.startResponse(func(ctx context.Context) error {
-		for _, h := range c.handlersSnapshot() {
-			if err := h(ctx, in); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	c.startResponse(fn)
 }
 
 func (c *Chat) newID() string {
@@ -433,7 +446,7 @@ func (c *Chat) wire(m Message) wireMsg {
 		w.Thinking = c.md.RenderString(m.Thinking)
 	}
 	if m.Status == Failed {
-		w.Retry = m.Role == Assistant
+		w.Retry = m.Role == Assistant && c.retries[m.ID] != nil
 	}
 	return w
 }
@@ -498,11 +511,14 @@ func (c *Chat) appendNow(m Message, show bool) {
 	if m.ID == "" {
 		m.ID = c.newID()
 	}
-	c.msgs.Set(append(slices.Clip(c.msgs.Peek()), m))
-	c.dismissGreeting()
+	// Appending in place is safe: every slice handed out is clipped, so
+	// nobody sees the element written past its end; and it keeps an append
+	// O(1) on a long transcript instead of a copy of it.
+	c.msgs.Set(append(c.msgs.Peek(), m))
 	if m.Role == System {
-		return
+		return // never shown, so it dismisses no greeting
 	}
+	c.dismissGreeting()
 	if m.Role != User || show {
 		c.send("append", map[string]wireMsg{"message": c.wire(m)})
 	}
@@ -530,6 +546,7 @@ func (c *Chat) ClearMessages(greeting bool) {
 	c.g.Do(func() {
 		c.msgs.Set(nil)
 		c.epoch++
+		clear(c.retries)
 		if greeting && c.greeting != nil {
 			c.greeting.dismissed = false
 		}
@@ -537,6 +554,7 @@ func (c *Chat) ClearMessages(greeting bool) {
 			c.greeting = nil
 		}
 		c.sendReset()
+		c.meterChanged()
 		if greeting {
 			c.maybeRequestGreeting()
 		}

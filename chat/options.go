@@ -33,6 +33,7 @@ type config struct {
 	greetingPersistent bool
 	errorMode          ErrorMode
 	coalesce           time.Duration
+	tokens             tokenConfig // budget.go
 }
 
 func defaults() config {

@@ -244,11 +244,6 @@ func FromStrings(chunks ...string) iter.Seq2[string, error] {
 	}
 }
 
-type chunk struct {
-	s   string
-	err error
-}
-
 func (c *Chat) runStream(o *op) {
 	w := c.newWriter()
 	c.g.Do(func() {
@@ -256,46 +251,52 @@ func (c *Chat) runStream(o *op) {
 		w.start()
 		c.setBusy()
 	})
-	// The producer runs the iterator, so that stopping is immediate even if
-	// the iterator is blocked; it ends at its next chunk or when it returns.
-	ch := make(chan chunk)
-	quit := make(chan struct{})
-	go func() {
-		defer close(ch)
-		for s, err := range o.seq {
-			select {
-			case ch <- chunk{s, err}:
-			case <-quit:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	status, failErr := StreamDone, error(nil)
-loop:
-	for {
-		select {
-		case ck, ok := <-ch:
-			if !ok {
-				break loop
-			}
-			if ck.err != nil {
-				if errors.Is(ck.err, context.Canceled) && o.ctx.Err() != nil {
-					status = StreamStopped
-				} else {
-					status, failErr = StreamFailed, ck.err
-				}
-				break loop
-			}
-			w.write(ck.s)
-		case <-o.ctx.Done():
-			status = StreamStopped
-			break loop
-		}
+	// The producer runs the iterator and writes its chunks itself (handing
+	// each chunk to another goroutine would wake a thread per chunk), so that
+	// stopping is immediate even if the iterator is blocked: this goroutine
+	// waits for the producer or for ctx, whichever ends first. A producer
+	// still inside the iterator then ends at its next chunk, whose write the
+	// finished writer ignores.
+	type result struct {
+		status StreamStatus
+		err    error
 	}
-	close(quit)
+	res := make(chan result, 1)
+	go func() {
+		r := result{status: StreamDone}
+		done := o.ctx.Done()
+		for s, err := range o.seq {
+			if err != nil {
+				if errors.Is(err, context.Canceled) && o.ctx.Err() != nil {
+					r.status = StreamStopped
+				} else {
+					r = result{StreamFailed, err}
+				}
+				break
+			}
+			select {
+			case <-done:
+				r.status = StreamStopped
+			default:
+				w.write(s)
+				continue
+			}
+			break
+		}
+		res <- r
+	}()
+	var r result
+	select {
+	case r = <-res:
+		// An iterator that ends because ctx ended was stopped (both cases of
+		// this select may be ready: either can win).
+		if r.status == StreamDone && o.ctx.Err() != nil {
+			r.status = StreamStopped
+		}
+	case <-o.ctx.Done():
+		r.status = StreamStopped
+	}
+	status, failErr := r.status, r.err
 	o.stop()
 	text := w.finish(status, failErr)
 	h := o.handle
@@ -429,7 +430,10 @@ func (w *writer) finish(status StreamStatus, err error) string {
 			end["status"] = "stopped"
 		case StreamFailed:
 			m.Status, m.Error = Failed, c.userMessage(err)
-			end["status"], end["error"], end["retry"] = "error", m.Error, true
+			if c.running > 0 { // a response streamed it: Retry runs that response again
+				c.setRetry(w.id, c.respFn)
+			}
+			end["status"], end["error"], end["retry"] = "error", m.Error, c.retries[w.id] != nil
 			c.log.Error("chat: stream failed", zap.Error(err))
 			c.s.Notify(sheen.LevelError, m.Error)
 		}
@@ -439,19 +443,18 @@ func (w *writer) finish(status StreamStatus, err error) string {
 	return text
 }
 
+// wireDelta is a markdown.Delta on the wire. Zero fields are left out (the
+// page reads a missing from or keep as 0, blocks as [] and tail as ""): most
+// patches only extend the tail, and a frame is sent every coalescing period.
 type wireDelta struct {
-	From   int      `json:"from"`
-	Keep   int      `json:"keep"`
-	Blocks []string `json:"blocks"`
-	Tail   string   `json:"tail"`
+	From   int      `json:"from,omitempty"`
+	Keep   int      `json:"keep,omitempty"`
+	Blocks []string `json:"blocks,omitempty"`
+	Tail   string   `json:"tail,omitempty"`
 }
 
 func toWire(d markdown.Delta) wireDelta {
-	b := d.Blocks
-	if b == nil {
-		b = []string{}
-	}
-	return wireDelta{From: d.From, Keep: d.Keep, Blocks: b, Tail: d.Tail}
+	return wireDelta{From: d.From, Keep: d.Keep, Blocks: d.Blocks, Tail: d.Tail}
 }
 
 func wirePatch(id string, p markdown.Patch) map[string]any {

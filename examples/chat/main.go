@@ -5,13 +5,15 @@
 //
 // With no configuration it answers with a built-in offline responder that
 // streams real markdown (code, tables, thinking, suggestions) and says plainly
-// that no model is configured.
+// that no model is configured. With OPENAI_BASE_URL or OPENAI_API_KEY set it
+// streams from that OpenAI-compatible server instead (see -h and openai.go).
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -26,9 +28,21 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to serve on")
 	dev := flag.Bool("dev", false, "show real error messages to users")
+	flag.Usage = usage
 	flag.Parse()
 
-	app := NewApp(Offline{}, sheen.WithDevelopment(*dev))
+	var r Responder = Offline{}
+	cfg, ok, err := ConfigFromEnv(os.Getenv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if ok {
+		if cfg.Model == "" {
+			cfg.Model = pickModel(cfg)
+		}
+		r = NewOpenAI(cfg)
+	}
+	app := NewApp(r, sheen.WithDevelopment(*dev))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -37,7 +51,7 @@ func main() {
 		defer cancel()
 		_ = app.Shutdown(shutdown)
 	}()
-	log.Printf("sheen chat example: open http://%s/", *addr)
+	log.Printf("sheen chat example (%s): open http://%s/", r.Name(), *addr)
 	if err := app.ListenAndServe(*addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
@@ -49,12 +63,37 @@ type Responder interface {
 	Respond(ctx context.Context, history []chat.Message) func(yield func(string, error) bool)
 }
 
-func chatOptions() []chat.Option {
-	return []chat.Option{
+func usage() {
+	fmt.Fprintf(flag.CommandLine.Output(), `Usage: go run ./examples/chat [flags]
+
+Serves a streaming chat. With no configuration a built-in offline responder
+answers. To talk to a model on an OpenAI-compatible server (OpenAI, Ollama,
+vLLM, llama.cpp's server, LM Studio), set:
+
+  OPENAI_BASE_URL  the server's API, e.g. http://localhost:11434/v1 (default: OpenAI's)
+  OPENAI_API_KEY   its key (local servers take none)
+  OPENAI_MODEL     the model (default: the first the server lists, or %s on OpenAI)
+  OPENAI_CONTEXT   the model's context window in tokens (default: by name, or 8192)
+
+Flags:
+`, DefaultModel)
+	flag.PrintDefaults()
+}
+
+func chatOptions(r Responder) []chat.Option {
+	opts := []chat.Option{
 		chat.Placeholder("Ask about sheen, or type / for commands"),
 		chat.Fill(),
 		chat.Greeting(greeting),
 	}
+	if m, ok := r.(Model); ok {
+		opts = append(opts[:2],
+			chat.Greeting(modelGreeting(m)),
+			chat.Messages(chat.Message{Role: chat.System, Content: systemPrompt}),
+			chat.TokenBudget(m.Budget()), // the context meter
+		)
+	}
+	return opts
 }
 
 // NewApp builds the example app around a responder.
@@ -65,7 +104,7 @@ func NewApp(r Responder, opts ...sheen.Option) *sheen.App {
 				sheen.Heading(1, "sheen chat"),
 				sheen.El("span", sheen.Class("example-chat-model"), sheen.Text(r.Name())),
 			),
-			chat.UI("chat", chatOptions()...),
+			chat.UI("chat", chatOptions(r)...),
 		),
 	).With(sheen.Head(sheen.El("style", sheen.TrustedHTML(pageCSS))))
 	return sheen.New(page, func(s *sheen.Session) { Server(s, r) }, opts...)
@@ -73,21 +112,32 @@ func NewApp(r Responder, opts ...sheen.Option) *sheen.App {
 
 // Server binds the chat for one session.
 func Server(s *sheen.Session, r Responder) {
-	c := chat.New(s, "chat", chatOptions()...)
+	c := chat.New(s, "chat", chatOptions(r)...)
+	cv := &conversation{c: c, r: r}
 	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
-		st := c.AppendMessageStream(ctx, r.Respond(ctx, c.Messages()))
-		_, err := st.Wait(ctx)
+		r := cv.responder()
+		history, err := cv.history(r)
+		if err != nil {
+			return err
+		}
+		st := c.AppendMessageStream(ctx, r.Respond(ctx, history))
+		_, err = st.Wait(ctx)
 		if errors.Is(err, chat.ErrStopped) || errors.Is(err, context.Canceled) {
 			return nil
 		}
 		return err
 	})
 	_ = c.SlashCommand("clear", "Clear the conversation", func(ctx context.Context, args string) error {
-		c.ClearMessages(true)
-		return nil
+		return cv.clear(ctx)
 	}, chat.Echo(false))
+	help := helpText
+	if _, ok := r.(Model); ok {
+		help = modelHelp
+		_ = c.SlashCommand("model", "Show the model, or switch: /model name", cv.modelCommand)
+		_ = c.SlashCommand("tokens", "How full the model's context window is", cv.tokensCommand)
+	}
 	_ = c.SlashCommand("help", "What this chat can do", func(ctx context.Context, args string) error {
-		return c.AppendMessage(ctx, helpText)
+		return cv.note(ctx, help)
 	})
 }
 

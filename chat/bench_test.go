@@ -1,0 +1,512 @@
+//go:build unix
+
+package chat_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdpperf "github.com/chromedp/cdproto/performance"
+	"github.com/chromedp/chromedp"
+	"github.com/coder/websocket"
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/internal/browsertest"
+	"github.com/sheenhq/sheen/internal/markdown"
+	"github.com/sheenhq/sheen/protocol"
+)
+
+// The cost of streaming a long reply through the chat: see docs/benchmarks.md,
+// section "Chat", for the commands and the figures.
+
+const (
+	benchChunks = 10_000           // the reply is streamed in this many chunks (about 5 bytes each)
+	benchPace   = time.Millisecond // 1,000 chunks a second, when paced
+)
+
+// reply50k is a 50 KB markdown reply with headings, lists, code blocks and
+// tables, cut into benchChunks pieces on rune boundaries.
+func reply50k(tb testing.TB) (text string, chunks []string) {
+	tb.Helper()
+	src, err := os.ReadFile("../internal/markdown/testdata/reply50k.md")
+	if err != nil {
+		tb.Skip(err)
+	}
+	text = string(src)
+	return text, split(text, benchChunks)
+}
+
+// split cuts text into n pieces of about the same size, on rune boundaries.
+func split(text string, n int) []string {
+	chunks := make([]string, 0, n)
+	start := 0
+	for i := 1; i <= n; i++ {
+		end := i * len(text) / n
+		for end < len(text) && !utf8.RuneStart(text[end]) {
+			end++
+		}
+		end = max(end, start)
+		chunks = append(chunks, text[start:end])
+		start = end
+	}
+	return chunks
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// chunksAt yields chunks, the i-th at start + i·every (every 0: at once). A
+// late producer catches up without pausing, as a model's buffered stream
+// does.
+func chunksAt(chunks []string, every time.Duration) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		start := time.Now()
+		var t *time.Timer
+		for i, c := range chunks {
+			if d := time.Until(start.Add(time.Duration(i) * every)); every > 0 && d > 0 {
+				if t == nil {
+					t = time.NewTimer(d)
+				} else {
+					t.Reset(d)
+				}
+				<-t.C
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+}
+
+// streamRig is a sheen.App with one chat on 127.0.0.1 and a Go WebSocket
+// client that reads every frame, counting the bytes that cross the socket.
+type streamRig struct {
+	app  *sheen.App
+	s    *sheen.Session
+	c    *chat.Chat
+	ws   *websocket.Conn
+	read atomic.Int64  // bytes read from the TCP connection
+	esc  atomic.Int64  // \u003c, \u003e and \u0026 escapes in the frames
+	ends chan struct{} // a frame that ends a message ("end" for the chat, "done" for the naive stream)
+	seq  atomic.Uint64 // the last update's seq
+	done chan struct{} // the reader stopped
+}
+
+func newStreamRig(b *testing.B) *streamRig {
+	b.Helper()
+	r := &streamRig{ends: make(chan struct{}, 16), done: make(chan struct{})}
+	type bound struct {
+		s *sheen.Session
+		c *chat.Chat
+	}
+	sessions := make(chan bound, 1)
+	r.app = sheen.New(sheen.Page("bench", chat.UI("chat")), func(s *sheen.Session) {
+		sessions <- bound{s, chat.New(s, "chat")}
+	}, sheen.WithLogger(zap.NewNop()), sheen.WithHeartbeat(time.Hour))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- r.app.Serve(l) }()
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.app.Shutdown(ctx); err != nil {
+			b.Error(err)
+		}
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			b.Error(err)
+		}
+		<-r.done
+	})
+
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		return &countingConn{Conn: c, n: &r.read}, err
+	}
+	httpc := &http.Client{Transport: &http.Transport{DialContext: dial}}
+	ctx := context.Background()
+	r.ws, _, err = websocket.Dial(ctx, "ws://"+l.Addr().String()+"/_sheen/ws", &websocket.DialOptions{HTTPClient: httpc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.ws.SetReadLimit(64 << 20)
+	hello, _ := protocol.Hello{V: protocol.Version, Inputs: map[string]json.RawMessage{}}.MarshalJSON()
+	if err := r.ws.Write(ctx, websocket.MessageText, hello); err != nil {
+		b.Fatal(err)
+	}
+	go r.readLoop()
+	bd := <-sessions
+	r.s, r.c = bd.s, bd.c
+	return r
+}
+
+// readLoop reads every frame, as a page would, doing as little as it can:
+// it finds the update's seq and whether the frame ends a message.
+func (r *streamRig) readLoop() {
+	defer close(r.done)
+	seqKey := []byte(`"seq":`)
+	endKeys := [][]byte{[]byte(`"target":"chat","name":"end"`), []byte(`"target":"naive","name":"done"`)}
+	for {
+		_, data, err := r.ws.Read(context.Background())
+		if err != nil {
+			return
+		}
+		if i := bytes.Index(data, seqKey); i >= 0 {
+			j := i + len(seqKey)
+			k := j
+			for k < len(data) && data[k] >= '0' && data[k] <= '9' {
+				k++
+			}
+			if n, err := strconv.ParseUint(string(data[j:k]), 10, 64); err == nil {
+				r.seq.Store(n)
+			}
+		}
+		r.esc.Add(int64(bytes.Count(data, escLT) + bytes.Count(data, escGT) + bytes.Count(data, escAmp)))
+		for _, key := range endKeys {
+			if bytes.Contains(data, key) {
+				r.ends <- struct{}{}
+			}
+		}
+	}
+}
+
+// ack tells the server, as a page's heartbeat does, which updates arrived,
+// so that it drops them from its replay buffer.
+func (r *streamRig) ack(b *testing.B) {
+	ping, _ := protocol.Ping{Seq: r.seq.Load()}.MarshalJSON()
+	if err := r.ws.Write(context.Background(), websocket.MessageText, ping); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (r *streamRig) waitEnd(b *testing.B) {
+	select {
+	case <-r.ends:
+	case <-time.After(5 * time.Minute):
+		b.Fatal("the stream's last frame did not arrive")
+	}
+}
+
+// JSON escapes of <, > and &: encoding/json writes them in HTML it encodes
+// unless told not to (SetEscapeHTML(false)).
+var escLT, escGT, escAmp = []byte(`\u003c`), []byte(`\u003e`), []byte(`\u0026`)
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// naiveStream is the strategy the chat does not use, for comparison: after
+// every chunk (coalesce 0) or at most once per coalescing period, render the
+// whole text received so far and send all of it.
+func naiveStream(s *sheen.Session, md *markdown.Renderer, seq iter.Seq2[string, error], coalesce time.Duration) {
+	var text []byte
+	var buf []byte
+	var last time.Time
+	send := func() {
+		buf = md.Render(buf[:0], text)
+		_ = s.Send("naive", "html", map[string]string{"id": "n", "html": string(buf)})
+		last = time.Now()
+	}
+	for c, err := range seq {
+		if err != nil {
+			break
+		}
+		text = append(text, c...)
+		if time.Since(last) >= coalesce {
+			send()
+		}
+	}
+	send()
+	_ = s.Send("naive", "done", map[string]string{"id": "n"})
+}
+
+// BenchmarkChatStream50K streams a 50 KB markdown reply (headings, lists,
+// code, tables) in 10,000 chunks through the chat: AppendMessageStream on a
+// real session, its frames written to a Go WebSocket client on 127.0.0.1
+// that reads them. Each op is the whole reply.
+//
+//   - incremental: the chat, chunks as fast as the iterator yields them;
+//   - incremental-paced: the chat, 1,000 chunks a second (10 s per op);
+//   - naive-paced: the same pace and coalescing, but each frame carries the
+//     whole message rendered again (the strategy the chat avoids);
+//   - naive-per-chunk: the whole message rendered again and sent after every
+//     chunk, as fast as possible.
+//
+// It reports the process's CPU time per chunk (user + system, from
+// getrusage: the server and the reading client together), the bytes read
+// from the socket per op (TCP payload: WebSocket frames, JSON, HTML) and
+// their ratio to the size of the final HTML, and frames per op.
+func BenchmarkChatStream50K(b *testing.B) {
+	waitHighlighter(b)
+	text, chunks := reply50k(b)
+	md := markdown.New()
+	final := len(md.RenderString(text)) // and the lexers compile their rules
+	cases := []struct {
+		name          string
+		naive, none   bool
+		pace          time.Duration
+		naiveCoalesce time.Duration
+	}{
+		{name: "incremental"},
+		{name: "pace-only", none: true, pace: benchPace},
+		{name: "incremental-paced", pace: benchPace},
+		{name: "naive-paced", naive: true, pace: benchPace, naiveCoalesce: 30 * time.Millisecond},
+		{name: "naive-per-chunk", naive: true},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			r := newStreamRig(b)
+			ctx := context.Background()
+			run := func() {
+				if tc.none {
+					for range chunksAt(chunks, tc.pace) {
+					}
+					return
+				}
+				if tc.naive {
+					naiveStream(r.s, md, chunksAt(chunks, tc.pace), tc.naiveCoalesce)
+				} else if _, err := r.c.AppendMessageStream(ctx, chunksAt(chunks, tc.pace)).Wait(ctx); err != nil {
+					b.Fatal(err)
+				}
+				r.waitEnd(b)
+			}
+			var cpu time.Duration
+			var wire, esc, frames int64
+			for b.Loop() {
+				b.StopTimer()
+				r.c.ClearMessages(false)
+				r.ack(b)
+				seq0, read0, esc0 := r.seq.Load(), r.read.Load(), r.esc.Load()
+				cpu0 := processCPU()
+				b.StartTimer()
+				run()
+				b.StopTimer()
+				cpu += processCPU() - cpu0
+				wire += r.read.Load() - read0
+				esc += r.esc.Load() - esc0
+				frames += int64(r.seq.Load() - seq0)
+				b.StartTimer()
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(cpu.Nanoseconds())/n/benchChunks/1e3, "cpu-µs/chunk")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/benchChunks/1e3, "wall-µs/chunk")
+			b.ReportMetric(float64(wire)/n, "wire-B/op")
+			b.ReportMetric(float64(wire)/n/float64(final), "wire/final-html")
+			b.ReportMetric(float64(wire-5*esc)/n/float64(final), "unescaped/final-html")
+			b.ReportMetric(float64(frames)/n, "frames/op")
+		})
+	}
+}
+
+// framesProbe runs in the benchmark's page before sheen.js. For every
+// WebSocket message the page handles it records the handler's own time (JSON,
+// the runtime, the chat's DOM changes) and the time of the animation frame
+// that follows it: requestAnimationFrame callbacks (the chat renders a
+// streamed tail there), style, layout and paint, measured from the first
+// callback of the frame to the first task after it, minus any message
+// handled in between. A frame's time is shared among the messages that
+// preceded it. It also counts long tasks (over 50 ms).
+const framesProbe = `(() => {
+	const now = () => performance.now();
+	const perf = window.__perf = {msgs: [], frames: new Map(), longTasks: 0, open: null};
+	perf.reset = () => { perf.msgs = []; perf.frames = new Map(); perf.longTasks = 0; };
+	new PerformanceObserver((l) => { perf.longTasks += l.getEntries().length; }).observe({type: "longtask"});
+	const after = (cb) => {
+		if (globalThis.scheduler?.postTask) scheduler.postTask(cb, {priority: "user-blocking"});
+		else { const ch = new MessageChannel(); ch.port1.onmessage = cb; ch.port2.postMessage(0); }
+	};
+	const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage");
+	Object.defineProperty(WebSocket.prototype, "onmessage", {
+		configurable: true,
+		get() { return desc.get.call(this); },
+		set(fn) {
+			desc.set.call(this, typeof fn !== "function" ? fn : function (e) {
+				const rec = {handler: 0, frame: -1};
+				requestAnimationFrame((ts) => {
+					rec.frame = ts;
+					if (perf.frames.has(ts)) return;
+					const f = {start: now(), time: 0, between: 0, n: 0};
+					perf.frames.set(ts, f);
+					perf.open = f;
+					after(() => { f.time = now() - f.start - f.between; perf.open = null; });
+				});
+				const open = perf.open;
+				const t0 = now();
+				try {
+					return fn.call(this, e);
+				} finally {
+					rec.handler = now() - t0;
+					if (open) open.between += rec.handler;
+					perf.msgs.push(rec);
+				}
+			});
+		},
+	});
+	// Per message: [handler ms, its share of the next frame's ms].
+	perf.result = () => {
+		for (const m of perf.msgs) { const f = perf.frames.get(m.frame); if (f) f.n++; }
+		return perf.msgs.map((m) => { const f = perf.frames.get(m.frame); return [m.handler, f ? f.time / f.n : 0]; });
+	};
+})()`
+
+// BenchmarkChatStreamBrowser streams a 50 KB reply in 10,000 chunks, paced
+// at 1,000 chunks a second, from the real server (chat.AppendMessageStream)
+// to the real client in headless Chromium, and measures the page's
+// main-thread time per applied frame (see framesProbe): its median, 99th
+// percentile and maximum over every frame of every op, for the handler alone
+// and with the frame's rendering. Chromium's own counters give the mean
+// (task-ms/frame: all main-thread tasks, including garbage collection and
+// anything the probe does not see). Each op checks that the page ends up
+// with exactly the HTML of a full render.
+//
+//   - reply50k: the reply of BenchmarkChatStream50K (headings, long lists,
+//     code, tables): the open block at the end, which the page renders
+//     again at every frame, is often a whole list or table;
+//   - paragraphs: 50 KB of short paragraphs, whose open block is always
+//     small: what a frame costs on this machine when there is little to
+//     render, for comparison.
+func BenchmarkChatStreamBrowser(b *testing.B) {
+	waitHighlighter(b)
+	reply, _ := reply50k(b)
+	var para strings.Builder
+	for i := 0; para.Len() < len(reply); i++ {
+		fmt.Fprintf(&para, "Paragraph %d of the comparison text: a few plain words.\n\n", i)
+	}
+	br := browsertest.New(b)
+	for _, tc := range []struct{ name, text string }{{"reply50k", reply}, {"paragraphs", para.String()}} {
+		b.Run(tc.name, func(b *testing.B) { browserStream(b, br, tc.text) })
+	}
+}
+
+func browserStream(b *testing.B, br *browsertest.Browser, text string) {
+	chunks := split(text, benchChunks)
+	want := markdown.New().RenderString(text)
+	chats := make(chan *chat.Chat, 1)
+	page := sheen.Page("bench", chat.UI("chat", chat.Size("100%", "700px")))
+	app := sheen.New(page, func(s *sheen.Session) { chats <- chat.New(s, "chat") }, sheen.WithLogger(zap.NewNop()))
+	srv := browsertest.Serve(b, app)
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := app.Shutdown(ctx); err != nil {
+			b.Error(err)
+		}
+	})
+	tab := br.Tab(b)
+	tab.OnNewDocument(framesProbe)
+	tab.Do(chromedp.Navigate(srv.URL + "/"))
+	c := <-chats
+	tab.Wait(`document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`)
+	tab.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cdpperf.Enable, cdpperf.EnableParams{})
+		return err
+	}))
+	metrics := func() map[string]float64 {
+		m := map[string]float64{}
+		tab.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			res, err := cdp.Call(ctx, t, cdpperf.GetMetrics, cdp.Empty{})
+			for _, x := range res.Metrics {
+				m[x.Name] = x.Value
+			}
+			return err
+		}))
+		return m
+	}
+	const content = `document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content")`
+	wantJS, _ := json.Marshal(want)
+
+	var handlers, totals []float64
+	var task, script, layout float64
+	var longTasks int
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		c.ClearMessages(false)
+		tab.Wait(`!document.querySelector("#chat .sheen-chat-msg[data-id]")`)
+		tab.JS(`__perf.reset()`)
+		before := metrics()
+		b.StartTimer()
+		if _, err := c.AppendMessageStream(ctx, chunksAt(chunks, benchPace)).Wait(ctx); err != nil {
+			b.Fatal(err)
+		}
+		tab.Wait(`document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`)
+		tab.JS(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`)
+		b.StopTimer()
+		after := metrics()
+		task += after["TaskDuration"] - before["TaskDuration"]
+		script += after["ScriptDuration"] - before["ScriptDuration"]
+		layout += after["LayoutDuration"] + after["RecalcStyleDuration"] - before["LayoutDuration"] - before["RecalcStyleDuration"]
+		for _, r := range browsertest.Eval[[][2]float64](tab, `__perf.result()`) {
+			handlers = append(handlers, r[0])
+			totals = append(totals, r[0]+r[1])
+		}
+		longTasks += browsertest.Eval[int](tab, `__perf.longTasks`)
+		same := browsertest.Eval[bool](tab, `(() => {
+			const c = `+content+`.cloneNode(true);
+			c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
+			const t = document.createElement("template");
+			t.innerHTML = `+string(wantJS)+`;
+			return c.innerHTML === t.innerHTML;
+		})()`)
+		if !same {
+			b.Fatal("the page's HTML differs from a full render of the text")
+		}
+		b.StartTimer()
+	}
+	frames := float64(len(totals))
+	slices.Sort(handlers)
+	slices.Sort(totals)
+	b.ReportMetric(frames/float64(b.N), "frames/op")
+	b.ReportMetric(quantile(totals, 0.50), "p50-ms/frame")
+	b.ReportMetric(quantile(totals, 0.99), "p99-ms/frame")
+	b.ReportMetric(quantile(totals, 1), "max-ms/frame")
+	b.ReportMetric(quantile(handlers, 0.50), "handler-p50-ms")
+	b.ReportMetric(quantile(handlers, 0.99), "handler-p99-ms")
+	b.ReportMetric(task*1000/frames, "task-ms/frame")
+	b.ReportMetric(script*1000/frames, "script-ms/frame")
+	b.ReportMetric(layout*1000/frames, "layout-ms/frame")
+	b.ReportMetric(float64(longTasks)/float64(b.N), "long-tasks/op")
+}
+
+// quantile returns the q-quantile of sorted values (nearest rank).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
