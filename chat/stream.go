@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"iter"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -438,7 +437,7 @@ func (w *writer) finish(status StreamStatus, err error) string {
 			c.s.Notify(sheen.LevelError, m.Error)
 		}
 		c.send("end", end)
-		c.msgs.Set(append(slices.Clip(c.msgs.Peek()), m))
+		c.msgs.Set(append(c.msgs.Peek(), m)) // in place: every slice handed out is clipped
 	})
 	return text
 }
