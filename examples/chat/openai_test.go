@@ -116,6 +116,46 @@ func TestSDKMessages(t *testing.T) {
 	}
 }
 
+func TestPickModel(t *testing.T) {
+	fake := fakeopenai.New(fakeopenai.Options{Models: []string{"llama3.2", "qwen3"}})
+	defer fake.Close()
+	if got := pickModel(Config{BaseURL: fake.URL, MaxRetries: -1}); got != "llama3.2" {
+		t.Errorf("pickModel(a server with models) = %q, want llama3.2", got)
+	}
+	if got := pickModel(Config{APIKey: "k"}); got != DefaultModel {
+		t.Errorf("pickModel(OpenAI) = %q, want %q", got, DefaultModel)
+	}
+	down := fakeopenai.New(fakeopenai.Options{})
+	url := down.URL
+	down.Close()
+	if got := pickModel(Config{BaseURL: url, MaxRetries: -1}); got != DefaultModel {
+		t.Errorf("pickModel(a server that is down) = %q, want %q", got, DefaultModel)
+	}
+}
+
+// TestRespondReasoning: reasoning deltas become a <thinking> block before
+// the answer.
+func TestRespondReasoning(t *testing.T) {
+	fake := fakeopenai.New(fakeopenai.Options{Replies: []fakeopenai.Reply{
+		{Reasoning: []string{"Six times ", "seven."}, Chunks: []string{"4", "2"}},
+		{Reasoning: []string{"Only thoughts."}},
+	}})
+	defer fake.Close()
+	m := NewOpenAI(Config{BaseURL: fake.URL, Model: "fake-model", MaxRetries: -1})
+	for _, want := range []string{"<thinking>\nSix times seven.\n</thinking>\n42", "<thinking>\nOnly thoughts.\n</thinking>\n"} {
+		var got strings.Builder
+		for s, err := range m.Respond(context.Background(), []chat.Message{{Role: chat.User, Content: "6×7?"}}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.WriteString(s)
+		}
+		if got.String() != want {
+			t.Errorf("streamed %q, want %q", got.String(), want)
+		}
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1_047_576: "1,047,576", -12345: "-12,345"} {
 		if got := thousands(n); got != want {
