@@ -15,7 +15,7 @@ type Calc[T any] struct {
 	fn        func() (T, error)
 	val       T
 	err       error
-	running   int
+	running   int32 // nested runs in progress; int32 keeps Calc[int] in a smaller size class
 	destroyed bool
 }
 
@@ -49,7 +49,7 @@ func (c *Calc[T]) Get() (v T, err error) {
 	if c.obs.valid && c.running == 0 {
 		return c.val, c.err
 	}
-	if c.running >= g.maxDepth {
+	if int(c.running) >= g.maxDepth {
 		var zero T
 		return zero, ErrCycle
 	}
@@ -59,18 +59,23 @@ func (c *Calc[T]) Get() (v T, err error) {
 	cur, curID := g.current, g.curID
 	g.current, g.curID = &c.obs, id
 	c.running++
+	returned := false
 	defer func() {
 		// Always: restore the reader, and turn a panic into the calc's error.
-		if r := recover(); r != nil {
-			var zero T
-			c.val, c.err = zero, recovered(r)
-			v, err = c.val, c.err
+		// recover is only called when fn did not return: it is not free.
+		if !returned {
+			if r := recover(); r != nil {
+				var zero T
+				c.val, c.err = zero, recovered(r)
+				v, err = c.val, c.err
+			}
 		}
 		c.running--
 		g.current, g.curID = cur, curID
 		c.obs.runs++
 	}()
 	c.val, c.err = c.fn()
+	returned = true
 	return c.val, c.err
 }
 

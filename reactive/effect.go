@@ -44,7 +44,11 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	for _, o := range opts {
 		o(e)
 	}
-	g.Do(func() { e.schedule() })
+	if g.owned() {
+		e.schedule() // already in a turn: no closure, no extra recover
+	} else {
+		g.Do(e.schedule)
+	}
 	return e
 }
 
@@ -65,13 +69,11 @@ func (e *Effect) schedule() {
 	e.obs.g.q.push(e)
 }
 
-func (e *Effect) run() {
+// finish ends a run of the effect that returned (or panicked with) err.
+// Graph.runQueue runs the effect and recovers a panic of its function; it
+// restores the graph's reader before it calls finish.
+func (e *Effect) finish(err error) {
 	g := e.obs.g
-	id := e.obs.begin()
-	cur, curID := g.current, g.curID
-	g.current, g.curID = &e.obs, id
-	err := callEffect(e.fn)
-	g.current, g.curID = cur, curID
 	e.obs.runs++
 	if err != nil {
 		if IsSilent(err) {
@@ -85,15 +87,6 @@ func (e *Effect) run() {
 	if e.once {
 		e.Destroy()
 	}
-}
-
-func callEffect(fn func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = recovered(r)
-		}
-	}()
-	return fn()
 }
 
 // Suspend stops the effect from being queued; a run already queued still

@@ -321,6 +321,32 @@ func (g *Graph) Flush() error {
 	}
 	g.flushing = true
 	g.flushGen++
+	for g.runQueue(g.current, g.curID) {
+	}
+	if len(g.hooks) > 0 {
+		g.runHooks() // still "flushing": a hook's Flush is refused
+	}
+	g.flushing = false
+	return nil
+}
+
+// runQueue runs pending effects until none is left or the graph closes, with
+// cur and curID (the reader when the flush began) restored after each run.
+// A panic in an effect is recovered here, once per loop rather than once per
+// run: it is reported and runQueue returns true, so that Flush calls it again
+// to go on with the next effect.
+func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
+	var running *Effect
+	defer func() {
+		if running == nil {
+			return // not a panic of an effect's function: let it go on
+		}
+		if r := recover(); r != nil {
+			g.current, g.curID = cur, curID
+			running.finish(recovered(r))
+			again = true
+		}
+	}()
 	for !g.closed.Load() {
 		e := g.q.pop()
 		if e == nil {
@@ -338,13 +364,15 @@ func (g *Graph) Flush() error {
 			g.report(ErrRunaway)
 			continue
 		}
-		e.run()
+		running = e
+		id := e.obs.begin()
+		g.current, g.curID = &e.obs, id
+		err := e.fn()
+		g.current, g.curID = cur, curID
+		running = nil
+		e.finish(err)
 	}
-	if len(g.hooks) > 0 {
-		g.runHooks() // still "flushing": a hook's Flush is refused
-	}
-	g.flushing = false
-	return nil
+	return false
 }
 
 func (g *Graph) runHooks() {

@@ -80,6 +80,13 @@ func (e edge) live() bool { return e.o.valid && e.o.id == e.id }
 type source struct {
 	deps     []edge
 	unsorted bool
+	oneBusy  bool    // one backs a list that an invalidation walk is using
+	one      [1]edge // backs a first list of one edge: a single reader costs no allocation
+}
+
+// usesOne reports whether deps is backed by s.one.
+func (s *source) usesOne(deps []edge) bool {
+	return cap(deps) > 0 && &deps[:1][0] == &s.one[0]
 }
 
 // register records that run id of o read s.
@@ -94,6 +101,11 @@ func (s *source) register(o *observer, id uint64) {
 
 func (s *source) registerSlow(o *observer, id uint64) {
 	n := len(s.deps)
+	if cap(s.deps) == 0 && !s.oneBusy {
+		s.one[0] = edge{o, id}
+		s.deps = s.one[:1:1]
+		return
+	}
 	if n > 0 {
 		last := s.deps[n-1]
 		if last.o == o && last.id == id {
@@ -106,6 +118,11 @@ func (s *source) registerSlow(o *observer, id uint64) {
 		if n > 0 && s.deps[n-1].id > id {
 			s.unsorted = true
 		}
+	}
+	if s.usesOne(s.deps) {
+		s.deps = append(s.deps, edge{o, id}) // moves to the heap
+		s.one[0] = edge{}
+		return
 	}
 	s.deps = append(s.deps, edge{o, id})
 }
@@ -140,11 +157,17 @@ func (s *source) take() []edge {
 		s.unsorted = false
 	}
 	s.deps = nil // reads during the walk start a new list
+	if s.usesOne(deps) {
+		s.oneBusy = true
+	}
 	return deps
 }
 
 // giveBack lets s reuse the (cleared) list take returned.
 func (s *source) giveBack(deps []edge) {
+	if s.oneBusy && s.usesOne(deps) {
+		s.oneBusy = false
+	}
 	if s.deps == nil {
 		s.deps = deps[:0]
 	}
@@ -257,6 +280,12 @@ type bucket struct {
 
 func (q *queue) push(e *Effect) {
 	p := e.priority
+	if len(q.buckets) > 0 && q.buckets[0].prio == p { // the usual single bucket
+		b := &q.buckets[0]
+		b.items = append(b.items, e)
+		q.n++
+		return
+	}
 	i := 0
 	for ; i < len(q.buckets); i++ {
 		if q.buckets[i].prio == p {

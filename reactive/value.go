@@ -13,15 +13,15 @@ type Value[T any] struct {
 	val       T
 	isSet     bool
 	destroyed bool
-	equal     func(a, b T) bool
-	deps      source // readers of the value
-	setDeps   source // readers of IsSet
+	equal     equaler[T] // nil: every set is a change
+	deps      source     // readers of the value
+	setDeps   *source    // readers of IsSet; allocated by the first IsSet
 }
 
 // NewValue returns a Value of a comparable type holding v. Setting it to a
 // value equal (==) to the current one changes nothing.
 func NewValue[T comparable](g *Graph, v T) *Value[T] {
-	return &Value[T]{g: g, val: v, isSet: true, equal: equalFunc[T]()}
+	return &Value[T]{g: g, val: v, isSet: true, equal: newEqualer[T]()}
 }
 
 // equalFunc returns == for T; for an interface type, whose dynamic values may
@@ -40,10 +40,47 @@ func equalFunc[T comparable]() func(a, b T) bool {
 	}
 }
 
+// equaler compares a Value's old and new values. The implementations for ==
+// are empty structs, so a NewValue allocates no closure for its comparison.
+type equaler[T any] interface{ eq(a, b T) bool }
+
+type eqOp[T comparable] struct{}
+
+func (eqOp[T]) eq(a, b T) bool { return a == b }
+
+// eqDynamic is == for an interface type T, whose dynamic values may not be
+// comparable (== would panic): such values count as different.
+type eqDynamic[T comparable] struct{}
+
+func (eqDynamic[T]) eq(a, b T) (eq bool) {
+	defer func() {
+		if recover() != nil {
+			eq = false
+		}
+	}()
+	return a == b
+}
+
+type eqFunc[T any] func(a, b T) bool
+
+func (f eqFunc[T]) eq(a, b T) bool { return f(a, b) }
+
+// newEqualer returns == for T as an equaler, as equalFunc does as a func.
+func newEqualer[T comparable]() equaler[T] {
+	if reflect.TypeFor[T]().Kind() != reflect.Interface {
+		return eqOp[T]{}
+	}
+	return eqDynamic[T]{}
+}
+
 // NewValueFunc returns a Value holding v whose sets are compared with equal;
 // a nil equal makes every set a change.
 func NewValueFunc[T any](g *Graph, v T, equal func(a, b T) bool) *Value[T] {
-	return &Value[T]{g: g, val: v, isSet: true, equal: equal}
+	var eq equaler[T]
+	if equal != nil {
+		eq = eqFunc[T](equal)
+	}
+	return &Value[T]{g: g, val: v, isSet: true, equal: eq}
 }
 
 // Get returns the value and, inside a calc or effect, makes it depend on the
@@ -101,13 +138,13 @@ func (v *Value[T]) Set(x T) bool {
 	if v.destroyed {
 		return false
 	}
-	if v.isSet && v.equal != nil && v.equal(v.val, x) {
+	if v.isSet && v.equal != nil && v.equal.eq(v.val, x) {
 		return false
 	}
 	v.val = x
 	if !v.isSet {
 		v.isSet = true
-		g.invalidate(&v.setDeps)
+		g.invalidateSet(v.setDeps)
 	}
 	g.invalidate(&v.deps)
 	return true
@@ -133,7 +170,7 @@ func (v *Value[T]) Unset() {
 	}
 	var zero T
 	v.val, v.isSet = zero, false
-	g.invalidate(&v.setDeps)
+	g.invalidateSet(v.setDeps)
 	g.invalidate(&v.deps)
 }
 
@@ -151,6 +188,9 @@ func (v *Value[T]) IsSet() bool {
 		return false
 	}
 	if g.current != nil {
+		if v.setDeps == nil {
+			v.setDeps = new(source)
+		}
 		v.setDeps.register(g.current, g.curID)
 	}
 	return v.isSet
@@ -182,5 +222,12 @@ func (v *Value[T]) Destroy() {
 	var zero T
 	v.val, v.isSet, v.destroyed = zero, false, true
 	g.invalidate(&v.deps)
-	g.invalidate(&v.setDeps)
+	g.invalidateSet(v.setDeps)
+}
+
+// invalidateSet invalidates the IsSet readers of a value, if it ever had any.
+func (g *Graph) invalidateSet(s *source) {
+	if s != nil {
+		g.invalidate(s)
+	}
 }
