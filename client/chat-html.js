@@ -4,6 +4,7 @@
 // streaming deltas extend.
 
 import { applyDelta, openTags } from "./chat-delta.js";
+import { morph } from "./chat-morph.js";
 
 const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", "poster", "background", "data"]);
 const SCHEME = /^(?:javascript|vbscript):/i;
@@ -39,7 +40,8 @@ export function parseHTML(doc, html) {
  * container element. Committed blocks are inserted once and never rendered
  * again; what follows them, the open tail, is rendered at the next animation
  * frame, so deltas that arrive faster than frames (a replay after a
- * reconnect) cost one rendering. A run of blocks that leaves an element open
+ * reconnect) cost one rendering, which patches the last one in place (see
+ * morph). A run of blocks that leaves an element open
  * (raw HTML such as a "<details>" closed blocks later) is rendered with the
  * tail until the run closes, and then inserted as one piece: the DOM always
  * equals the parse of all blocks and the tail, concatenated.
@@ -106,19 +108,22 @@ export class Blocks {
   flush() {
     if (!this.due) return;
     this.due = false;
-    this.#dropLive();
     const frag = this.#parse(this.view.blocks.slice(this.fixed).join("") + this.view.tail);
-    this.liveNodes = Array.from(frag.childNodes);
-    this.el.append(frag);
+    // Patch the last rendering in place rather than replace it: an open list
+    // or table that gains a word changes one text node, so the browser does
+    // not restyle, lay out and paint the whole block again.
+    this.liveNodes = morph(this.el, this.liveNodes, frag);
     this.rendered();
   }
 
-  // Insert blocks[fixed:to] as one piece.
+  // Insert blocks[fixed:to] as one piece. The last rendering of the tail
+  // shows these blocks first, so the piece patches its first nodes in place
+  // rather than replace them; the rest wait for the next flush.
   #insert(to) {
-    this.#dropLive(); // it may show these blocks
     const frag = this.#parse(this.view.blocks.slice(this.fixed, to).join(""));
-    this.pieces.push({ to, nodes: Array.from(frag.childNodes) });
-    this.el.append(frag);
+    const k = frag.childNodes.length;
+    this.pieces.push({ to, nodes: morph(this.el, this.liveNodes.slice(0, k), frag) });
+    this.liveNodes = this.liveNodes.slice(k);
     this.fixed = to;
   }
 
@@ -133,11 +138,6 @@ export class Blocks {
     if (this.due) return;
     this.due = true;
     (globalThis.requestAnimationFrame || setTimeout)(() => this.flush());
-  }
-
-  #dropLive() {
-    for (const node of this.liveNodes) node.remove();
-    this.liveNodes = [];
   }
 
   #parse(html) {
