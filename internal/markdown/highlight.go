@@ -131,10 +131,10 @@ func (h *highlighter) body(dst, lang, code []byte) (out []byte) {
 			dst = append(dst, `<span class="`...)
 			dst = append(dst, class...)
 			dst = append(dst, `">`...)
-			dst = escapeHTMLString(dst, t.Value)
+			dst = escapeHTML(dst, t.Value)
 			dst = append(dst, `</span>`...)
 		} else {
-			dst = escapeHTMLString(dst, t.Value)
+			dst = escapeHTML(dst, t.Value)
 		}
 	}
 	return dst
@@ -323,31 +323,9 @@ func writeRules(b *strings.Builder, scope string, names []string, rules map[stri
 	}
 }
 
-// escapeHTML appends s with &, <, > and " escaped.
-func escapeHTML(dst, s []byte) []byte {
-	last := 0
-	for i, c := range s {
-		var esc string
-		switch c {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		default:
-			continue
-		}
-		dst = append(dst, s[last:i]...)
-		dst = append(dst, esc...)
-		last = i + 1
-	}
-	return append(dst, s[last:]...)
-}
-
-func escapeHTMLString(dst []byte, s string) []byte {
+// escapeHTML appends s (a string or a byte slice) with &, <, > and "
+// escaped.
+func escapeHTML[S ~string | ~[]byte](dst []byte, s S) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
