@@ -359,12 +359,9 @@ func (c *Chat) userMessage(err error) string {
 }
 
 // stopResponse cancels the running response and every stream. Any goroutine.
+// The streams go first, so that a stream whose iterator ends because the
+// handler's context ended is already marked stopped rather than done.
 func (c *Chat) stopResponse() {
-	c.g.Do(func() {
-		if c.respStop != nil {
-			c.respStop()
-		}
-	})
 	c.mu.Lock()
 	ops := append([]*op(nil), c.queue...)
 	cur := c.current
@@ -375,6 +372,11 @@ func (c *Chat) stopResponse() {
 	for _, o := range ops {
 		o.cancel()
 	}
+	c.g.Do(func() {
+		if c.respStop != nil {
+			c.respStop()
+		}
+	})
 }
 
 // setBusy recomputes the busy state and tells the page when it changes. Turn.

@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -256,6 +257,45 @@ func TestStopCancelsHandlerContext(t *testing.T) {
 	<-cancelled
 	if d := p.next("end"); d["status"] != "stopped" {
 		t.Fatalf("end = %v", d)
+	}
+	p.idle()
+}
+
+// An iterator that ends because the stream's ctx ended leaves the message
+// stopped, even when it watched ctx itself and so can finish before the
+// context derived from it reports the end. Repeated: the window is narrow.
+func TestStreamEndedByItsContextIsStopped(t *testing.T) {
+	const rounds = 200
+	done := make(chan error, 1)
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			for i := range rounds {
+				sctx, cancel := context.WithCancel(ctx)
+				started := make(chan struct{})
+				st := c.AppendMessageStream(sctx, func(yield func(string, error) bool) {
+					if !yield("chunk", nil) {
+						return
+					}
+					close(started)
+					<-sctx.Done()
+				})
+				<-started
+				cancel()
+				if _, err := st.Wait(context.Background()); !errors.Is(err, chat.ErrStopped) {
+					done <- fmt.Errorf("round %d: Wait error = %v, want ErrStopped", i, err)
+					return nil
+				}
+			}
+			done <- nil
+			return nil
+		})
+	})
+	p := open(t, base)
+	p.next("reset")
+	p.submit("go")
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 	p.idle()
 }

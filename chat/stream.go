@@ -103,11 +103,19 @@ type op struct {
 	seq     iter.Seq2[string, error]
 	handle  *Stream
 	sc      *StreamContext
-	ctx     context.Context
+	ctx     context.Context // derived from parent; cancelled by stop
+	parent  context.Context // the caller's ctx
 	stop    context.CancelFunc
 	done    chan struct{}
 	ready   chan struct{} // opContext: the context is open
 	closed  chan struct{} // opContext: the outermost context closed
+}
+
+// ended reports whether o's context has ended. It asks the caller's context
+// too: a parent closes its Done channel before it cancels its children, so an
+// iterator that watched the parent can finish before o.ctx reports the end.
+func (o *op) ended() bool {
+	return o.ctx.Err() != nil || (o.parent != nil && o.parent.Err() != nil)
 }
 
 func (o *op) cancel() {
@@ -193,7 +201,7 @@ func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, er
 	h := &Stream{c: c, done: make(chan struct{})}
 	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{kind: opStream, seq: seq, handle: h, ctx: octx, stop: stop, done: make(chan struct{})}
+	o := &op{kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
 	h.o = o
 	_ = c.enqueue(ctx, o, false)
 	return h
@@ -266,7 +274,7 @@ func (c *Chat) runStream(o *op) {
 		done := o.ctx.Done()
 		for s, err := range o.seq {
 			if err != nil {
-				if errors.Is(err, context.Canceled) && o.ctx.Err() != nil {
+				if errors.Is(err, context.Canceled) && o.ended() {
 					r.status = StreamStopped
 				} else {
 					r = result{StreamFailed, err}
@@ -289,7 +297,7 @@ func (c *Chat) runStream(o *op) {
 	case r = <-res:
 		// An iterator that ends because ctx ended was stopped (both cases of
 		// this select may be ready: either can win).
-		if r.status == StreamDone && o.ctx.Err() != nil {
+		if r.status == StreamDone && o.ended() {
 			r.status = StreamStopped
 		}
 	case <-o.ctx.Done():
@@ -492,7 +500,7 @@ func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
 	c.mu.Unlock()
 	octx, stop := context.WithCancel(ctx)
 	sc := &StreamContext{c: c, w: c.newWriter()}
-	o := &op{kind: opContext, sc: sc, ctx: octx, stop: stop, done: make(chan struct{}), ready: make(chan struct{}), closed: make(chan struct{})}
+	o := &op{kind: opContext, sc: sc, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), ready: make(chan struct{}), closed: make(chan struct{})}
 	sc.o = o
 	c.mu.Lock()
 	c.ctxs = append(c.ctxs, sc)
