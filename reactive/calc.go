@@ -10,13 +10,11 @@ package reactive
 // result. This is Shiny's rule and it is what keeps invalidation a single
 // eager pass with no re-checking (see docs/reactive.md).
 type Calc[T any] struct {
-	obs       observer
-	deps      source
-	fn        func() (T, error)
-	val       T
-	err       error
-	running   int32 // nested runs in progress; int32 keeps Calc[int] in a smaller size class
-	destroyed bool
+	obs  observer
+	deps source
+	fn   func() (T, error)
+	val  T
+	err  error
 }
 
 // NewCalc returns a calc computing fn. It does not run until it is read.
@@ -39,17 +37,17 @@ func (c *Calc[T]) Get() (v T, err error) {
 		g.readOff(func() { v, err = c.Get() })
 		return v, err
 	}
-	if c.destroyed {
+	if c.obs.dead {
 		var zero T
 		return zero, ErrDestroyed
 	}
 	if g.current != nil {
 		c.deps.register(g.current, g.curID)
 	}
-	if c.obs.valid && c.running == 0 {
+	if c.obs.valid && c.obs.running == 0 {
 		return c.val, c.err
 	}
-	if int(c.running) >= g.maxDepth {
+	if int(c.obs.running) >= g.maxDepth {
 		var zero T
 		return zero, ErrCycle
 	}
@@ -58,7 +56,7 @@ func (c *Calc[T]) Get() (v T, err error) {
 	id := c.obs.begin()
 	cur, curID := g.current, g.curID
 	g.current, g.curID = &c.obs, id
-	c.running++
+	c.obs.running++
 	returned := false
 	defer func() {
 		// Always: restore the reader, and turn a panic into the calc's error.
@@ -70,7 +68,7 @@ func (c *Calc[T]) Get() (v T, err error) {
 				v, err = c.val, c.err
 			}
 		}
-		c.running--
+		c.obs.running--
 		g.current, g.curID = cur, curID
 		c.obs.runs++
 	}()
@@ -112,10 +110,10 @@ func (c *Calc[T]) Destroy() {
 		g.Do(c.Destroy)
 		return
 	}
-	if c.destroyed {
+	if c.obs.dead {
 		return
 	}
-	c.destroyed = true
+	c.obs.dead = true
 	if c.obs.valid {
 		c.obs.invalidate()
 	} else {

@@ -6,7 +6,7 @@ import "fmt"
 // changes (Shiny's reactive.effect / observe). It is eager: creating it queues
 // its first run for the next flush.
 type Effect struct {
-	obs           observer
+	obs           observer // first: see observer.effect
 	fn            func() error
 	priority      int
 	suspended     bool
@@ -40,7 +40,6 @@ func Once() EffectOption { return func(e *Effect) { e.once = true } }
 func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	e := &Effect{fn: fn}
 	e.obs.g = g
-	e.obs.eff = e
 	for _, o := range opts {
 		o(e)
 	}

@@ -1,6 +1,9 @@
 package reactive
 
-import "slices"
+import (
+	"slices"
+	"unsafe"
+)
 
 // An observer is the part of a calc or effect that runs and reads: each run is
 // a new "context" with a new id (Shiny's Context), and the edges it leaves on
@@ -9,22 +12,39 @@ import "slices"
 // unregister it, and it is dropped the next time its source invalidates or
 // compacts. This keeps reads and re-runs free of allocation.
 type observer struct {
-	g     *Graph
-	id    uint64 // id of the current run; edges with another id are dead
-	valid bool   // the current run has not been invalidated
-	src   *source
-	eff   *Effect
-	// Callbacks for the current run, called once when it is invalidated.
-	calls []func()
+	g   *Graph
+	id  uint64  // id of the current run; edges with another id are dead
+	src *source // a calc's readers; nil for an effect (see effect)
+	// Callbacks for the current run, called once when it is invalidated;
+	// allocated by the first OnInvalidate.
+	calls *callbacks
 	runs  int
+	valid bool // the current run has not been invalidated
+	// Used by Calc (they fill the padding, which keeps a Calc[int] in the
+	// 128-byte size class: two cache lines).
+	dead    bool  // destroyed
+	running int32 // nested runs in progress
 }
+
+type callbacks struct{ fns []func() }
+
+// effect returns the Effect whose observer o is; o must not be a calc's.
+// An Effect starts with its observer (checked by a test), so the two share an
+// address: this saves a pointer per node, which keeps a Calc[int] in two
+// cache lines.
+func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
+
+// hasCalls reports whether the current run has invalidation callbacks.
+func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
 // begin starts a new run: a fresh id, valid again, no callbacks.
 func (o *observer) begin() uint64 {
 	o.g.nextID++
 	o.id = o.g.nextID
 	o.valid = true
-	o.calls = o.calls[:0]
+	if o.calls != nil {
+		o.calls.fns = o.calls.fns[:0]
+	}
 	return o.id
 }
 
@@ -34,7 +54,10 @@ func (o *observer) onRunInvalidate(id uint64, fn func()) {
 		fn() // that run is already invalidated: call at once, as Shiny does
 		return
 	}
-	o.calls = append(o.calls, fn)
+	if o.calls == nil {
+		o.calls = new(callbacks)
+	}
+	o.calls.fns = append(o.calls.fns, fn)
 }
 
 // invalidate ends the current run: a calc's dependents are invalidated at
@@ -46,25 +69,25 @@ func (o *observer) invalidate() {
 	o.valid = false
 	if o.src != nil {
 		o.g.invalidate(o.src)
-	} else if o.eff != nil {
-		o.eff.schedule()
+	} else {
+		o.effect().schedule()
 	}
 	o.runCalls()
 }
 
 // runCalls calls the current run's invalidation callbacks, once.
 func (o *observer) runCalls() {
-	if len(o.calls) == 0 {
+	if !o.hasCalls() {
 		return
 	}
-	calls := o.calls
-	o.calls = nil
+	calls := o.calls.fns
+	o.calls.fns = nil
 	for i, fn := range calls {
 		o.g.guard(fn) // a panicking callback must not stop the invalidation walk
 		calls[i] = nil
 	}
-	if o.calls == nil {
-		o.calls = calls[:0]
+	if o.calls.fns == nil {
+		o.calls.fns = calls[:0]
 	}
 }
 
@@ -210,9 +233,9 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		if o.src != nil {
 			g.invalidateAt(o.src, depth+1)
 		} else {
-			o.eff.schedule()
+			o.effect().schedule()
 		}
-		if len(o.calls) > 0 {
+		if o.hasCalls() {
 			o.runCalls()
 		}
 	}
@@ -251,13 +274,22 @@ func (g *Graph) invalidateDeep(s *source) {
 		o.valid = false
 		if o.src != nil {
 			var cb *observer
-			if len(o.calls) > 0 {
+			if o.hasCalls() {
 				cb = o
 			}
-			stack = append(stack, invFrame{deps: o.src.take(), src: o.src, cb: cb})
+			child := invFrame{deps: o.src.take(), src: o.src, cb: cb}
+			if f.i == len(f.deps) && f.cb == nil {
+				// f is done and has no callbacks to run after its
+				// dependents: the child takes its place, so a chain walks
+				// in one frame.
+				f.src.giveBack(f.deps)
+				*f = child
+				continue
+			}
+			stack = append(stack, child)
 			continue
 		}
-		o.eff.schedule()
+		o.effect().schedule()
 		o.runCalls()
 	}
 	if !nested {
