@@ -221,25 +221,40 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		g.invalidateDeep(s)
 		return
 	}
+	if len(s.deps) == 1 {
+		// One reader (a calc read by one calc or effect, the usual case):
+		// take the edge out and leave the emptied list in place, where reads
+		// during the walk may start the next one.
+		e := s.deps[0]
+		s.deps[0] = edge{}
+		s.deps, s.unsorted = s.deps[:0], false
+		g.invalidateEdge(e, depth)
+		return
+	}
 	deps := s.take()
 	for i := range deps {
 		e := deps[i]
 		deps[i] = edge{}
-		o := e.o
-		if o.id != e.id || !o.valid {
-			continue
-		}
-		o.valid = false
-		if o.src != nil {
-			g.invalidateAt(o.src, depth+1)
-		} else {
-			o.effect().schedule()
-		}
-		if o.hasCalls() {
-			o.runCalls()
-		}
+		g.invalidateEdge(e, depth)
 	}
 	s.giveBack(deps)
+}
+
+// invalidateEdge invalidates the run e points at, if it is still live.
+func (g *Graph) invalidateEdge(e edge, depth int) {
+	o := e.o
+	if o.id != e.id || !o.valid {
+		return
+	}
+	o.valid = false
+	if o.src != nil {
+		g.invalidateAt(o.src, depth+1)
+	} else {
+		o.effect().schedule()
+	}
+	if o.hasCalls() {
+		o.runCalls()
+	}
 }
 
 // invalidateDeep is invalidateAt with an explicit stack.
