@@ -159,30 +159,7 @@ var plainByte = func() (t [256]bool) {
 }()
 
 // escapeText escapes text as the sanitizer writes text: &, <, >, ' and ".
-func escapeText(dst, s []byte) []byte {
-	last := 0
-	for i, c := range s {
-		var esc string
-		switch c {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\'':
-			esc = "&#39;"
-		case '"':
-			esc = "&#34;"
-		default:
-			continue
-		}
-		dst = append(dst, s[last:i]...)
-		dst = append(dst, esc...)
-		last = i + 1
-	}
-	return append(dst, s[last:]...)
-}
+func escapeText(dst, s []byte) []byte { return appendEscaped(dst, s, &textEscapes) }
 
 // hasWWW reports whether s contains "www", ignoring ASCII case.
 func hasWWW(s []byte) bool {

@@ -85,6 +85,13 @@ func (f *openFence) closing(line []byte) bool {
 // closingEnd finds the closing fence line after the opening line that
 // starts at src[start], and returns the offset after it.
 func (f *openFence) closingEnd(src []byte, start int) (int, bool) {
+	return endOfLineAfter(src, start, f.closing)
+}
+
+// endOfLineAfter finds the first complete line after the line that starts
+// at src[start] for which match is true (match sees the line without its
+// newline), and returns the offset after it.
+func endOfLineAfter(src []byte, start int, match func(line []byte) bool) (int, bool) {
 	i := bytes.IndexByte(src[start:], '\n')
 	if i < 0 {
 		return 0, false
@@ -95,7 +102,7 @@ func (f *openFence) closingEnd(src []byte, start int) (int, bool) {
 		if j < 0 {
 			return 0, false
 		}
-		if f.closing(src[i : i+j]) {
+		if match(src[i : i+j]) {
 			return i + j + 1, true
 		}
 		i += j + 1

@@ -324,25 +324,29 @@ func writeRules(b *strings.Builder, scope string, names []string, rules map[stri
 }
 
 // escapeHTML appends s (a string or a byte slice) with &, <, > and "
-// escaped.
+// escaped, as goldmark and chroma write code.
 func escapeHTML[S ~string | ~[]byte](dst []byte, s S) []byte {
+	return appendEscaped(dst, s, &codeEscapes)
+}
+
+// escapes maps each byte to its escape, or "" for a byte written as it is.
+type escapes [256]string
+
+var (
+	codeEscapes = escapes{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;"}
+	textEscapes = escapes{'&': "&amp;", '<': "&lt;", '>': "&gt;", '\'': "&#39;", '"': "&#34;"}
+)
+
+// appendEscaped appends s to dst with the bytes esc names escaped.
+func appendEscaped[S ~string | ~[]byte](dst []byte, s S, esc *escapes) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		default:
+		e := esc[s[i]]
+		if e == "" {
 			continue
 		}
 		dst = append(dst, s[last:i]...)
-		dst = append(dst, esc...)
+		dst = append(dst, e...)
 		last = i + 1
 	}
 	return append(dst, s[last:]...)

@@ -489,22 +489,7 @@ func closedEarly(src []byte, n ast.Node) (int, bool) {
 		return 0, false
 	}
 	// The first blank line after the block's first line.
-	i := bytes.IndexByte(src[start:], '\n')
-	if i < 0 {
-		return 0, false
-	}
-	i += start + 1
-	for i < len(src) {
-		j := bytes.IndexByte(src[i:], '\n')
-		if j < 0 {
-			return 0, false
-		}
-		if util.IsBlank(src[i : i+j]) {
-			return i + j + 1, true
-		}
-		i += j + 1
-	}
-	return 0, false
+	return endOfLineAfter(src, start, util.IsBlank)
 }
 
 // closedByOutdent finds the end of a list or an indented code block that
