@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sheenhq/sheen/internal/logerr"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -83,12 +84,7 @@ func (s *Session) Output(id string, r Render) {
 			case reactive.IsSilent(err):
 				out = r.empty
 			default:
-				var pe *reactive.PanicError
-				if errors.As(err, &pe) {
-					s.log.Error("sheen: panic while rendering an output", zap.String("output", id), zap.Any("panic", pe.Value), zap.ByteString("stack", pe.Stack))
-				} else {
-					s.log.Error("sheen: error while rendering an output", zap.String("output", id), zap.Error(err))
-				}
+				logerr.Log(s.log, "sheen: rendering an output", err, zap.String("output", id))
 				out = protocol.ErrorOutput(s.app.userMessage(err))
 			}
 			s.setOutput(id, out)

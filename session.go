@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
+	"github.com/sheenhq/sheen/internal/logerr"
 	"github.com/sheenhq/sheen/internal/transport"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/reactive"
@@ -308,12 +309,7 @@ func (s *Session) flushed() {
 
 // appError is the graph's error handler: log, then show the user.
 func (s *Session) appError(err error) {
-	var pe *reactive.PanicError
-	if errors.As(err, &pe) {
-		s.log.Error("sheen: panic in app code", zap.String("panic", fmt.Sprint(pe.Value)), zap.ByteString("stack", pe.Stack))
-	} else {
-		s.log.Error("sheen: error in app code", zap.Error(err))
-	}
+	logerr.Log(s.log, "sheen: app code", err)
 	s.notify(protocol.LevelError, s.app.userMessage(err), 0)
 }
 

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/internal/logerr"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -312,12 +313,7 @@ func callHandler(fn func(context.Context) error, ctx context.Context) (err error
 
 // handlerError shows a handler's error. Turn.
 func (c *Chat) handlerError(err error) {
-	var pe *reactive.PanicError
-	if errors.As(err, &pe) {
-		c.log.Error("chat: panic in a submit handler", zap.Any("panic", pe.Value), zap.ByteString("stack", pe.Stack))
-	} else {
-		c.log.Error("chat: submit handler failed", zap.Error(err))
-	}
+	logerr.Log(c.log, "chat: a submit handler", err)
 	if c.cfg.errorMode == ErrorUnhandled {
 		c.s.Close()
 		return
