@@ -101,7 +101,8 @@ export class Palette {
   /**
    * Handle a key while open. Returns {handled, select?}: handled means the
    * key belongs to the palette (the caller prevents its default); select is
-   * the command chosen with Enter or Tab.
+   * the command chosen with Enter or Tab. Enter on a command typed in full is
+   * not handled, so that it sends.
    */
   key(key) {
     if (!this.open) return { handled: false };
@@ -116,6 +117,9 @@ export class Palette {
         const select = this.items[this.index];
         if (!select) return { handled: false };
         this.dismissed = true;
+        // Enter on a command typed in full sends it: there is nothing left
+        // to complete. Tab still completes it (adds the space).
+        if (key === "Enter" && select.name.toLowerCase() === this.query.toLowerCase()) return { handled: false };
         return { handled: true, select };
       }
       case "Escape":

@@ -141,3 +141,19 @@ test("Palette: new commands keep the highlighted one when they can", () => {
   p.setCommands([]);
   assert.equal(p.open, false, "no commands, no palette");
 });
+
+test("Palette: Enter on a command typed in full falls through (it sends); Tab completes", () => {
+  for (const [query, key, want] of [
+    ["help", "Enter", { handled: false, select: undefined }],
+    ["theme", "Enter", { handled: false, select: undefined }], // case-insensitive, as the filter
+    ["hel", "Enter", { handled: true, select: "help" }],
+    ["help", "Tab", { handled: true, select: "help" }],
+  ]) {
+    const p = new Palette();
+    p.setCommands(COMMANDS);
+    p.update(query);
+    const r = p.key(key);
+    assert.deepEqual({ handled: r.handled, select: r.select?.name }, want, `${key} on /${query}`);
+    assert.equal(p.open, false, `${key} on /${query} closes the palette`);
+  }
+});
