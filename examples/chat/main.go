@@ -23,6 +23,7 @@ import (
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/reactive"
 )
 
 func main() {
@@ -102,7 +103,7 @@ func NewApp(r Responder, opts ...sheen.Option) *sheen.App {
 		sheen.El("div", sheen.Class("example-chat"),
 			sheen.El("header", sheen.Class("example-chat-header"),
 				sheen.Heading(1, "sheen chat"),
-				sheen.El("span", sheen.Class("example-chat-model"), sheen.Text(r.Name())),
+				sheen.TextOutput("model", sheen.Inline(), sheen.Class("example-chat-model")), // follows /model
 			),
 			chat.UI("chat", chatOptions(r)...),
 		),
@@ -113,7 +114,8 @@ func NewApp(r Responder, opts ...sheen.Option) *sheen.App {
 // Server binds the chat for one session.
 func Server(s *sheen.Session, r Responder) {
 	c := chat.New(s, "chat", chatOptions(r)...)
-	cv := &conversation{c: c, r: r}
+	cv := &conversation{c: c, r: r, name: reactive.NewValue(s.Graph(), r.Name())}
+	s.Output("model", sheen.RenderText(func() (string, error) { return cv.name.Get(), nil }))
 	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 		r := cv.responder()
 		history, err := cv.history(r)

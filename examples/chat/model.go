@@ -11,6 +11,7 @@ import (
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/reactive"
 	"github.com/sheenhq/sheen/tokens"
 )
 
@@ -48,6 +49,8 @@ type conversation struct {
 	mu    sync.Mutex
 	r     Responder // changed by /model
 	notes int
+
+	name *reactive.Value[string] // the responder's name, shown in the header
 }
 
 func (cv *conversation) responder() Responder {
@@ -130,6 +133,7 @@ func (cv *conversation) modelCommand(ctx context.Context, args string) error {
 		cv.mu.Lock()
 		cv.r = m
 		cv.mu.Unlock()
+		cv.name.Set(m.Name())
 		b := m.Budget()
 		cv.c.SetTokenBudget(b)
 		return cv.note(ctx, fmt.Sprintf("Switched to **`%s`**: context window %s tokens, %s of them kept for its replies.",
