@@ -1,18 +1,14 @@
 package sheen_test
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -24,29 +20,13 @@ import (
 // one browser; each case opens its own tab on its own App.
 // SHEEN_SCREENSHOTS=dir saves screenshots of the connection states there.
 
-// recorder runs in every document before sheen.js. It logs, on the page:
-//   - __shown: every value an output element was given, as [id, text], in
-//     order (a MutationObserver sees each textContent assignment, even one
-//     that repeats the previous text): what the page applied, and how often;
-//   - __frames: every WebSocket frame, as {socket, dir, frame}, socket
-//     numbering the connections of the page load from 1.
+// recorder runs in every document before sheen.js. It logs, on the page,
+// __shown: every value an output element was given, as [id, text], in order
+// (a MutationObserver sees each textContent assignment, even one that
+// repeats the previous text): what the page applied, and how often. The
+// page's WebSocket frames are in __frames (browsertest's Tab.RecordFrames).
 const recorder = `(() => {
 	window.__shown = [];
-	window.__frames = [];
-	const WS = window.WebSocket;
-	let sockets = 0;
-	const parse = (d) => { try { return JSON.parse(d); } catch { return d; } };
-	window.WebSocket = class extends WS {
-		constructor(...args) {
-			super(...args);
-			this.__socket = ++sockets;
-			this.addEventListener("message", (e) => __frames.push({socket: this.__socket, dir: "in", frame: parse(e.data)}));
-		}
-		send(d) {
-			__frames.push({socket: this.__socket, dir: "out", frame: parse(d)});
-			super.send(d);
-		}
-	};
 	new MutationObserver((records) => {
 		for (const r of records) {
 			const el = r.target;
@@ -65,10 +45,9 @@ type page struct {
 func (r *rig) open(t testing.TB, b *browsertest.Browser, scripts ...string) *page {
 	t.Helper()
 	p := &page{Tab: b.Tab(t), t: t}
+	p.RecordFrames()
 	p.OnNewDocument(recorder)
-	for _, s := range scripts {
-		p.OnNewDocument(s)
-	}
+	p.OnNewDocument(scripts...)
 	p.Do(chromedp.Navigate(r.url + "/"))
 	return p
 }
@@ -115,19 +94,14 @@ func (p *page) typeName(text string) {
 	p.Do(
 		chromedp.Focus(chromedp.ID("name")),
 		chromedp.Evaluate[chromedp.Void](`(el => el.setSelectionRange(el.value.length, el.value.length))(document.getElementById("name"))`),
-		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
-			return err
-		}),
+		browsertest.InsertText(text),
 		chromedp.KeyEvent(kb.Enter),
 	)
 }
 
 func (p *page) screenshot(name string) {
 	p.t.Helper()
-	if dir := os.Getenv("SHEEN_SCREENSHOTS"); dir != "" {
-		p.Screenshot(filepath.Join(dir, name+".png"))
-	}
+	p.SaveScreenshot(os.Getenv("SHEEN_SCREENSHOTS"), name)
 }
 
 // statusShown waits until the status banner has faded in (it appears only

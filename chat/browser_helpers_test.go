@@ -1,7 +1,6 @@
 package chat_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
@@ -24,10 +20,12 @@ import (
 // The helpers of the browser tests: a real sheen.App with one chat served on
 // 127.0.0.1 and open in a tab of headless Chromium.
 
-// chatRecorder runs in every document before the page's own scripts. It
-// records, on the page:
-//   - __chat: the chat's component messages as they arrive, as {name, id}
-//     (id: the message's id, for start, append, patch and end);
+// chatRecorder runs in every document before the page's own scripts, after
+// browsertest's recording of the WebSocket frames (__frames). It records,
+// on the page:
+//   - __chat: the chat's component messages as they arrived, as {name, id}
+//     (id: the message's id, for start, append, patch and end), read from
+//     __frames;
 //   - __hostile: anything active that was ever added to the chat's message
 //     log (script elements, inline event handlers, script URLs), even if it
 //     was removed again at once;
@@ -36,26 +34,15 @@ import (
 //
 // and defines shorthands the tests use in their JavaScript.
 const chatRecorder = `(() => {
-	window.__chat = [];
+	Object.defineProperty(window, "__chat", {get: () => __frames
+		.filter((f) => f.dir === "in")
+		.flatMap((f) => f.frame?.messages || [])
+		.filter((m) => m.target === "chat")
+		.map((m) => { const d = m.data || {}; return {name: m.name, id: d.id || d.message?.id || ""}; })});
 	window.__hostile = [];
 	window.__pwned = 0;
 	window.pwn = (n) => { window.__pwned = n || 1; };
 	window.alert = window.confirm = window.prompt = () => { window.__pwned = "dialog"; };
-	const WS = window.WebSocket;
-	window.WebSocket = class extends WS {
-		constructor(...args) {
-			super(...args);
-			this.addEventListener("message", (e) => {
-				let f;
-				try { f = JSON.parse(e.data); } catch { return; }
-				for (const m of f.messages || []) {
-					if (m.target !== "chat") continue;
-					const d = m.data || {};
-					__chat.push({name: m.name, id: d.id || d.message?.id || ""});
-				}
-			});
-		}
-	};
 	const URLS = new Set(["href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "srcdoc"]);
 	const bad = (el) => {
 		const found = [];
@@ -128,19 +115,11 @@ func openChat(t *testing.T, b *browsertest.Browser, opts []chat.Option, setup li
 		default:
 		}
 	}, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.Serve(t, app)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
+	srv := browsertest.ServeApp(t, app)
 	tab := &chatTab{Tab: b.Tab(t), t: t}
+	tab.RecordFrames()
 	tab.OnNewDocument(chatRecorder)
-	for _, s := range scripts {
-		tab.OnNewDocument(s)
-	}
+	tab.OnNewDocument(scripts...)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
 	select {
 	case tab.chat = <-chats:
@@ -157,13 +136,12 @@ func (p *chatTab) eval(x string) any {
 	return browsertest.Eval[any](p.Tab, x)
 }
 
-// check fails the test for each JavaScript expression that is not true.
+// check fails the test for each JavaScript expression that is not true,
+// and then shows the chat's messages.
 func (p *chatTab) check(exprs ...string) {
 	p.t.Helper()
-	for _, x := range exprs {
-		if ok := browsertest.Eval[bool](p.Tab, "!!("+x+")"); !ok {
-			p.t.Errorf("not true: %s\nmessages: %v\nchat messages: %v", x, p.eval(`texts()`), p.eval(`__chat.map((m) => m.name).join(" ")`))
-		}
+	if !p.Check(exprs...) {
+		p.t.Logf("messages: %v\nchat messages: %v", p.eval(`texts()`), p.eval(`__chat.map((m) => m.name).join(" ")`))
 	}
 }
 
@@ -200,17 +178,7 @@ func (p *chatTab) clickOn(sel string, mods ...chromedp.Modifier) {
 // returns with the mouse, holding modifiers.
 func (p *chatTab) click(el string, mods ...chromedp.Modifier) {
 	p.t.Helper()
-	xy := browsertest.Eval[[]float64](p.Tab, `(() => {
-		const el = `+el+`;
-		if (!el) return [];
-		el.scrollIntoView({block: "nearest"});
-		const r = el.getBoundingClientRect();
-		return [r.left + r.width / 2, r.top + r.height / 2];
-	})()`)
-	if len(xy) != 2 {
-		p.t.Fatalf("no element %s to click", el)
-	}
-	p.Do(chromedp.MouseClickXY(xy[0], xy[1], chromedp.ButtonModifiers(mods...)))
+	p.MouseClick(el, mods...)
 }
 
 // idle waits until the chat's input is unlocked (no response runs).
@@ -227,50 +195,11 @@ func (p *chatTab) shot(name string) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "sheen-chat-screens")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		p.t.Log(err)
-		return
-	}
-	// Let finite animations (cards fading in) end first.
-	p.JS(`Promise.all(document.getAnimations().filter((a) => isFinite(a.effect?.getComputedTiming().endTime)).map((a) => a.finished.catch(() => {})))`)
-	p.Screenshot(filepath.Join(dir, name+".png"))
+	p.SaveScreenshot(dir, name)
 }
 
-// press presses the keys one after the other as a keyboard does: a keyDown
-// carrying the key's text, then a keyUp. (chromedp.KeyEvent sends the text
-// in a separate char event, which Chromium inserts even when the page
-// prevented the keydown.) Keys pressed with Ctrl, Alt or Meta type no text.
-func press(keys string, modifiers ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
-	var mods int64
-	for _, m := range modifiers {
-		mods |= int64(m)
-	}
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		for _, r := range keys {
-			var down, up input.DispatchKeyEventParams
-			for _, k := range kb.Encode(r) {
-				switch k.Type {
-				case input.DispatchKeyEventTypeKeyDown:
-					down = *k
-				case input.DispatchKeyEventTypeKeyUp:
-					up = *k
-				case input.DispatchKeyEventTypeChar:
-					if mods&^int64(chromedp.ModifierShift) == 0 {
-						down.Text, down.UnmodifiedText = k.Text, k.UnmodifiedText
-					}
-				}
-			}
-			down.Modifiers |= mods
-			up.Modifiers |= mods
-			for _, p := range []input.DispatchKeyEventParams{down, up} {
-				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
+// press is browsertest.Press: a key press as a chromedp action.
+var press = browsertest.Press
 
 // recv returns the next value from ch, failing the test if none arrives in
 // time.

@@ -25,6 +25,7 @@ import (
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/internal/pagetest"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/tokens"
 )
@@ -40,7 +41,7 @@ func (w *wordCounter) Count(text string) int {
 
 // startChat opens a page on an app whose chat has the given options and
 // returns the chat and the page.
-func budgetChat(t *testing.T, opts ...chat.Option) (*chat.Chat, *page) {
+func budgetChat(t *testing.T, opts ...chat.Option) (*chat.Chat, *pagetest.Page) {
 	t.Helper()
 	ch := make(chan *chat.Chat, 1)
 	base := newApp(t, func(s *sheen.Session) { ch <- chat.New(s, "chat", opts...) })
@@ -216,7 +217,7 @@ func TestNoRecount(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
+	p.Next("reset")
 	ctx := context.Background()
 	added := 1
 	check := func() {
@@ -252,8 +253,8 @@ func TestNoRecount(t *testing.T) {
 	check()
 	for i := range 40 {
 		if i%4 == 3 {
-			p.submit(fmt.Sprintf("question %d", i))
-			p.idle()
+			p.Submit(fmt.Sprintf("question %d", i))
+			p.Idle()
 			added += 2 // the question and the streamed reply
 		} else {
 			// From reactive code, so that the append is done when the next
@@ -294,33 +295,42 @@ func TestNoRecount(t *testing.T) {
 
 // meterState follows the page's context meter and busy state.
 type meterState struct {
-	p            *page
+	p            *pagetest.Page
 	used, budget int
 	busy         bool
 }
 
+// newMeterState follows the meter of page p; if the test fails, it logs
+// the meter's last state.
+func newMeterState(t *testing.T, p *pagetest.Page) *meterState {
+	m := &meterState{p: p}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the meter was at %d/%d, busy %v", m.used, m.budget, m.busy)
+		}
+	})
+	return m
+}
+
 // until reads the page's messages until ok holds for the state.
 func (m *meterState) until(what string, ok func() bool) {
-	m.p.t.Helper()
-	timeout := time.After(10 * time.Second)
-	for !ok() {
-		select {
-		case msg := <-m.p.msgs:
-			var d struct {
-				Used, Budget int
-				Busy         bool
-			}
-			_ = json.Unmarshal(msg.Data, &d)
-			switch msg.Name {
-			case "meter":
-				m.used, m.budget = d.Used, d.Budget
-			case "busy":
-				m.busy = d.Busy
-			}
-		case <-timeout:
-			m.p.t.Fatalf("waited in vain for %s (meter %d/%d, busy %v)", what, m.used, m.budget, m.busy)
-		}
+	if ok() {
+		return
 	}
+	m.p.Wait(what, func(msg protocol.Message) bool {
+		var d struct {
+			Used, Budget int
+			Busy         bool
+		}
+		_ = json.Unmarshal(msg.Data, &d)
+		switch msg.Name {
+		case "meter":
+			m.used, m.budget = d.Used, d.Budget
+		case "busy":
+			m.busy = d.Busy
+		}
+		return ok()
+	})
 }
 
 func TestTokenMeter(t *testing.T) {
@@ -332,13 +342,13 @@ func TestTokenMeter(t *testing.T) {
 			return c.AppendMessage(ctx, nWords(10))
 		})
 	})
-	m := &meterState{p: open(t, base)}
+	m := newMeterState(t, open(t, base))
 	m.until("the first meter", func() bool { return m.budget != 0 })
 	if m.used != 4 || m.budget != 30 {
 		t.Fatalf("first meter %d/%d, want 4/30", m.used, m.budget)
 	}
 	// The meter follows the turn: the question, then the reply.
-	m.p.submit("one two three")
+	m.p.Submit("one two three")
 	m.until("the turn to start", func() bool { return m.busy })
 	m.until("the meter after the turn", func() bool { return !m.busy && m.used == 17 })
 	if m.budget != 30 {
@@ -346,7 +356,7 @@ func TestTokenMeter(t *testing.T) {
 	}
 	// Over budget, the meter shows what the window needs: the system prompt
 	// and the newest question with its reply.
-	m.p.submit(nWords(30))
+	m.p.Submit(nWords(30))
 	m.until("the turn to start", func() bool { return m.busy })
 	m.until("the meter over budget", func() bool { return !m.busy && m.used == 4+30+10 })
 	c.SetTokenBudget(tokens.Budget{Max: 1000})
@@ -371,7 +381,7 @@ func TestMessagesWithinAfterSessionEnd(t *testing.T) {
 		sheen.WithLogger(zap.NewNop()))
 	p := open(t, serve(t, app))
 	c := <-ch
-	p.next("reset")
+	p.Next("reset")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := app.Shutdown(ctx); err != nil {

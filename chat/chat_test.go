@@ -11,6 +11,7 @@ import (
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/reactive"
 )
 
@@ -24,13 +25,13 @@ func TestIdenticalSubmitsAreBothAnswered(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
+	p.Next("reset")
 	for range 2 {
-		p.submit("same")
-		if d := p.next("append"); !strings.Contains(d["message"].(map[string]any)["html"].(string), "echo: same") {
+		p.Submit("same")
+		if d := p.Next("append"); !strings.Contains(d["message"].(map[string]any)["html"].(string), "echo: same") {
 			t.Fatalf("append = %v", d)
 		}
-		p.idle()
+		p.Idle()
 	}
 	if calls.Load() != 2 {
 		t.Fatalf("handler ran %d times, want 2", calls.Load())
@@ -55,17 +56,15 @@ func TestAppendsAndStreamsKeepOrder(t *testing.T) {
 		}
 	})
 	p := open(t, base)
-	v := newView()
 	ends := 0
-	for ends < 3 {
-		m := <-p.msgs
-		v.apply(t, m)
+	p.Wait("three streams to end", func(m protocol.Message) bool {
 		if m.Name == "end" {
 			ends++
 		}
-	}
+		return ends == 3
+	})
 	want := []string{"A1 A2 A3", "append B", "C1 C2 C3", "append D", "E1 E2 E3"}
-	if got := v.texts(); !slices.Equal(got, want) {
+	if got := p.View().Texts(); !slices.Equal(got, want) {
 		t.Fatalf("messages = %q, want %q", got, want)
 	}
 	got := c.Messages()
@@ -141,13 +140,12 @@ func TestStreamContexts(t *testing.T) {
 				c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return tc.run(ctx, c) })
 			})
 			p := open(t, base)
-			p.next("reset")
-			p.submit("go")
-			v := newView()
-			for _, m := range p.until("end") {
-				v.apply(t, m)
-			}
-			p.idle()
+			p.Next("reset")
+			p.Submit("go")
+			p.Until("end")
+			v := p.View()
+			page := v.Text(v.IDs()[0]) // before Idle applies what follows
+			p.Idle()
 			var got []string
 			for _, m := range c.Messages() {
 				if m.Role == chat.Assistant {
@@ -157,8 +155,8 @@ func TestStreamContexts(t *testing.T) {
 			if strings.Join(got, "|") != tc.want {
 				t.Fatalf("assistant messages = %q, want %q", got, tc.want)
 			}
-			if first := strings.Split(tc.want, "|")[0]; text(v.html(v.order[0])) != first {
-				t.Fatalf("page shows %q, want %q", text(v.html(v.order[0])), first)
+			if want := strings.Split(tc.want, "|")[0]; page != want {
+				t.Fatalf("page shows %q, want %q", page, want)
 			}
 		})
 	}
@@ -179,20 +177,18 @@ func TestStreamErrorKeepsPartialTextAndUnlocks(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
-	p.submit("hi")
-	v := newView()
-	for _, m := range p.until("end") {
-		v.apply(t, m)
+	p.Next("reset")
+	p.Submit("hi")
+	p.Until("end")
+	v := p.View()
+	id := v.IDs()[0]
+	if v.Status(id) != "error" || v.Text(id) != "partial text" {
+		t.Fatalf("status %q text %q", v.Status(id), v.Text(id))
 	}
-	id := v.order[0]
-	if v.status[id] != "error" || text(v.html(id)) != "partial text" {
-		t.Fatalf("status %q text %q", v.status[id], text(v.html(id)))
-	}
-	if n := p.notice(); n.Level != sheen.LevelError || !strings.Contains(n.Message, "model went away") {
+	if n := p.Notice(); n.Level != sheen.LevelError || !strings.Contains(n.Message, "model went away") {
 		t.Fatalf("notice = %+v", n)
 	}
-	p.idle()
+	p.Idle()
 	msgs := c.Messages()
 	last := msgs[len(msgs)-1]
 	if last.Status != chat.Failed || last.Content != "partial text" {
@@ -200,9 +196,9 @@ func TestStreamErrorKeepsPartialTextAndUnlocks(t *testing.T) {
 	}
 	// The input is usable: another submission is answered.
 	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return nil })
-	p.submit("again")
-	p.next("busy")
-	p.idle()
+	p.Submit("again")
+	p.Next("busy")
+	p.Idle()
 }
 
 func TestHandlerErrorWithoutStream(t *testing.T) {
@@ -213,16 +209,16 @@ func TestHandlerErrorWithoutStream(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
-	p.submit("hi")
-	if n := p.notice(); n.Message != "Quota exceeded" {
+	p.Next("reset")
+	p.Submit("hi")
+	if n := p.Notice(); n.Message != "Quota exceeded" {
 		t.Fatalf("notice %q, want the safe message only", n.Message)
 	}
-	d := p.next("append")["message"].(map[string]any)
+	d := p.Next("append")["message"].(map[string]any)
 	if d["status"] != "error" || d["retry"] != true || d["error"] != "Quota exceeded" {
 		t.Fatalf("inline error = %v", d)
 	}
-	p.idle()
+	p.Idle()
 }
 
 func TestStopCancelsHandlerContext(t *testing.T) {
@@ -250,15 +246,15 @@ func TestStopCancelsHandlerContext(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
-	p.submit("hi")
-	p.next("patch")
-	p.send("stop", nil)
+	p.Next("reset")
+	p.Submit("hi")
+	p.Next("patch")
+	p.Send("stop", nil)
 	<-cancelled
-	if d := p.next("end"); d["status"] != "stopped" {
+	if d := p.Next("end"); d["status"] != "stopped" {
 		t.Fatalf("end = %v", d)
 	}
-	p.idle()
+	p.Idle()
 }
 
 // An iterator that ends because the stream's ctx ended leaves the message
@@ -292,12 +288,12 @@ func TestStreamEndedByItsContextIsStopped(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
-	p.submit("go")
+	p.Next("reset")
+	p.Submit("go")
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	p.idle()
+	p.Idle()
 }
 
 func TestClearWhileStreamingCancels(t *testing.T) {
@@ -319,29 +315,28 @@ func TestClearWhileStreamingCancels(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
-	p.submit("hi")
+	p.Next("reset")
+	p.Submit("hi")
 	<-started
 	c.ClearMessages(false)
 	// The reset and the end of the response (busy false) may come in either
 	// order.
 	sawReset, sawIdle := false, false
-	for !sawReset || !sawIdle {
-		m := <-p.msgs
+	p.Wait("the reset and the end of the response", func(m protocol.Message) bool {
 		switch {
 		case m.Name == "reset":
 			sawReset = true
 		case m.Name == "busy" && strings.Contains(string(m.Data), "false"):
 			sawIdle = true
 		}
-	}
-	p.mu.Lock()
-	for _, m := range p.all[len(p.all)-1:] {
+		return sawReset && sawIdle
+	})
+	all := p.Received()
+	for _, m := range all[len(all)-1:] {
 		if m.Name == "end" || m.Name == "patch" {
 			t.Errorf("the cleared stream still sent %q", m.Name)
 		}
 	}
-	p.mu.Unlock()
 	for _, m := range c.Messages() {
 		if m.Role != chat.System {
 			t.Fatalf("transcript not empty after clear: %s", fmtMsgs(c.Messages()))
@@ -358,21 +353,21 @@ func TestGreetingLifecycle(t *testing.T) {
 		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return c.AppendMessage(ctx, "ok") })
 	})
 	p := open(t, base)
-	r := p.next("reset")
+	r := p.Next("reset")
 	if g, _ := r["greeting"].(map[string]any); g == nil || !strings.Contains(g["html"].(string), "<strong>there</strong>") {
 		t.Fatalf("greeting not shown: %v", r)
 	}
-	p.submit("hi")
-	if d := p.next("greeting"); d["greeting"] != nil {
+	p.Submit("hi")
+	if d := p.Next("greeting"); d["greeting"] != nil {
 		t.Fatalf("greeting not dismissed: %v", d)
 	}
-	p.idle()
+	p.Idle()
 	c.ClearMessages(true)
-	if r := p.next("reset"); r["greeting"] == nil {
+	if r := p.Next("reset"); r["greeting"] == nil {
 		t.Fatalf("greeting not back after clear: %v", r)
 	}
 	c.ClearMessages(false)
-	if r := p.next("reset"); r["greeting"] != nil {
+	if r := p.Next("reset"); r["greeting"] != nil {
 		t.Fatalf("greeting shown after ClearMessages(false): %v", r)
 	}
 	c.ClearMessages(true) // no greeting any more: requested
@@ -386,7 +381,7 @@ func TestGreetingRequestedWhenEmpty(t *testing.T) {
 		c.OnGreetingRequested(func(ctx context.Context) { c.SetGreeting("Streamed hi", false) })
 	})
 	p := open(t, base)
-	if d := p.next("greeting"); d["greeting"] == nil || !strings.Contains(d["greeting"].(map[string]any)["html"].(string), "Streamed hi") {
+	if d := p.Next("greeting"); d["greeting"] == nil || !strings.Contains(d["greeting"].(map[string]any)["html"].(string), "Streamed hi") {
 		t.Fatalf("greeting = %v", d)
 	}
 }
@@ -399,10 +394,10 @@ func TestHostileMarkdownIsSanitized(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	p.next("reset")
+	p.Next("reset")
 	hostile := `<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) <a href="vbscript:x">v</a>`
-	p.submit(hostile)
-	h := p.next("append")["message"].(map[string]any)["html"].(string)
+	p.Submit(hostile)
+	h := p.Next("append")["message"].(map[string]any)["html"].(string)
 	for _, bad := range []string{"<script", "onerror", `="javascript:`, `="vbscript:`, "<img"} {
 		if strings.Contains(strings.ToLower(h), bad) {
 			t.Fatalf("%q survived: %s", bad, h)
@@ -423,10 +418,10 @@ func TestMessagesConsistentAfterAppend(t *testing.T) {
 		})
 	})
 	p := open(t, base)
-	if r := p.next("reset"); len(r["messages"].([]any)) != 0 {
+	if r := p.Next("reset"); len(r["messages"].([]any)) != 0 {
 		t.Fatalf("system message shown: %v", r)
 	}
-	p.submit("question")
+	p.Submit("question")
 	got := <-done
 	roles := []chat.Role{}
 	for _, m := range got {

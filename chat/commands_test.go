@@ -30,41 +30,41 @@ func TestSlashCommands(t *testing.T) {
 		}
 	})
 	p := open(t, base)
-	p.next("reset")
-	cmds := p.next("commands")["commands"].([]any)
+	p.Next("reset")
+	cmds := p.Next("commands")["commands"].([]any)
 	for len(cmds) < 3 {
-		cmds = p.next("commands")["commands"].([]any)
+		cmds = p.Next("commands")["commands"].([]any)
 	}
 	if len(cmds) != 3 || cmds[0].(map[string]any)["name"] != "greet" || cmds[2].(map[string]any)["server"] != false {
 		t.Fatalf("commands = %v", cmds)
 	}
 
-	p.submit("/greet world")
+	p.Submit("/greet world")
 	if got := <-greeted; got != "world" {
 		t.Fatalf("greet got %q", got)
 	}
-	if h := p.next("append")["message"].(map[string]any)["html"].(string); !strings.Contains(h, "Hello, world!") {
+	if h := p.Next("append")["message"].(map[string]any)["html"].(string); !strings.Contains(h, "Hello, world!") {
 		t.Fatalf("reply = %s", h)
 	}
-	p.idle()
+	p.Idle()
 	msgs := c.Messages()
 	if len(msgs) != 2 || msgs[0].Command != "greet" || msgs[0].Content != "/greet world" {
 		t.Fatalf("transcript = %s", fmtMsgs(msgs))
 	}
 
-	p.submit("/quiet now")
-	p.next("busy")
-	p.idle()
+	p.Submit("/quiet now")
+	p.Next("busy")
+	p.Idle()
 	if n := len(c.Messages()); n != 2 {
 		t.Fatalf("an echo-off command entered the transcript: %s", fmtMsgs(c.Messages()))
 	}
 
 	for _, text := range []string{"/unknown hello", "/page not handled by a script"} {
-		p.submit(text)
+		p.Submit(text)
 		if got := <-submitted; got != text {
 			t.Fatalf("OnUserSubmit got %q, want %q", got, text)
 		}
-		p.idle()
+		p.Idle()
 	}
 	select {
 	case g := <-greeted:
@@ -75,10 +75,10 @@ func TestSlashCommands(t *testing.T) {
 	if c.RemoveSlashCommand("greet") != true {
 		t.Fatal("RemoveSlashCommand(greet) = false")
 	}
-	if cmds := p.next("commands")["commands"].([]any); len(cmds) != 2 {
+	if cmds := p.Next("commands")["commands"].([]any); len(cmds) != 2 {
 		t.Fatalf("after remove: %v", cmds)
 	}
-	p.submit("/greet again")
+	p.Submit("/greet again")
 	if got := <-submitted; got != "/greet again" {
 		t.Fatalf("a removed command still ran; OnUserSubmit got %q", got)
 	}
@@ -111,9 +111,9 @@ func TestUpdateUserInput(t *testing.T) {
 	var c *chat.Chat
 	base := newApp(t, func(s *sheen.Session) { c = chat.New(s, "chat") })
 	p := open(t, base)
-	p.next("reset")
+	p.Next("reset")
 	c.UpdateUserInput(chat.InputValue("from the server"), chat.InputSubmit(), chat.InputFocus())
-	d := p.next("input")
+	d := p.Next("input")
 	if d["value"] != "from the server" || d["submit"] != true || d["focus"] != true || d["placeholder"] != nil {
 		t.Fatalf("input message = %v", d)
 	}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
+	"mime"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,13 +18,15 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/sheenhq/sheen/client"
+	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/protocol"
 )
 
 // The browser test drives the real runtime in headless Chromium against a
-// small scripted server speaking the real protocol. It runs when SHEEN_CHROME
-// names a Chromium binary (the Makefile sets it) and is skipped otherwise.
-// With SHEEN_SCREENSHOTS=dir it also saves light and dark screenshots.
+// small scripted server speaking the real protocol. It finds Chromium as
+// internal/browsertest does (and is skipped without one, unless
+// SHEEN_REQUIRE_BROWSER=1). With SHEEN_SCREENSHOTS=dir it also saves light
+// and dark screenshots.
 
 const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -77,27 +78,21 @@ registerComponent("echo", {
   message(el, name, data) { el.append(name + ":" + JSON.stringify(data) + ";"); },
 });`
 
-// fakeServer is a scripted sheen server: one session, a replay buffer of
-// every update, exactly-once application of client messages by n.
-type fakeServer struct {
-	t      *testing.T
-	frames chan protocol.ClientMessage // hello, input and event frames applied, in order
-	refuse atomic.Bool                 // answer 503 to connection attempts
-	expire atomic.Bool                 // answer resumes with expired
-	wg     sync.WaitGroup
+// pageConn is what the scripted servers of these tests share: the page's
+// WebSocket and the numbering of the frames on it.
+type pageConn struct {
+	tb testing.TB
+	wg sync.WaitGroup // the connections' handlers
 
-	mu      sync.Mutex
-	conn    *websocket.Conn
-	seq     uint64
-	ack     uint64
-	updates []protocol.Update
+	mu   sync.Mutex
+	conn *websocket.Conn // the page's, nil when it has none
+	seq  uint64          // the last update's
+	ack  uint64          // the last client message's applied
 }
 
-func (s *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.refuse.Load() {
-		http.Error(w, "down", http.StatusServiceUnavailable)
-		return
-	}
+// serveConn accepts a WebSocket, reads the page's hello and runs session
+// with both; then it closes the connection.
+func (s *pageConn) serveConn(w http.ResponseWriter, r *http.Request, session func(ctx context.Context, c *websocket.Conn, hello protocol.Hello)) {
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
@@ -106,16 +101,74 @@ func (s *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.wg.Done()
 	defer c.CloseNow()
 	ctx := r.Context()
+	m, ok := s.read(ctx, c)
+	if !ok {
+		return
+	}
+	hello, ok := m.(protocol.Hello)
+	if !ok {
+		s.tb.Errorf("the first frame is a %T, not a hello", m)
+		return
+	}
+	session(ctx, c, hello)
+}
+
+// read returns the page's next message, or false when the connection
+// ended or the frame is not a client message (which it reports).
+func (s *pageConn) read(ctx context.Context, c *websocket.Conn) (protocol.ClientMessage, bool) {
 	_, data, err := c.Read(ctx)
 	if err != nil {
-		return
+		return nil, false
 	}
 	m, err := protocol.DecodeClient(data)
-	hello, ok := m.(protocol.Hello)
-	if err != nil || !ok {
-		s.t.Errorf("first frame %s: %v", data, err)
+	if err != nil {
+		s.tb.Errorf("bad frame %s: %v", data, err)
+		return nil, false
+	}
+	return m, true
+}
+
+// write writes m to c.
+func (s *pageConn) write(c *websocket.Conn, m protocol.ServerMessage) {
+	b, err := m.MarshalJSON()
+	if err != nil {
+		s.tb.Error(err)
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.Write(ctx, websocket.MessageText, b)
+}
+
+// drop drops the page's connection abruptly.
+func (s *pageConn) drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil {
+		s.conn.CloseNow()
+		s.conn = nil
+	}
+}
+
+// fakeServer is a scripted sheen server: one session, a replay buffer of
+// every update, exactly-once application of client messages by n.
+type fakeServer struct {
+	pageConn
+	frames  chan protocol.ClientMessage // hello, input and event frames applied, in order
+	refuse  atomic.Bool                 // answer 503 to connection attempts
+	expire  atomic.Bool                 // answer resumes with expired
+	updates []protocol.Update           // for replay; guarded by mu
+}
+
+func (s *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refuse.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	s.serveConn(w, r, s.session)
+}
+
+func (s *fakeServer) session(ctx context.Context, c *websocket.Conn, hello protocol.Hello) {
 	s.frames <- hello
 	s.mu.Lock()
 	if hello.Resume != nil && s.expire.Load() {
@@ -139,13 +192,8 @@ func (s *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.send(protocol.Update{Outputs: map[string]protocol.Output{"greeting": protocol.TextOutput("Hello, Ada!")}})
 	}
 	for {
-		_, data, err := c.Read(ctx)
-		if err != nil {
-			return
-		}
-		m, err := protocol.DecodeClient(data)
-		if err != nil {
-			s.t.Errorf("bad frame %s: %v", data, err)
+		m, ok := s.read(ctx, c)
+		if !ok {
 			return
 		}
 		var n uint64
@@ -177,17 +225,6 @@ func (s *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *fakeServer) write(c *websocket.Conn, m protocol.ServerMessage) {
-	b, err := m.MarshalJSON()
-	if err != nil {
-		s.t.Error(err)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = c.Write(ctx, websocket.MessageText, b)
-}
-
 // send numbers an update, keeps it for replay and writes it if connected.
 func (s *fakeServer) send(u protocol.Update) {
 	s.mu.Lock()
@@ -197,16 +234,6 @@ func (s *fakeServer) send(u protocol.Update) {
 	s.updates = append(s.updates, u)
 	if s.conn != nil {
 		s.write(s.conn, u)
-	}
-}
-
-// kill drops the connection abruptly.
-func (s *fakeServer) kill() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn != nil {
-		s.conn.CloseNow()
-		s.conn = nil
 	}
 }
 
@@ -233,73 +260,43 @@ func (s *fakeServer) nextInput(t *testing.T) string {
 	}
 }
 
-func TestBrowser(t *testing.T) {
-	chrome := os.Getenv("SHEEN_CHROME")
-	if chrome == "" || testing.Short() {
-		t.Skip("set SHEEN_CHROME to a Chromium binary to run the browser test")
-	}
-	srv := &fakeServer{t: t, frames: make(chan protocol.ClientMessage, 100)}
+// servePage serves, on 127.0.0.1 until the test ends, the HTML page at /,
+// the client's files under /assets/, ws at /ws and the files (by path, with
+// the content type of their extension).
+func servePage(tb testing.TB, page string, ws http.Handler, files map[string]string) *browsertest.Server {
+	tb.Helper()
 	mux := http.NewServeMux()
-	assets, _ := fs.Sub(client.FS, ".")
-	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServerFS(client.FS)))
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page) })
-	mux.HandleFunc("/comp.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript")
-		fmt.Fprint(w, comp)
-	})
-	mux.Handle("/ws", srv)
-	hs := httptest.NewServer(mux)
-	defer func() {
-		srv.kill()
+	for name, body := range files {
+		mux.HandleFunc(name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+			fmt.Fprint(w, body)
+		})
+	}
+	mux.Handle("/ws", ws)
+	return browsertest.Serve(tb, mux)
+}
+
+// js is an action that runs a JavaScript statement in the page.
+func js(expr string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](expr) }
+
+// click is an action that clicks the element that the CSS selector sel
+// matches.
+func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+
+func TestBrowser(t *testing.T) {
+	srv := &fakeServer{pageConn: pageConn{tb: t}, frames: make(chan protocol.ClientMessage, 100)}
+	hs := servePage(t, page, srv, map[string]string{"/comp.js": comp})
+	t.Cleanup(func() { // after the browser has closed
+		srv.drop()
 		hs.Close()
 		srv.wg.Wait()
-	}()
+	})
+	tab := browsertest.New(t, chromedp.WindowSize(1200, 820)).Tab(t)
+	screenshots := os.Getenv("SHEEN_SCREENSHOTS")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1200, 820))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx); err != nil { // start the browser
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-
-	run := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// waitFor polls a JS expression until it is truthy.
-	waitFor := func(expr string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.outerHTML`))
-			t.Fatalf("waiting for %s: %v\n%s", expr, err, body)
-		}
-	}
-	js := func(expr string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](expr) }
-	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
-	screenshot := func(name string) {
-		t.Helper()
-		dir := os.Getenv("SHEEN_SCREENSHOTS")
-		if dir == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-		}
-		if err != nil {
-			t.Error(err)
-		}
-	}
-
-	run(chromedp.Navigate(hs.URL + "/"))
+	tab.Do(chromedp.Navigate(hs.URL + "/"))
 
 	// The hello carries every input's value with the right JSON type.
 	hello := srv.next(t).(protocol.Hello)
@@ -307,21 +304,22 @@ func TestBrowser(t *testing.T) {
 	if want := `{"agree":false,"bio":"","count":3,"fruit":"apple","go":0,"name":"Ada","size":"m","temp":0.5}`; string(got) != want {
 		t.Errorf("hello inputs\n got %s\nwant %s", got, want)
 	}
-	waitFor(`document.documentElement.dataset.sheenState === "open" && document.getElementById("sheen-status").hidden`)
-	waitFor(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Ada!"`)
+	tab.Wait(`document.documentElement.dataset.sheenState === "open" && document.getElementById("sheen-status").hidden`)
+	tab.Wait(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Ada!"`)
 	// The echo component mounted at start and said so.
 	if ev, ok := srv.next(t).(protocol.Event); !ok || ev.Target != "c1" || ev.Name != "ready" {
 		t.Fatalf("want the ready event of c1, got %#v", ev)
 	}
 
 	t.Run("inputs", func(t *testing.T) {
-		run(js(`fullname.focus(); fullname.setSelectionRange(3, 3)`), chromedp.KeyEvent(" L"))
+		tab := tab.For(t)
+		tab.Do(js(`fullname.focus(); fullname.setSelectionRange(3, 3)`), chromedp.KeyEvent(" L"))
 		for v := srv.nextInput(t); v != `{"name":"Ada L"}`; v = srv.nextInput(t) {
 			if !strings.HasPrefix(v, `{"name":"Ada`) {
 				t.Fatalf("unexpected input %s", v)
 			}
 		}
-		waitFor(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Ada L!"`)
+		tab.Wait(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Ada L!"`)
 		tests := []struct {
 			do   chromedp.Action[chromedp.Void]
 			want string
@@ -337,7 +335,7 @@ func TestBrowser(t *testing.T) {
 			{js(`bio.value = "a\nb"; bio.dispatchEvent(new Event("input", {bubbles: true})); bio.blur()`), `{"bio":"a\nb"}`},
 		}
 		for _, tt := range tests {
-			run(tt.do)
+			tab.Do(tt.do)
 			if tt.want == "" {
 				continue
 			}
@@ -348,6 +346,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("update", func(t *testing.T) {
+		tab := tab.For(t)
 		srv.send(protocol.Update{
 			Outputs: map[string]protocol.Output{
 				"summary": protocol.HTMLOutput("<p>Mean: <strong>4.2</strong></p>"),
@@ -368,7 +367,7 @@ func TestBrowser(t *testing.T) {
 			},
 			Busy: new(true),
 		})
-		waitFor(`document.querySelector('[data-sheen-output=summary] strong')?.textContent === "4.2"`)
+		tab.Wait(`document.querySelector('[data-sheen-output=summary] strong')?.textContent === "4.2"`)
 		checks := []string{
 			`document.querySelector('[data-sheen-output=plot]').classList.contains("sheen-output-error")`,
 			`document.querySelector('[data-sheen-output=plot]').textContent === "temperature must be below 1"`,
@@ -385,54 +384,56 @@ func TestBrowser(t *testing.T) {
 			`document.documentElement.classList.contains("sheen-session-busy")`,
 		}
 		for _, c := range checks {
-			waitFor(c)
+			tab.Wait(c)
 		}
 		// No echo: the next input frame is the click, not the values the server set.
-		run(click(`[data-sheen-input=go]`))
+		tab.Do(click(`[data-sheen-input=go]`))
 		if v := srv.nextInput(t); v != `{"go":3}` {
 			t.Errorf("after a server update the next input is %s, want only the click", v)
 		}
 		for _, theme := range []string{"light", "dark"} {
-			run(js(`document.documentElement.dataset.theme = "` + theme + `"`))
-			screenshot("sheen-" + theme)
+			tab.Do(js(`document.documentElement.dataset.theme = "` + theme + `"`))
+			tab.SaveScreenshot(screenshots, "sheen-"+theme)
 		}
-		run(js(`delete document.documentElement.dataset.theme`))
-		run(click(`.sheen-notice-info .sheen-notice-close`))
-		waitFor(`document.querySelectorAll('.sheen-notice').length === 1`)
+		tab.Do(js(`delete document.documentElement.dataset.theme`))
+		tab.Do(click(`.sheen-notice-info .sheen-notice-close`))
+		tab.Wait(`document.querySelectorAll('.sheen-notice').length === 1`)
 		srv.send(protocol.Update{Outputs: map[string]protocol.Output{"table": protocol.HTMLOutput("<p>Rows: 43</p>")}, Busy: new(false)})
-		waitFor(`!document.querySelector('[data-sheen-output=table]').hasAttribute("aria-busy") && !document.documentElement.classList.contains("sheen-session-busy")`)
+		tab.Wait(`!document.querySelector('[data-sheen-output=table]').hasAttribute("aria-busy") && !document.documentElement.classList.contains("sheen-session-busy")`)
 	})
 
 	t.Run("components", func(t *testing.T) {
+		tab := tab.For(t)
 		// Messages for c2 arrive before c2 exists; they wait for it.
 		srv.send(protocol.Update{Messages: []protocol.Message{
 			{Target: "c1", Name: "hello", Data: json.RawMessage(`1`)},
 			{Target: "c2", Name: "early", Data: json.RawMessage(`{"a":1}`)},
 		}})
-		waitFor(`c1.textContent === "hello:1;"`)
+		tab.Wait(`c1.textContent === "hello:1;"`)
 		srv.send(protocol.Update{
 			Outputs:  map[string]protocol.Output{"holder": protocol.HTMLOutput(`<div id="c2" data-sheen-component="echo"></div>`)},
 			Messages: []protocol.Message{{Target: "c2", Name: "late"}},
 		})
-		waitFor(`window.c2?.textContent === 'early:{"a":1};late:undefined;'`)
+		tab.Wait(`window.c2?.textContent === 'early:{"a":1};late:undefined;'`)
 		if ev, ok := srv.next(t).(protocol.Event); !ok || ev.Target != "c2" || ev.Name != "ready" {
 			t.Errorf("want the ready event of c2, got %#v", ev)
 		}
 		// Moving a component does not remount it.
-		run(js(`document.querySelector('.sheen-main').append(c1)`))
+		tab.Do(js(`document.querySelector('.sheen-main').append(c1)`))
 		srv.send(protocol.Update{Messages: []protocol.Message{{Target: "c1", Name: "moved"}}})
-		waitFor(`c1.textContent.endsWith("moved:undefined;") && c1.dataset.mounts === "1"`)
+		tab.Wait(`c1.textContent.endsWith("moved:undefined;") && c1.dataset.mounts === "1"`)
 	})
 
 	t.Run("reconnect", func(t *testing.T) {
+		tab := tab.For(t)
 		srv.refuse.Store(true)
-		srv.kill()
-		waitFor(`document.documentElement.dataset.sheenState === "reconnecting" && !document.getElementById("sheen-status").hidden && document.getElementById("sheen-status").textContent === "Reconnecting…"`)
+		srv.drop()
+		tab.Wait(`document.documentElement.dataset.sheenState === "reconnecting" && !document.getElementById("sheen-status").hidden && document.getElementById("sheen-status").textContent === "Reconnecting…"`)
 		// While down: the server moves on, and the page changes an input twice.
 		srv.send(protocol.Update{Outputs: map[string]protocol.Output{"summary": protocol.TextOutput("missed while down")}})
 		// Two tasks, so the second change coalesces in the outbox, not in a batch.
-		run(js(`fullname.value = "Grace"; fullname.dispatchEvent(new Event("change", {bubbles: true}))`))
-		run(js(`fullname.value = "Grace H"; fullname.dispatchEvent(new Event("change", {bubbles: true}))`))
+		tab.Do(js(`fullname.value = "Grace"; fullname.dispatchEvent(new Event("change", {bubbles: true}))`))
+		tab.Do(js(`fullname.value = "Grace H"; fullname.dispatchEvent(new Event("change", {bubbles: true}))`))
 		srv.refuse.Store(false)
 		hello := srv.next(t).(protocol.Hello)
 		if hello.Resume == nil || hello.Resume.Session != "s1" || hello.Resume.Token != "tok" {
@@ -441,20 +442,21 @@ func TestBrowser(t *testing.T) {
 		if v := srv.nextInput(t); v != `{"name":"Grace H"}` {
 			t.Errorf("after the resume got %s, want the latest name once", v)
 		}
-		waitFor(`document.querySelector('[data-sheen-output=summary]').textContent === "missed while down"`)
-		waitFor(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Grace H!"`)
-		waitFor(`document.documentElement.dataset.sheenState === "open" && document.getElementById("sheen-status").hidden`)
-		run(click(`[data-sheen-input=go]`))
+		tab.Wait(`document.querySelector('[data-sheen-output=summary]').textContent === "missed while down"`)
+		tab.Wait(`document.querySelector('[data-sheen-output=greeting]').textContent === "Hello, Grace H!"`)
+		tab.Wait(`document.documentElement.dataset.sheenState === "open" && document.getElementById("sheen-status").hidden`)
+		tab.Do(click(`[data-sheen-input=go]`))
 		if v := srv.nextInput(t); v != `{"go":4}` {
 			t.Errorf("got %s, want the click (the name exactly once)", v)
 		}
 	})
 
 	t.Run("expired", func(t *testing.T) {
+		tab := tab.For(t)
 		srv.expire.Store(true)
-		srv.kill()
-		waitFor(`document.documentElement.dataset.sheenState === "expired"`)
-		waitFor(`document.getElementById("sheen-status").textContent.includes("expired") && document.querySelector("#sheen-status button")?.textContent === "Reload"`)
-		screenshot("sheen-expired")
+		srv.drop()
+		tab.Wait(`document.documentElement.dataset.sheenState === "expired"`)
+		tab.Wait(`document.getElementById("sheen-status").textContent.includes("expired") && document.querySelector("#sheen-status button")?.textContent === "Reload"`)
+		tab.SaveScreenshot(screenshots, "sheen-expired")
 	})
 }

@@ -4,35 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/coder/websocket"
 
-	"github.com/sheenhq/sheen/client"
+	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/protocol"
 )
 
 // TestChatBrowser drives the chat component in headless Chromium against a
 // scripted server that speaks the real protocol and sends the chat's
-// component messages. It runs when SHEEN_CHROME names a Chromium binary or
-// chromium is on the PATH; with SHEEN_SCREENSHOTS=dir it saves screenshots
-// there.
+// component messages. It finds Chromium as internal/browsertest does; with
+// SHEEN_SCREENSHOTS=dir it saves screenshots there.
 
 const chatPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -65,49 +59,23 @@ type obj = map[string]any
 // handshake, acknowledges client messages, hands the chat's events to the
 // test in order and sends the updates the test asks for.
 type chatServer struct {
-	tb     testing.TB
+	pageConn
 	events chan protocol.Event
 	done   chan struct{} // closed when the test ends
-	wg     sync.WaitGroup
-
-	mu   sync.Mutex
-	conn *websocket.Conn
-	seq  uint64
-	ack  uint64
 }
 
 func (s *chatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	s.wg.Add(1)
-	defer s.wg.Done()
-	defer c.CloseNow()
-	ctx := r.Context()
-	_, data, err := c.Read(ctx)
-	if err != nil {
-		return
-	}
-	if m, err := protocol.DecodeClient(data); err != nil {
-		s.tb.Errorf("first frame %s: %v", data, err)
-		return
-	} else if _, ok := m.(protocol.Hello); !ok {
-		s.tb.Errorf("first frame %s is not a hello", data)
-		return
-	}
+	s.serveConn(w, r, s.session)
+}
+
+func (s *chatServer) session(ctx context.Context, c *websocket.Conn, _ protocol.Hello) {
 	s.mu.Lock()
 	s.write(c, protocol.Welcome{V: protocol.Version, Seq: s.seq, Session: "s1", Token: "tok", Ack: s.ack, Heartbeat: 60000, Grace: 60000})
 	s.conn = c
 	s.mu.Unlock()
 	for {
-		_, data, err := c.Read(ctx)
-		if err != nil {
-			return
-		}
-		m, err := protocol.DecodeClient(data)
-		if err != nil {
-			s.tb.Errorf("bad frame %s: %v", data, err)
+		m, ok := s.read(ctx, c)
+		if !ok {
 			return
 		}
 		switch m := m.(type) {
@@ -132,17 +100,6 @@ func (s *chatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *chatServer) write(c *websocket.Conn, m protocol.ServerMessage) {
-	b, err := m.MarshalJSON()
-	if err != nil {
-		s.tb.Error(err)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = c.Write(ctx, websocket.MessageText, b)
-}
-
 // send sends one update carrying the chat messages.
 func (s *chatServer) send(msgs ...protocol.Message) {
 	s.mu.Lock()
@@ -153,15 +110,6 @@ func (s *chatServer) send(msgs ...protocol.Message) {
 		return
 	}
 	s.write(s.conn, protocol.Update{Seq: s.seq, Ack: s.ack, Messages: msgs})
-}
-
-func (s *chatServer) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn != nil {
-		s.conn.CloseNow()
-		s.conn = nil
-	}
 }
 
 // cm is a message for the chat.
@@ -239,105 +187,32 @@ func streamPatches(r *markdown.Renderer, id, text string, n int) ([]protocol.Mes
 	return out, r.RenderString(s.Answer())
 }
 
-// press presses the keys one after the other as a keyboard does: a keyDown
-// that carries the key's text, then a keyUp. (chromedp.KeyEvent sends the
-// text in a separate char event, which Chromium inserts even when the page
-// prevented the keydown.) Keys with Ctrl, Alt or Meta type no text.
-func press(keys string, modifiers ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
-	var mods int64
-	for _, m := range modifiers {
-		mods |= int64(m)
-	}
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		for _, r := range keys {
-			var down, up input.DispatchKeyEventParams
-			for _, k := range kb.Encode(r) {
-				switch k.Type {
-				case input.DispatchKeyEventTypeKeyDown:
-					down = *k
-				case input.DispatchKeyEventTypeKeyUp:
-					up = *k
-				case input.DispatchKeyEventTypeChar:
-					if mods&^int64(chromedp.ModifierShift) == 0 {
-						down.Text, down.UnmodifiedText = k.Text, k.UnmodifiedText
-					}
-				}
-			}
-			down.Modifiers |= mods
-			up.Modifiers |= mods
-			for _, p := range []input.DispatchKeyEventParams{down, up} {
-				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// findChrome returns SHEEN_CHROME, or else a Chromium found on the PATH.
-func findChrome() string {
-	if c := os.Getenv("SHEEN_CHROME"); c != "" {
-		return c
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // chatEnv is a headless Chromium showing chatPage, connected to a scripted
 // server.
 type chatEnv struct {
-	ctx context.Context // the tab's
+	tab *browsertest.Tab
 	srv *chatServer
 }
 
 // newChatEnv starts the server and the browser, opens the page and waits for
-// the chat's ready event. It skips tb when there is no Chromium; everything
-// stops at tb's cleanup.
-func newChatEnv(tb testing.TB, timeout time.Duration) *chatEnv {
-	chrome := findChrome()
-	if chrome == "" || testing.Short() {
-		tb.Skip("no Chromium: set SHEEN_CHROME to run the chat browser test")
-	}
+// the chat's ready event. Without Chromium it skips tb, or fails it if
+// SHEEN_REQUIRE_BROWSER=1 (see browsertest.Chrome); everything stops at tb's
+// cleanup.
+func newChatEnv(tb testing.TB) *chatEnv {
+	tb.Helper()
 	highlight, err := markdown.HighlightCSS("", "")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := &chatServer{tb: tb, events: make(chan protocol.Event, 100), done: make(chan struct{})}
-	mux := http.NewServeMux()
-	assets, _ := fs.Sub(client.FS, ".")
-	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
-	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, chatPage) })
-	mux.HandleFunc("/highlight.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css")
-		fmt.Fprint(w, highlight)
-	})
-	mux.Handle("/ws", srv)
-	hs := httptest.NewServer(mux)
-	tb.Cleanup(func() {
+	srv := &chatServer{pageConn: pageConn{tb: tb}, events: make(chan protocol.Event, 100), done: make(chan struct{})}
+	hs := servePage(tb, chatPage, srv, map[string]string{"/highlight.css": highlight})
+	tb.Cleanup(func() { // after the browser has closed
 		close(srv.done)
-		srv.close()
+		srv.drop()
 		hs.Close()
 		srv.wg.Wait()
 	})
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1100, 860))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tb.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	tb.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil { // start the browser
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, timeout)
-	tb.Cleanup(cancel)
-	e := &chatEnv{ctx: ctx, srv: srv}
+	e := &chatEnv{tab: browsertest.New(tb, chromedp.WindowSize(1100, 860)).Tab(tb), srv: srv}
 	e.run(tb, chromedp.Navigate(hs.URL+"/"))
 	srv.expect(tb, "ready", `{}`)
 	// Shorthands for the page: the chat's input, its scroller, a query.
@@ -363,75 +238,47 @@ func newChatEnv(tb testing.TB, timeout time.Duration) *chatEnv {
 	return e
 }
 
-func js(expr string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](expr) }
-
-func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
-
+// run runs actions in the page, failing tb on an error.
 func (e *chatEnv) run(tb testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
-	if err := chromedp.Do(e.ctx, actions...); err != nil {
-		tb.Fatal(err)
-	}
+	e.tab.For(tb).Do(actions...)
 }
 
 // eval returns the value of a JavaScript expression that gives a string.
 func (e *chatEnv) eval(tb testing.TB, expr string) string {
 	tb.Helper()
-	v, err := chromedp.Run(e.ctx, chromedp.Evaluate[string](expr))
-	if err != nil {
-		tb.Fatalf("%s: %v", expr, err)
-	}
-	return v
+	return browsertest.Eval[string](e.tab.For(tb), expr)
 }
 
 // waitFor polls a JavaScript expression until it is true (an exception
 // counts as false).
 func (e *chatEnv) waitFor(tb testing.TB, expr string) {
 	tb.Helper()
-	safe := fmt.Sprintf("(() => { try { return %s; } catch { return false; } })()", expr)
-	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](safe, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		html, _ := chromedp.Run(e.ctx, chromedp.Evaluate[string](`document.getElementById("chat").outerHTML`))
-		tb.Fatalf("waiting for %s: %v\n%s", expr, err, html)
-	}
+	e.tab.For(tb).Wait("(() => { try { return " + expr + "\n; } catch { return false; } })()")
 }
 
-// check reports the JavaScript expressions that are not true.
+// check reports the JavaScript expressions that are not true, and then the
+// chat's HTML.
 func (e *chatEnv) check(tb testing.TB, exprs ...string) {
 	tb.Helper()
-	for _, x := range exprs {
-		ok, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](x))
-		if err != nil || !ok {
-			html, _ := chromedp.Run(e.ctx, chromedp.Evaluate[string](`document.getElementById("chat").outerHTML`))
-			tb.Errorf("not true: %s (%v)\n%s", x, err, html)
-		}
+	if !e.tab.For(tb).Check(exprs...) {
+		tb.Logf("the chat: %s", e.eval(tb, `document.getElementById("chat").outerHTML`))
 	}
 }
 
 func TestChatBrowser(t *testing.T) {
-	e := newChatEnv(t, 4*time.Minute)
-	srv, ctx := e.srv, e.ctx
+	e := newChatEnv(t)
+	srv := e.srv
 	run, eval, waitFor, check := e.run, e.eval, e.waitFor, e.check
 	// type into the chat input: focus it, put the caret at the end, press keys.
 	typeIn := func(t *testing.T, keys string, mods ...chromedp.Modifier) {
 		t.Helper()
-		run(t, js(`ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length)`), press(keys, mods...))
+		run(t, js(`ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length)`), browsertest.Press(keys, mods...))
 	}
 	clearInput := js(`ta.value = ""; ta.dispatchEvent(new Event("input", {bubbles: true}))`)
 	screenshot := func(t *testing.T, name string) {
 		t.Helper()
-		dir := os.Getenv("SHEEN_SCREENSHOTS")
-		if dir == "" {
-			return
-		}
-		run(t, js(`document.getAnimations().forEach((a) => a.effect.getComputedTiming().endTime < Infinity && a.finish())`),
-			chromedp.Evaluate[chromedp.Void](`new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)))`, chromedp.EvalAwaitPromise))
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-		}
-		if err != nil {
-			t.Error(err)
-		}
+		e.tab.For(t).SaveScreenshot(os.Getenv("SHEEN_SCREENSHOTS"), name)
 	}
 	idle := func() { srv.send(cm("busy", obj{"busy": false})) }
 
@@ -511,9 +358,9 @@ func TestChatBrowser(t *testing.T) {
 			check(t, fmt.Sprintf(`ta.value === %q`, s.want))
 		}
 		typeIn(t, "my draft")
-		run(t, js(`ta.setSelectionRange(0, 0)`), press(kb.ArrowUp))
+		run(t, js(`ta.setSelectionRange(0, 0)`), browsertest.Press(kb.ArrowUp))
 		check(t, `ta.value === "nihongo"`)
-		run(t, press(kb.ArrowDown))
+		run(t, browsertest.Press(kb.ArrowDown))
 		check(t, `ta.value === "my draft"`)
 		run(t, clearInput)
 	})
@@ -829,11 +676,11 @@ func TestChatBrowser(t *testing.T) {
 		idle()
 		waitFor(t, `!q('.sheen-chat-pending')`)
 		// The keyboard: Enter and Space activate; Ctrl+Enter sends.
-		run(t, clearInput, js(`q('#s-attr').focus()`), press(kb.Enter))
+		run(t, clearInput, js(`q('#s-attr').focus()`), browsertest.Press(kb.Enter))
 		check(t, `ta.value === "attribute value" && document.activeElement === ta`)
-		run(t, js(`q('#s-fill').focus()`), press(" "))
+		run(t, js(`q('#s-fill').focus()`), browsertest.Press(" "))
 		check(t, `ta.value === "Fill me"`)
-		run(t, js(`q('#s-attr').focus()`), press(kb.Enter, chromedp.ModifierCtrl))
+		run(t, js(`q('#s-attr').focus()`), browsertest.Press(kb.Enter, chromedp.ModifierCtrl))
 		srv.expect(t, "submit", `{"text":"attribute value"}`)
 		idle()
 		waitFor(t, `!q('.sheen-chat-pending')`)
@@ -849,10 +696,10 @@ func TestChatBrowser(t *testing.T) {
 			{kb.ArrowRight, "1"}, {kb.ArrowLeft, "0"}, {kb.End, "4"}, {kb.Home, "0"}, {kb.ArrowDown, cols}, {kb.ArrowUp, "0"},
 		}
 		for _, k := range keys {
-			run(t, press(k.key))
+			run(t, browsertest.Press(k.key))
 			check(t, fmt.Sprintf(`String(%s) === %q && document.activeElement.tabIndex === 0`, focused, k.want))
 		}
-		run(t, clearInput, js(`qa('[data-id=a5] ol .sheen-suggestion')[1].focus()`), press(kb.Enter))
+		run(t, clearInput, js(`qa('[data-id=a5] ol .sheen-suggestion')[1].focus()`), browsertest.Press(kb.Enter))
 		check(t, `ta.value === "Second card"`) // the title is not part of the text
 		run(t, click(`#chat [data-id=a5] ol > li:nth-child(3)`))
 		srv.expect(t, "submit", `{"text":"Third card"}`) // the whole card is the target
@@ -958,23 +805,23 @@ func TestChatBrowser(t *testing.T) {
 			window.ta2 = null;`))
 		srv.expectOn(t, "chat2", "ready", `{}`)
 		waitFor(t, `document.querySelector("#chat2 .sheen-chat-greeting")?.textContent === "Second chat."`)
-		run(t, js(`window.ta2 = document.querySelector("#chat2 .sheen-chat-input"); ta2.focus()`), press("two"), press(kb.Enter), press("lines"))
+		run(t, js(`window.ta2 = document.querySelector("#chat2 .sheen-chat-input"); ta2.focus()`), browsertest.Press("two"), browsertest.Press(kb.Enter), browsertest.Press("lines"))
 		check(t, `ta2.value === "two\nlines"`)
-		run(t, press(kb.Enter, chromedp.ModifierCtrl))
+		run(t, browsertest.Press(kb.Enter, chromedp.ModifierCtrl))
 		srv.expectOn(t, "chat2", "submit", `{"text":"two\nlines"}`)
 		srv.send(cmTo("chat2", "busy", obj{"busy": true}))
 		waitFor(t, `document.querySelector("#chat2").classList.contains("sheen-chat-locked")`)
 		check(t, `document.querySelector("#chat2 .sheen-chat-stop").hidden && !document.querySelector("#chat2 .sheen-chat-send").hidden`)
-		run(t, js(`ta2.focus()`), press(kb.Escape)) // no cancel: no stop
+		run(t, js(`ta2.focus()`), browsertest.Press(kb.Escape)) // no cancel: no stop
 		srv.send(cmTo("chat2", "busy", obj{"busy": false}))
 		waitFor(t, `!document.querySelector("#chat2").classList.contains("sheen-chat-locked")`)
-		run(t, js(`ta2.focus()`), press("x"), press(kb.Enter, chromedp.ModifierMeta))
+		run(t, js(`ta2.focus()`), browsertest.Press("x"), browsertest.Press(kb.Enter, chromedp.ModifierMeta))
 		srv.expectOn(t, "chat2", "submit", `{"text":"x"}`) // and no stop before it
 		srv.send(cmTo("chat2", "busy", obj{"busy": false}), cmTo("chat2", "commands", obj{"commands": []obj{
 			{"name": "one"}, {"name": "two"}, {"name": "three"}, {"name": "four"}, {"name": "five"}, {"name": "six"},
 		}}))
 		waitFor(t, `ta2.getAttribute("aria-haspopup") === "listbox"`)
-		run(t, js(`ta2.focus()`), press("/"))
+		run(t, js(`ta2.focus()`), browsertest.Press("/"))
 		waitFor(t, `!document.querySelector("#chat2 .sheen-chat-palette").hidden`)
 		check(t, `document.querySelector("#chat2 .sheen-chat-palette").getBoundingClientRect().top >= document.querySelector("#chat2 .sheen-chat-inputbar").getBoundingClientRect().bottom`)
 		screenshot(t, "chat-palette-below")
@@ -1087,26 +934,12 @@ func BenchmarkChatStream(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
-	e := newChatEnv(b, 20*time.Minute)
+	e := newChatEnv(b)
 	md := markdown.New()
 	patches, want := streamPatches(md, "r", string(src), 5)
 	wantJS, _ := json.Marshal(want)
-	metrics := func() map[string]float64 {
-		var m map[string]float64
-		e.run(b, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			res, err := cdp.Call(ctx, tg, performance.GetMetrics, cdp.Empty{})
-			m = map[string]float64{}
-			for _, x := range res.Metrics {
-				m[x.Name] = x.Value
-			}
-			return err
-		}))
-		return m
-	}
-	e.run(b, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, performance.Enable, performance.EnableParams{})
-		return err
-	}))
+	tab := e.tab.For(b)
+	tab.Metrics() // start counting
 	var task, script, layout float64
 	b.ResetTimer()
 	for range b.N {
@@ -1114,7 +947,7 @@ func BenchmarkChatStream(b *testing.B) {
 		e.srv.send(cm("reset", obj{"messages": []obj{}}),
 			cm("start", obj{"message": obj{"id": "r", "role": "assistant", "kind": "markdown", "html": "", "streaming": true}}))
 		e.waitFor(b, `q('[data-id=r]')?.classList.contains("sheen-chat-streaming")`)
-		before := metrics()
+		before := tab.Metrics()
 		b.StartTimer()
 		for _, p := range patches {
 			e.srv.send(p)
@@ -1122,7 +955,7 @@ func BenchmarkChatStream(b *testing.B) {
 		e.srv.send(cm("end", obj{"id": "r", "status": "done"}))
 		e.waitFor(b, `q('[data-id=r]')?.dataset.status === "done"`)
 		b.StopTimer()
-		after := metrics()
+		after := tab.Metrics()
 		task += after["TaskDuration"] - before["TaskDuration"]
 		script += after["ScriptDuration"] - before["ScriptDuration"]
 		layout += after["LayoutDuration"] + after["RecalcStyleDuration"] - before["LayoutDuration"] - before["RecalcStyleDuration"]

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"go.uber.org/goleak"
@@ -33,15 +30,7 @@ func TestMain(m *testing.M) {
 // /tmp/sheen-chat-screens).
 func TestExample(t *testing.T) {
 	browser := browsertest.New(t)
-	app := NewApp(Offline{Delay: time.Millisecond}, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.Serve(t, app)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
+	srv := browsertest.ServeApp(t, NewApp(Offline{Delay: time.Millisecond}, sheen.WithLogger(zap.NewNop())))
 	tab := browser.Tab(t)
 	tab.OnNewDocument(`window.q = (s) => document.querySelector("#chat " + s);
 		window.qa = (s) => [...document.querySelectorAll("#chat " + s)];
@@ -49,129 +38,77 @@ func TestExample(t *testing.T) {
 		window.last = () => msgs().at(-1);
 		window.idle = () => !document.getElementById("chat").classList.contains("sheen-chat-locked");`)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
-	check := func(exprs ...string) {
-		t.Helper()
-		for _, x := range exprs {
-			if !browsertest.Eval[bool](tab, "!!("+x+")") {
-				t.Errorf("not true: %s", x)
-			}
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		dir := os.Getenv("SHEEN_SCREENSHOTS")
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), "sheen-chat-screens")
-		}
-		if err := os.MkdirAll(dir, 0o755); err == nil {
-			tab.JS(`Promise.all(document.getAnimations().filter((a) => isFinite(a.effect?.getComputedTiming().endTime)).map((a) => a.finished.catch(() => {})))`)
-			tab.Screenshot(filepath.Join(dir, name+".png"))
-		}
-	}
-	click := func(el string) {
-		t.Helper()
-		xy := browsertest.Eval[[]float64](tab, `(() => { const el = `+el+`; el.scrollIntoView({block: "nearest"}); const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
-		tab.Do(chromedp.MouseClickXY(xy[0], xy[1]))
+	shots := os.Getenv("SHEEN_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "sheen-chat-screens")
 	}
 	send := func(text string) {
 		t.Helper()
 		tab.JS(`q(".sheen-chat-input").focus()`)
-		tab.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
-			return err
-		}))
-		tab.Do(press(kb.Enter))
+		tab.Do(browsertest.InsertText(text), browsertest.Press(kb.Enter))
 	}
 
-	// The greeting, with four suggestion cards, and the model's name.
+	// The greeting, with four suggestion cards, and the model's name (an
+	// output, which may come in another update than the greeting).
 	tab.Wait(`document.documentElement.dataset.sheenState === "open" && qa(".sheen-chat-greeting .sheen-suggestion-cards .sheen-suggestion").length === 4`)
-	check(`document.querySelector(".example-chat-model").textContent.includes("no model configured")`,
-		`q(".sheen-chat-greeting").textContent.includes("no model is configured")`,
+	tab.Wait(`document.querySelector(".example-chat-model").textContent.includes("no model configured")`)
+	tab.Check(`q(".sheen-chat-greeting").textContent.includes("no model is configured")`,
 		`qa(".sheen-suggestion-card-title").map((e) => e.textContent).join() === "Explain,Code,Table,Reasoning"`)
-	shot("example-greeting")
+	tab.SaveScreenshot(shots, "example-greeting")
 
 	// A card sends its text; the answer streams, with highlighted code and
 	// copy buttons.
-	click(`qa(".sheen-chat-greeting .sheen-suggestion").find((s) => s.textContent.trim() === "Show me some Go code")`)
+	tab.MouseClick(`qa(".sheen-chat-greeting .sheen-suggestion").find((s) => s.textContent.trim() === "Show me some Go code")`)
 	tab.Wait(`msgs()[0]?.textContent.trim() === "Show me some Go code"`)
-	check(`!q(".sheen-chat-greeting")`)
+	tab.Check(`!q(".sheen-chat-greeting")`)
 	tab.Wait(`last()?.classList.contains("sheen-chat-assistant") && last().dataset.status === "done" && idle()`)
-	check(`last().querySelectorAll("pre code").length === 2`,
+	tab.Check(`last().querySelectorAll("pre code").length === 2`,
 		`last().querySelector("pre code").textContent.includes("chat.New(s, \"chat\")")`,
 		`last().querySelectorAll("pre .sheen-chat-copy").length === 2`,
 		`last().querySelectorAll("pre code span[class]").length > 10`) // highlighted
-	click(`last().querySelector("pre .sheen-chat-copy")`)
+	tab.MouseClick(`last().querySelector("pre .sheen-chat-copy")`)
 	tab.Wait(`last().querySelector("pre .sheen-chat-copy").getAttribute("aria-label") === "Copied"`)
-	shot("example-code")
+	tab.SaveScreenshot(shots, "example-code")
 
 	// A table.
 	send("Compare sheen with shinychat in a table")
 	tab.Wait(`last()?.querySelector("table") && last().dataset.status === "done" && idle()`)
-	check(`[...last().querySelectorAll("th")].map((th) => th.textContent.trim()).join("|") === "|sheen|shinychat"`,
+	tab.Check(`[...last().querySelectorAll("th")].map((th) => th.textContent.trim()).join("|") === "|sheen|shinychat"`,
 		`last().querySelectorAll("tbody tr").length === 6`)
-	shot("example-table")
+	tab.SaveScreenshot(shots, "example-table")
 
 	// Thinking: a collapsed panel above the answer.
 	send("Think step by step about streaming")
 	tab.Wait(`last()?.querySelector("details.sheen-chat-thinking") && last().dataset.status === "done" && idle()`)
-	check(`!last().querySelector("details.sheen-chat-thinking").open`,
+	tab.Check(`!last().querySelector("details.sheen-chat-thinking").open`,
 		`last().querySelector(".sheen-chat-thinking-body").textContent.includes("Reasoning streams into a collapsible panel")`,
 		`last().querySelector(".sheen-chat-content ol")`)
 
 	// /help answers with the commands; the palette lists them.
 	tab.JS(`q(".sheen-chat-input").focus()`)
-	tab.Do(press("/"))
+	tab.Do(browsertest.Press("/"))
 	tab.Wait(`qa(".sheen-chat-option").map((o) => o.dataset.command).join() === "clear,help"`)
-	tab.Do(press("h" + kb.Tab))
-	check(`q(".sheen-chat-input").value === "/help "`)
-	tab.Do(press(kb.Enter))
+	tab.Do(browsertest.Press("h" + kb.Tab))
+	tab.Check(`q(".sheen-chat-input").value === "/help "`)
+	tab.Do(browsertest.Press(kb.Enter))
 	tab.Wait(`last()?.querySelector("h3")?.textContent === "Commands" && idle()`)
-	check(`msgs().at(-2).querySelector(".sheen-chat-chip")?.textContent === "/help"`)
-	shot("example-help")
+	tab.Check(`msgs().at(-2).querySelector(".sheen-chat-chip")?.textContent === "/help"`)
+	tab.SaveScreenshot(shots, "example-help")
 	n := browsertest.Eval[int](tab, `msgs().length`)
 	if n != 8 {
 		t.Errorf("%d messages before /clear, want 8", n)
 	}
 
-	// /clear empties the chat and brings the greeting back. (The first Enter
-	// picks the command in the palette, the second sends it.)
+	// /clear empties the chat and brings the greeting back. (Enter on a
+	// command typed in full sends it: the palette has nothing to complete.)
 	send("/clear")
-	check(`q(".sheen-chat-input").value === "/clear "`)
-	tab.Do(press(kb.Enter))
 	tab.Wait(`msgs().length === 0 && qa(".sheen-chat-greeting .sheen-suggestion-cards .sheen-suggestion").length === 4 && idle()`)
-	shot("example-cleared")
+	tab.Check(`q(".sheen-chat-input").value === ""`)
+	tab.SaveScreenshot(shots, "example-cleared")
 
 	// Anything else: the offline responder says what it is.
 	send("hello there")
 	tab.Wait(`last()?.dataset.status === "done" && idle()`)
-	check(`last().textContent.includes("no model is configured")`,
+	tab.Check(`last().textContent.includes("no model is configured")`,
 		`msgs().length === 2`, `msgs()[0].textContent.trim() === `+strconv.Quote("hello there"))
-}
-
-// press presses the keys one after the other as a keyboard does: a keyDown
-// carrying the key's text, then a keyUp. (chromedp.KeyEvent sends the text
-// in a separate char event, which Chromium inserts even when the page
-// prevented the keydown.)
-func press(keys string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		for _, r := range keys {
-			var down, up input.DispatchKeyEventParams
-			for _, k := range kb.Encode(r) {
-				switch k.Type {
-				case input.DispatchKeyEventTypeKeyDown:
-					down = *k
-				case input.DispatchKeyEventTypeKeyUp:
-					up = *k
-				case input.DispatchKeyEventTypeChar:
-					down.Text, down.UnmodifiedText = k.Text, k.UnmodifiedText
-				}
-			}
-			for _, p := range []input.DispatchKeyEventParams{down, up} {
-				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
 }

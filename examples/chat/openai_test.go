@@ -17,13 +17,13 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
-	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/internal/fakeopenai"
+	"github.com/sheenhq/sheen/internal/pagetest"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/tokens"
 )
@@ -192,83 +192,16 @@ func modelApp(t *testing.T, opts fakeopenai.Options, cfg Config) (base string, f
 // wsPage is a Go stand-in for the browser: it speaks sheen's protocol over
 // a real WebSocket and keeps the chat's messages as the page would.
 type wsPage struct {
-	t       *testing.T
-	ws      *websocket.Conn
-	n       uint64
-	msgs    chan protocol.Message
-	notices chan protocol.Notice
-	done    chan struct{}
-
-	order  []string            // message ids, in order
-	blocks map[string][]string // committed blocks of each message
-	tail   map[string]string   // and its open tail (or its whole HTML)
-	role   map[string]string
+	*pagetest.Page
+	t *testing.T
 }
 
-func openPage(t *testing.T, base string) *wsPage {
+func openPage(t *testing.T, base string) wsPage {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/_sheen/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.SetReadLimit(-1)
-	p := &wsPage{t: t, ws: ws, msgs: make(chan protocol.Message, 4096), notices: make(chan protocol.Notice, 64), done: make(chan struct{}),
-		blocks: map[string][]string{}, tail: map[string]string{}, role: map[string]string{}}
-	hello, _ := protocol.Hello{V: protocol.Version, Inputs: map[string]json.RawMessage{}}.MarshalJSON()
-	if err := ws.Write(ctx, websocket.MessageText, hello); err != nil {
-		t.Fatal(err)
-	}
-	go p.read()
-	t.Cleanup(func() {
-		_ = ws.CloseNow()
-		<-p.done
-	})
-	p.send("ready", nil)
-	return p
+	return wsPage{pagetest.Open(t, base, "chat"), t}
 }
 
-func (p *wsPage) read() {
-	defer close(p.done)
-	for {
-		_, data, err := p.ws.Read(context.Background())
-		if err != nil {
-			return
-		}
-		m, err := protocol.DecodeServer(data)
-		if err != nil {
-			p.t.Errorf("bad server frame: %v", err)
-			return
-		}
-		if u, ok := m.(protocol.Update); ok {
-			for _, n := range u.Notices {
-				p.notices <- n
-			}
-			for _, msg := range u.Messages {
-				if msg.Target == "chat" {
-					p.msgs <- msg
-				}
-			}
-		}
-	}
-}
-
-func (p *wsPage) send(name string, data any) {
-	p.t.Helper()
-	var raw json.RawMessage
-	if data != nil {
-		raw, _ = json.Marshal(data)
-	}
-	p.n++
-	frame, _ := protocol.Event{N: p.n, Target: "chat", Name: name, Data: raw}.MarshalJSON()
-	if err := p.ws.Write(context.Background(), websocket.MessageText, frame); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-func (p *wsPage) submit(text string) { p.send("submit", map[string]string{"text": text}) }
-
+// event is a chat message with its data decoded.
 type event struct {
 	Name string
 	Data struct {
@@ -285,97 +218,37 @@ type event struct {
 		Busy   *bool  `json:"busy"`
 		Used   int    `json:"used"`
 		Budget int    `json:"budget"`
-		Answer struct {
-			From   int      `json:"from"`
-			Keep   int      `json:"keep"`
-			Blocks []string `json:"blocks"`
-			Tail   string   `json:"tail"`
-		} `json:"answer"`
 	}
 }
 
-// until applies the chat's messages as they come, up to the first that
-// satisfies ok, and returns it.
-func (p *wsPage) until(what string, ok func(e event) bool) event {
+// until takes the chat's messages as they come, applying them to the
+// page's view, up to the first that satisfies ok, and returns it.
+func (p wsPage) until(what string, ok func(e event) bool) event {
 	p.t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case m := <-p.msgs:
-			e := event{Name: m.Name}
-			if err := json.Unmarshal(m.Data, &e.Data); err != nil {
-				p.t.Fatalf("%s: %v", m.Name, err)
-			}
-			p.apply(e)
-			if ok(e) {
-				return e
-			}
-		case <-timeout:
-			p.t.Fatalf("waited in vain for %s", what)
+	var e event
+	p.Wait(what, func(m protocol.Message) bool {
+		e = event{Name: m.Name}
+		if err := json.Unmarshal(m.Data, &e.Data); err != nil {
+			p.t.Fatalf("%s: %v", m.Name, err)
 		}
-	}
-}
-
-func (p *wsPage) apply(e event) {
-	d := e.Data
-	switch e.Name {
-	case "reset":
-		p.order = nil
-	case "append", "start":
-		id := d.Message.ID
-		p.order = append(p.order, id)
-		p.blocks[id], p.tail[id], p.role[id] = nil, d.Message.HTML, d.Message.Role
-	case "patch":
-		a := d.Answer
-		b := p.blocks[d.ID]
-		if a.From < len(b) {
-			b = b[:a.From]
-		}
-		pieces := append(append([]string{}, a.Blocks...), a.Tail)
-		if a.Keep > 0 { // Keep counts UTF-16 units; these tests use ASCII
-			pieces[0] = p.tail[d.ID][:a.Keep] + pieces[0]
-		}
-		p.blocks[d.ID] = append(b, pieces[:len(pieces)-1]...)
-		p.tail[d.ID] = pieces[len(pieces)-1]
-	}
+		return ok(e)
+	})
+	return e
 }
 
 // text is the visible text of message id.
-func (p *wsPage) text(id string) string {
-	return visible(strings.Join(p.blocks[id], "") + p.tail[id])
-}
+func (p wsPage) text(id string) string { return p.View().Text(id) }
 
-func visible(html string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range html {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>':
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
-func (p *wsPage) end() event {
+func (p wsPage) end() event {
 	p.t.Helper()
 	return p.until("the end of a reply", func(e event) bool { return e.Name == "end" })
 }
 
-func (p *wsPage) idle() {
-	p.t.Helper()
-	p.until("the chat to be idle", func(e event) bool { return e.Name == "busy" && e.Data.Busy != nil && !*e.Data.Busy })
-}
-
 // note waits for an app note (a command's answer) and returns its text.
-func (p *wsPage) note() string {
+func (p wsPage) note() string {
 	p.t.Helper()
 	e := p.until("a note", func(e event) bool { return e.Name == "append" && strings.HasPrefix(e.Data.Message.ID, notePrefix) })
-	return visible(e.Data.Message.HTML)
+	return pagetest.Text(e.Data.Message.HTML)
 }
 
 func finished(t *testing.T, fake *fakeopenai.Server, i int) fakeopenai.Request {
@@ -415,7 +288,7 @@ func TestModelProtocol(t *testing.T) {
 		if meter.Data.Budget != 3000 || meter.Data.Used <= 3 {
 			t.Errorf("meter %d/%d, want the system prompt of 3,000", meter.Data.Used, meter.Data.Budget)
 		}
-		p.submit("hi")
+		p.Submit("hi")
 		e := p.end()
 		if e.Data.Status != "done" || p.text(e.Data.ID) != "Hello, world." {
 			t.Fatalf("reply %q ended %q", p.text(e.Data.ID), e.Data.Status)
@@ -434,9 +307,9 @@ func TestModelProtocol(t *testing.T) {
 			{Chunks: slices.Repeat([]string{"tick "}, 500), Delay: 20 * time.Millisecond},
 		}}, Config{})
 		p := openPage(t, base)
-		p.submit("count")
+		p.Submit("count")
 		first := p.until("the first words", func(e event) bool { return e.Name == "patch" && strings.Contains(p.text(e.Data.ID), "tick") })
-		p.send("stop", nil)
+		p.Send("stop", nil)
 		e := p.end()
 		if e.Data.Status != "stopped" || e.Data.ID != first.Data.ID || !strings.HasPrefix(p.text(e.Data.ID), "tick") {
 			t.Fatalf("reply %q ended %q", p.text(e.Data.ID), e.Data.Status)
@@ -444,7 +317,7 @@ func TestModelProtocol(t *testing.T) {
 		if r := finished(t, fake, 0); r.End != fakeopenai.Canceled || r.Sent >= 500 {
 			t.Fatalf("the model saw the request end %v after %d chunks, want canceled", r.End, r.Sent)
 		}
-		p.idle()
+		p.Idle()
 	})
 
 	t.Run("error midway", func(t *testing.T) {
@@ -452,12 +325,12 @@ func TestModelProtocol(t *testing.T) {
 			{Chunks: []string{"partial ", "text ", "lost"}, Fail: fakeopenai.ErrorEvent, FailAfter: 2, Message: "the model overheated"},
 		}}, Config{})
 		p := openPage(t, base)
-		p.submit("go")
+		p.Submit("go")
 		e := p.end()
 		if e.Data.Status != "error" || !strings.Contains(e.Data.Error, "the model overheated") || p.text(e.Data.ID) != "partial text" {
 			t.Fatalf("reply %q ended %q: %q", p.text(e.Data.ID), e.Data.Status, e.Data.Error)
 		}
-		if n := <-p.notices; !strings.Contains(n.Message, "the model overheated") {
+		if n := p.Notice(); !strings.Contains(n.Message, "the model overheated") {
 			t.Errorf("notice %q", n.Message)
 		}
 		if r := finished(t, fake, 0); r.End != fakeopenai.Failed {
@@ -470,7 +343,7 @@ func TestModelProtocol(t *testing.T) {
 			{Chunks: []string{"half ", "gone"}, Fail: fakeopenai.Drop, FailAfter: 1},
 		}}, Config{})
 		p := openPage(t, base)
-		p.submit("go")
+		p.Submit("go")
 		e := p.end()
 		if e.Data.Status != "error" || !strings.Contains(e.Data.Error, "broke off") || p.text(e.Data.ID) != "half" {
 			t.Fatalf("reply %q ended %q: %q", p.text(e.Data.ID), e.Data.Status, e.Data.Error)
@@ -482,7 +355,7 @@ func TestModelProtocol(t *testing.T) {
 			{Status: http.StatusUnauthorized, Message: "Incorrect API key provided"},
 		}}, Config{})
 		p := openPage(t, base)
-		p.submit("go")
+		p.Submit("go")
 		e := p.end()
 		if e.Data.Status != "error" || !strings.Contains(e.Data.Error, "answered 401: Incorrect API key provided") {
 			t.Fatalf("reply ended %q: %q", e.Data.Status, e.Data.Error)
@@ -498,9 +371,9 @@ func TestModelProtocol(t *testing.T) {
 		p := openPage(t, base)
 		const turns = 8
 		for i := range turns {
-			p.submit(words("question "+strconv.Itoa(i), 30))
+			p.Submit(words("question "+strconv.Itoa(i), 30))
 			p.end()
-			p.idle()
+			p.Idle()
 		}
 		counter := tokens.Default()
 		for i := range turns {
@@ -539,12 +412,12 @@ func TestModelProtocol(t *testing.T) {
 		}
 		// A question that cannot fit is refused with a clear message, and
 		// nothing is sent.
-		p.submit(words("question huge", 400))
+		p.Submit(words("question huge", 400))
 		e := p.until("the refusal", func(e event) bool { return e.Name == "append" && e.Data.Message.Status == "error" })
 		if !strings.Contains(e.Data.Message.Error, "too long for the model") {
 			t.Fatalf("refusal %q", e.Data.Message.Error)
 		}
-		p.idle()
+		p.Idle()
 		if n := len(fake.Requests()); n != turns {
 			t.Fatalf("%d requests after the refusal, want %d", n, turns)
 		}
@@ -553,34 +426,34 @@ func TestModelProtocol(t *testing.T) {
 	t.Run("commands", func(t *testing.T) {
 		base, fake := modelApp(t, fakeopenai.Options{Models: []string{"fake-model", "other-model"}}, Config{Context: 8000})
 		p := openPage(t, base)
-		p.submit("/model")
+		p.Submit("/model")
 		if n := p.note(); !strings.Contains(n, "The model is fake-model") || !strings.Contains(n, "other-model") || !strings.Contains(n, "8,000") {
 			t.Fatalf("/model: %q", n)
 		}
-		p.idle()
-		p.submit("/model other-model")
+		p.Idle()
+		p.Submit("/model other-model")
 		if n := p.note(); !strings.Contains(n, "Switched to other-model") {
 			t.Fatalf("/model other-model: %q", n)
 		}
-		p.idle()
-		p.submit("hello")
+		p.Idle()
+		p.Submit("hello")
 		p.end()
-		p.idle()
+		p.Idle()
 		if r := finished(t, fake, 0); r.Model != "other-model" || roles(r) != "system,user" || r.Messages[1].Content != "hello" {
 			t.Fatalf("after /model other-model: model %q, %s", r.Model, roles(r))
 		}
-		p.submit("/tokens")
+		p.Submit("/tokens")
 		n := p.note()
 		for _, want := range []string{"of 6,000 tokens", "3 of 8 messages would be sent", "yes", "no (command)"} {
 			if !strings.Contains(n, want) {
 				t.Errorf("/tokens lacks %q:\n%s", want, n)
 			}
 		}
-		p.idle()
-		p.submit("/clear")
+		p.Idle()
+		p.Submit("/clear")
 		p.until("the reset", func(e event) bool { return e.Name == "reset" })
-		p.idle()
-		p.submit("again")
+		p.Idle()
+		p.Submit("again")
 		p.end()
 		if r := finished(t, fake, 1); roles(r) != "system,user" || r.Messages[0].Content != systemPrompt || r.Messages[1].Content != "again" {
 			t.Fatalf("after /clear: %s %q", roles(r), r.Messages)

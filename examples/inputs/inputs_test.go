@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -25,15 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // SHEEN_SCREENSHOTS=dir saves a screenshot of the page there.
 func TestInputs(t *testing.T) {
 	browser := browsertest.New(t)
-	app := sheen.New(Page(), Server, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.Serve(t, app)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
+	srv := browsertest.ServeApp(t, sheen.New(Page(), Server, sheen.WithLogger(zap.NewNop())))
 	tab := browser.Tab(t)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
 
@@ -77,9 +66,7 @@ func TestInputs(t *testing.T) {
 	if got := browsertest.Eval[string](tab, table+`.querySelector("td code")?.outerHTML`); got != "<code>star</code>" {
 		t.Errorf("markdown code cell = %q", got)
 	}
-	if dir := os.Getenv("SHEEN_SCREENSHOTS"); dir != "" {
-		tab.Screenshot(filepath.Join(dir, "inputs.png"))
-	}
+	tab.SaveScreenshot(os.Getenv("SHEEN_SCREENSHOTS"), "inputs")
 }
 
 // jsString quotes s as a JavaScript string literal.

@@ -2,16 +2,16 @@ package browsertest
 
 import (
 	"context"
-	"errors"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/chromedp"
 )
 
@@ -49,11 +49,13 @@ type Browser struct {
 }
 
 // New starts headless Chromium with a temporary profile. It is stopped, and
-// the profile removed, when the test ends.
-func New(t testing.TB) *Browser {
+// the profile removed, when the test ends. The options opts come after
+// New's own, which they may override: chromedp.WindowSize(1100, 860) for
+// another window than New's 1200×800, for instance.
+func New(t testing.TB, opts ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	path := Chrome(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	all := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", "new"),
 		chromedp.NoSandbox,
@@ -67,7 +69,8 @@ func New(t testing.TB) *Browser {
 		// No user-data-dir flag: the allocator makes a temporary profile and
 		// removes it when the browser exits.
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	all = append(all, opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), all...)
 	ctx, cancelBrowser := chromedp.NewContext(actx)
 	// LIFO: close the browser, then wait for the process and its profile.
 	t.Cleanup(cancelAlloc)
@@ -78,7 +81,8 @@ func New(t testing.TB) *Browser {
 	return &Browser{ctx: ctx}
 }
 
-// Tab is one browser tab.
+// Tab is one browser tab. Its methods fail the test that opened it (or the
+// one given to [Tab.For]) on an error.
 type Tab struct {
 	t      testing.TB
 	ctx    context.Context
@@ -103,6 +107,13 @@ func (tab *Tab) Context() context.Context { return tab.ctx }
 
 // Close closes the tab. It is safe to call more than once.
 func (tab *Tab) Close() { tab.cancel() }
+
+// For returns the tab with its failures reported to t rather than to the
+// test that opened it: for a subtest, or a benchmark, that works in a tab its
+// parent opened. Both are the same tab: closing one closes the other.
+func (tab *Tab) For(t testing.TB) *Tab {
+	return &Tab{t: t, ctx: tab.ctx, cancel: tab.cancel}
+}
 
 // Do runs actions in the tab, failing the test on the first error.
 func (tab *Tab) Do(actions ...chromedp.Action[chromedp.Void]) {
@@ -145,6 +156,30 @@ func (tab *Tab) Wait(cond string) {
 	}
 }
 
+// Check reports as an error of the test each JavaScript expression that is
+// not truthy in the page now; one that throws is not. It returns whether all
+// were. Unlike [Tab.Wait] it does not wait: it checks what must already
+// hold.
+func (tab *Tab) Check(exprs ...string) bool {
+	tab.t.Helper()
+	ok := true
+	for _, x := range exprs {
+		// The newline ends a // comment that x may end with.
+		r := Eval[struct {
+			OK    bool
+			Threw string
+		}](tab, `(() => { try { return {ok: !!(`+x+"\n"+`)}; } catch (e) { return {threw: String(e)}; } })()`)
+		switch {
+		case r.Threw != "":
+			tab.t.Errorf("browsertest: not true: %s\n(it threw %s)", x, r.Threw)
+		case !r.OK:
+			tab.t.Errorf("browsertest: not true: %s", x)
+		}
+		ok = ok && r.OK
+	}
+	return ok
+}
+
 // WaitTimeout is [Tab.Wait] with a timeout of d, returning the error rather
 // than failing the test.
 func (tab *Tab) WaitTimeout(cond string, d time.Duration) error {
@@ -154,16 +189,51 @@ func (tab *Tab) WaitTimeout(cond string, d time.Duration) error {
 	return err
 }
 
-// OnNewDocument makes the tab run the JavaScript src in every document it
-// loads from now on, before the document's own scripts: to record what a
-// page does, or to wrap a browser API such as WebSocket.
-func (tab *Tab) OnNewDocument(src string) {
+// OnNewDocument makes the tab run the JavaScript scripts, in order, in
+// every document it loads from now on, before the document's own scripts:
+// to record what a page does, or to wrap a browser API such as WebSocket.
+func (tab *Tab) OnNewDocument(scripts ...string) {
 	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, Timeout)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
-		tab.t.Fatalf("browsertest: adding a script: %v", err)
+	for _, src := range scripts {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			tab.t.Fatalf("browsertest: adding a script: %v", err)
+		}
 	}
+}
+
+// framesRecorder keeps the page's WebSocket frames in window.__frames.
+const framesRecorder = `(() => {
+	window.__frames = [];
+	const WS = window.WebSocket;
+	let sockets = 0;
+	const parse = (d) => { try { return JSON.parse(d); } catch { return d; } };
+	window.WebSocket = class extends WS {
+		constructor(...args) {
+			super(...args);
+			const socket = this.__socket = ++sockets;
+			this.addEventListener("message", (e) => __frames.push({socket, dir: "in", frame: parse(e.data)}));
+		}
+		send(d) {
+			__frames.push({socket: this.__socket, dir: "out", frame: parse(d)});
+			super.send(d);
+		}
+	};
+})()`
+
+// RecordFrames makes the tab log, in every document it loads from now on,
+// every WebSocket frame the page sends or receives, in order, in the
+// page's array __frames, as {socket, dir, frame}: socket numbers the
+// connections of the document from 1, dir is "out" or "in", and frame is
+// the frame parsed as JSON (its text if it is not JSON). A received frame is
+// logged before the page's own handlers see it.
+//
+// Call it before [Tab.OnNewDocument] for scripts that wrap WebSocket
+// themselves, and they see the recording class as WebSocket.
+func (tab *Tab) RecordFrames() {
+	tab.t.Helper()
+	tab.OnNewDocument(framesRecorder)
 }
 
 // SetOffline emulates a network drop through the DevTools protocol (true),
@@ -192,6 +262,30 @@ func (tab *Tab) SetOffline(offline bool) {
 	}
 }
 
+// Metrics returns Chromium's performance counters for the tab's page
+// (DevTools' Performance.getMetrics) by name: among them TaskDuration (all
+// the main thread's work), ScriptDuration, LayoutDuration and
+// RecalcStyleDuration, cumulative, in seconds. Measure a span of work by
+// the difference of two calls; the first call starts the counting.
+func (tab *Tab) Metrics() map[string]float64 {
+	tab.t.Helper()
+	m := map[string]float64{}
+	tab.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, performance.Enable, performance.EnableParams{}); err != nil {
+			return err
+		}
+		res, err := cdp.Call(ctx, t, performance.GetMetrics, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		for _, x := range res.Metrics {
+			m[x.Name] = x.Value
+		}
+		return nil
+	}))
+	return m
+}
+
 // Screenshot saves a PNG of the tab's viewport to path.
 func (tab *Tab) Screenshot(path string) {
 	tab.t.Helper()
@@ -206,50 +300,25 @@ func (tab *Tab) Screenshot(path string) {
 	}
 }
 
-// Server is an HTTP server on 127.0.0.1 for one test.
-type Server struct {
-	// URL is the server's base URL, "http://127.0.0.1:<port>", with no
-	// trailing slash.
-	URL  string
-	srv  *http.Server
-	done chan struct{}
-}
+// settled resolves when the page's running animations of finite length
+// (a card fading in, a banner sliding up) have ended.
+const settled = `Promise.all(document.getAnimations()
+	.filter((a) => a.playState === "running" && isFinite(a.effect?.getComputedTiming().endTime))
+	.map((a) => a.finished.catch(() => {})))`
 
-// Serve serves h on a free port of 127.0.0.1 until [Server.Close] or the
-// end of the test.
-//
-// Close does not wait for hijacked connections such as WebSockets: a test
-// serving a sheen.App must call its Shutdown as well.
-func Serve(t testing.TB, h http.Handler) *Server {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("browsertest: listen: %v", err)
+// SaveScreenshot saves a screenshot of the tab's viewport as dir/name.png,
+// for a person to look at, once the page's finite animations have ended. It
+// does nothing when dir is "" (tests pass os.Getenv("SHEEN_SCREENSHOTS")),
+// and only logs it when dir cannot be created.
+func (tab *Tab) SaveScreenshot(dir, name string) {
+	tab.t.Helper()
+	if dir == "" {
+		return
 	}
-	s := &Server{
-		URL:  "http://" + l.Addr().String(),
-		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan struct{}),
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tab.t.Logf("browsertest: no screenshot %s: %v", name, err)
+		return
 	}
-	go func() {
-		defer close(s.done)
-		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("browsertest: serve: %v", err)
-		}
-	}()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// Close stops the server: it stops listening, waits briefly for requests in
-// progress, and closes every connection. It is safe to call more than once.
-func (s *Server) Close() {
-	// A browser keeps speculative connections open on which it never sends
-	// a request; Shutdown would wait 5 s for those.
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
-		_ = s.srv.Close()
-	}
-	<-s.done
+	tab.JS(settled)
+	tab.Screenshot(filepath.Join(dir, name+".png"))
 }

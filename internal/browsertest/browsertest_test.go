@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,10 +47,14 @@ func TestTab(t *testing.T) {
 	}))
 	tab := b.Tab(t)
 	tab.OnNewDocument(`window.early = document.readyState`)
+	tab.OnNewDocument(`window.order = [1]`, `order.push(2)`)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
 	tab.Wait(`document.getElementById("p")?.textContent === "page"`)
 	if got := browsertest.Eval[string](tab, `fromPage`); got != "loading+page" {
 		t.Errorf("the document script ran after the page's own: %q", got)
+	}
+	if got := browsertest.Eval[[]int](tab, `order`); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("the document scripts ran as %v, want [1 2]", got)
 	}
 	tab.SetOffline(true)
 	tab.Wait(`navigator.onLine === false`)
