@@ -499,8 +499,9 @@ func TestModelBrowser(t *testing.T) {
 		}
 	}
 
-	// The greeting names the model; the meter shows the system prompt.
+	// The greeting and the header name the model; the meter shows the system prompt.
 	tab.Wait(`document.documentElement.dataset.sheenState === "open" && q(".sheen-chat-greeting")?.textContent.includes("fake-model")`)
+	tab.Wait(`document.querySelector(".example-chat-model").textContent.startsWith("fake-model")`)
 	tab.Wait(`!q(".sheen-chat-meter").hidden && q(".sheen-chat-meter").getAttribute("aria-valuemax") === "450"`)
 	before := browsertest.Eval[string](tab, `q(".sheen-chat-meter").getAttribute("aria-valuenow")`)
 
@@ -556,4 +557,8 @@ func TestModelBrowser(t *testing.T) {
 		t.Fatalf("the last request ends with %q", m)
 	}
 	shot("model-budget")
+
+	// /model switches the model; the header follows.
+	send("/model other-model")
+	tab.Wait(`document.querySelector(".example-chat-model").textContent.startsWith("other-model") && idle()`)
 }
