@@ -156,67 +156,7 @@ func TestBrowserChat(t *testing.T) {
 	})
 
 	t.Run("nested stream contexts", func(t *testing.T) {
-		cases := []struct {
-			name string
-			run  func(ctx context.Context, c *chat.Chat) error
-			want string // the assistant messages shown, joined by "|"
-		}{
-			{"outer only", func(ctx context.Context, c *chat.Chat) error {
-				sc, err := c.StreamContext(ctx)
-				if err != nil {
-					return err
-				}
-				sc.Append("Outer start")
-				sc.Append("Outer end")
-				sc.Close()
-				return nil
-			}, "Outer startOuter end"},
-			{"inner replace", func(ctx context.Context, c *chat.Chat) error {
-				sc, err := c.StreamContext(ctx)
-				if err != nil {
-					return err
-				}
-				sc.Append("Outer start")
-				inner, err := c.StreamContext(ctx) // nested: the same message
-				if err != nil {
-					return err
-				}
-				inner.Append("Inner start")
-				inner.Replace("Inner end")
-				inner.Close()
-				sc.Append("Outer end")
-				sc.Close()
-				return nil
-			}, "Outer startInner endOuter end"},
-			{"outer replace drops the inner text", func(ctx context.Context, c *chat.Chat) error {
-				sc, err := c.StreamContext(ctx)
-				if err != nil {
-					return err
-				}
-				sc.Append("Outer start")
-				inner := sc.Nested()
-				inner.Append("Inner")
-				inner.Close()
-				sc.Replace("Replaced")
-				sc.Close()
-				return nil
-			}, "Replaced"},
-			{"an append waits for the outermost close", func(ctx context.Context, c *chat.Chat) error {
-				sc, err := c.StreamContext(ctx)
-				if err != nil {
-					return err
-				}
-				sc.Append("Streamed")
-				if err := c.AppendMessage(ctx, "After"); err != nil {
-					return err
-				}
-				inner := sc.Nested()
-				inner.Append(" more")
-				inner.Close()
-				sc.Close()
-				return nil
-			}, "Streamed more|After"},
-		}
+		cases := streamContextCases
 		p := openChat(t, b, nil, func(s *sheen.Session, c *chat.Chat) {
 			c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 				for _, tc := range cases {

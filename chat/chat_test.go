@@ -74,64 +74,7 @@ func TestAppendsAndStreamsKeepOrder(t *testing.T) {
 }
 
 func TestStreamContexts(t *testing.T) {
-	cases := []struct {
-		name string
-		run  func(ctx context.Context, c *chat.Chat) error
-		want string
-	}{
-		{"outer only", func(ctx context.Context, c *chat.Chat) error {
-			sc, err := c.StreamContext(ctx)
-			if err != nil {
-				return err
-			}
-			sc.Append("Outer start")
-			sc.Append("Outer end")
-			sc.Close()
-			return nil
-		}, "Outer startOuter end"},
-		{"inner replace", func(ctx context.Context, c *chat.Chat) error {
-			sc, err := c.StreamContext(ctx)
-			if err != nil {
-				return err
-			}
-			sc.Append("Outer start")
-			inner, _ := c.StreamContext(ctx) // nested: same message
-			inner.Append("Inner start")
-			inner.Replace("Inner end")
-			inner.Close()
-			sc.Append("Outer end")
-			sc.Close()
-			return nil
-		}, "Outer startInner endOuter end"},
-		{"outer replace drops the inner text", func(ctx context.Context, c *chat.Chat) error {
-			sc, err := c.StreamContext(ctx)
-			if err != nil {
-				return err
-			}
-			sc.Append("Outer start")
-			inner := sc.Nested()
-			inner.Append("Inner")
-			inner.Close()
-			sc.Replace("Replaced")
-			sc.Close()
-			return nil
-		}, "Replaced"},
-		{"queued append waits for the outermost close", func(ctx context.Context, c *chat.Chat) error {
-			sc, err := c.StreamContext(ctx)
-			if err != nil {
-				return err
-			}
-			sc.Append("Streamed")
-			if err := c.AppendMessage(ctx, "After"); err != nil {
-				return err
-			}
-			inner := sc.Nested()
-			inner.Append(" more")
-			inner.Close()
-			sc.Close()
-			return nil
-		}, "Streamed more|After"},
-	}
+	cases := streamContextCases
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var c *chat.Chat
