@@ -62,18 +62,7 @@ func (o *observer) onRunInvalidate(id uint64, fn func()) {
 
 // invalidate ends the current run: a calc's dependents are invalidated at
 // once (depth first), an effect is queued; then the run's callbacks are called.
-func (o *observer) invalidate() {
-	if !o.valid {
-		return
-	}
-	o.valid = false
-	if o.src != nil {
-		o.g.invalidate(o.src)
-	} else {
-		o.effect().schedule()
-	}
-	o.runCalls()
-}
+func (o *observer) invalidate() { o.g.invalidateEdge(edge{o, o.id}, 0) }
 
 // runCalls calls the current run's invalidation callbacks, once.
 func (o *observer) runCalls() {
@@ -228,19 +217,21 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		e := s.deps[0]
 		s.deps[0] = edge{}
 		s.deps, s.unsorted = s.deps[:0], false
-		g.invalidateEdge(e, depth)
+		g.invalidateEdge(e, depth+1)
 		return
 	}
 	deps := s.take()
 	for i := range deps {
 		e := deps[i]
 		deps[i] = edge{}
-		g.invalidateEdge(e, depth)
+		g.invalidateEdge(e, depth+1)
 	}
 	s.giveBack(deps)
 }
 
-// invalidateEdge invalidates the run e points at, if it is still live.
+// invalidateEdge invalidates the run e points at, if it is still live: a
+// calc's dependents at once, at the given depth of the walk, an effect is
+// queued; then the run's callbacks are called.
 func (g *Graph) invalidateEdge(e edge, depth int) {
 	o := e.o
 	if o.id != e.id || !o.valid {
@@ -248,7 +239,7 @@ func (g *Graph) invalidateEdge(e edge, depth int) {
 	}
 	o.valid = false
 	if o.src != nil {
-		g.invalidateAt(o.src, depth+1)
+		g.invalidateAt(o.src, depth)
 	} else {
 		o.effect().schedule()
 	}
