@@ -9,9 +9,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +22,7 @@ import (
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/internal/gocorpus"
 	"github.com/sheenhq/sheen/internal/pagetest"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/tokens"
@@ -561,28 +559,6 @@ func BenchmarkTurn(b *testing.B) {
 
 const turnHistory = 10_000
 
-// tokenCorpus is the Go distribution text of docs/tokens.md (about 900 KB).
-var tokenCorpus = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return "", err
-	}
-	root := strings.TrimSpace(string(out))
-	var b strings.Builder
-	for _, name := range []string{
-		"doc/go_spec.html", "doc/go_mem.html", "doc/asm.html", "doc/godebug.md",
-		"src/net/http/server.go", "src/net/http/transport.go", "src/net/http/request.go",
-		"src/runtime/proc.go",
-	} {
-		data, err := os.ReadFile(filepath.Join(root, name))
-		if err != nil {
-			return "", err
-		}
-		b.Write(data)
-	}
-	return b.String(), nil
-})
-
 // BenchmarkCountThroughChat compares counting new messages through the chat
 // (MessagesWithin counting a message just appended, with the default
 // counter, through the chat's cache) with calling tiktoken-go on the same
@@ -592,7 +568,7 @@ var tokenCorpus = sync.OnceValues(func() (string, error) {
 // which goes first. ratio is the sum over blocks of tiktoken-go's fastest
 // time over the sum of the chat's fastest. Run it with -benchtime 5x or more.
 func BenchmarkCountThroughChat(b *testing.B) {
-	text, err := tokenCorpus()
+	text, err := gocorpus.Text()
 	if err != nil {
 		b.Skip("no corpus:", err)
 	}

@@ -3,44 +3,18 @@ package tokens
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sheenhq/sheen/internal/gocorpus"
 	"github.com/tiktoken-go/tokenizer/codec"
 )
 
-// corpus is about 900 KB of varied, non-repeating text from the Go
-// distribution (the corpus of docs/tokens.md), read at benchmark time.
-var corpus = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOROOT: %v", err)
-	}
-	root := strings.TrimSpace(string(out))
-	var b strings.Builder
-	for _, name := range []string{
-		"doc/go_spec.html", "doc/go_mem.html", "doc/asm.html", "doc/godebug.md",
-		"src/net/http/server.go", "src/net/http/transport.go", "src/net/http/request.go",
-		"src/runtime/proc.go",
-	} {
-		data, err := os.ReadFile(filepath.Join(root, name))
-		if err != nil {
-			return "", err
-		}
-		b.Write(data)
-	}
-	return b.String(), nil
-})
-
 func benchCorpus(b *testing.B) string {
-	text, err := corpus()
+	text, err := gocorpus.Text()
 	if err != nil {
 		b.Skip("no corpus:", err)
 	}
