@@ -1,5 +1,7 @@
 // Runs the reactive shapes S1–S7 for sheen/reactive (Go), alien-signals and
-// @preact/signals-core, interleaved for several rounds in one invocation,
+// @preact/signals-core, and S1, S2, S3 and S6 for the Go floor (package
+// floor: the same semantics with nothing else, to show what the semantics
+// cost and what reactive's features cost), interleaved for several rounds in one invocation,
 // keeps the fastest time per library and shape, and prints a markdown table
 // with the ratios and the targets. Times on a shared VM vary by up to ±50 %
 // from run to run, so only the ratios of one invocation mean anything.
@@ -82,6 +84,7 @@ function main() {
 
   const runners = {
     go: () => execFileSync(gobin, [], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+    floor: () => execFileSync(gobin, ['-lib', 'floor'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
     alien: () =>
       execFileSync(process.execPath, ['--expose-gc', join(here, 'bench.mjs'), 'alien'], {
         encoding: 'utf8',
@@ -124,8 +127,10 @@ function main() {
       `@preact/signals-core ${version('@preact/signals-core')}.`,
   );
   console.log('');
-  console.log('| shape | go ms | alien ms | preact ms | go/alien | go/preact | go ns/update | target | met |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---|---|');
+  console.log(
+    '| shape | go ms | alien ms | preact ms | go/alien | go/preact | go ns/update | target | met | floor ms | floor/alien | go/floor |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|');
   let missed = 0;
   for (const [shape, row] of best) {
     const n = updates.get(shape);
@@ -142,7 +147,8 @@ function main() {
     console.log(
       `| ${shape} | ${ms(row.go)} | ${ms(row.alien)} | ${ms(row.preact)} | ${fmtRatio(ga)} | ` +
         `${fmtRatio(ratio(row.go, row.preact))} | ${ns === undefined ? '—' : Math.round(ns).toLocaleString('en-US')} | ` +
-        `${targets.join(', ')} | ${met ? 'yes' : 'NO'} |`,
+        `${targets.join(', ')} | ${met ? 'yes' : 'NO'} | ${ms(row.floor)} | ` +
+        `${fmtRatio(ratio(row.floor, row.alien))} | ${fmtRatio(ratio(row.go, row.floor))} |`,
     );
   }
   console.log('');

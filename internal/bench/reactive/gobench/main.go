@@ -9,9 +9,13 @@
 // result; a wrong result or an error reported by the graph ends the program
 // with exit status 1. ../compare.mjs runs it next to the JS libraries.
 //
+// With -lib floor it runs the shapes that package floor implements (the
+// smallest Go graph with the same semantics, see its doc) instead, as lib
+// "floor", with the same protocol.
+//
 // Usage:
 //
-//	gobench [-shape substring]
+//	gobench [-lib go|floor] [-shape substring]
 package main
 
 import (
@@ -24,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sheenhq/sheen/internal/bench/reactive/floor"
 	"github.com/sheenhq/sheen/internal/bench/reactive/shapes"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -38,33 +43,57 @@ type result struct {
 
 func main() {
 	filter := flag.String("shape", "", "run only the shapes whose name contains this")
+	lib := flag.String("lib", "go", "the graph to measure: go (package reactive) or floor (package floor)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "gobench: unexpected arguments %q\n", flag.Args())
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(os.Stdout, *filter); err != nil {
+	if *lib != "go" && *lib != "floor" {
+		fmt.Fprintf(os.Stderr, "gobench: -lib must be go or floor, not %q\n", *lib)
+		os.Exit(2)
+	}
+	if err := run(os.Stdout, *lib, *filter); err != nil {
 		fmt.Fprintf(os.Stderr, "gobench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-// run measures every shape whose name contains filter and writes its line.
-func run(w io.Writer, filter string) error {
+// run measures every shape of lib whose name contains filter and writes its
+// line.
+func run(w io.Writer, lib, filter string) error {
 	enc := json.NewEncoder(w)
 	n := 0
+	emit := func(name string, updates int, best time.Duration) error {
+		ms := float64(best.Nanoseconds()) / 1e6
+		return enc.Encode(result{Lib: lib, Shape: name, MS: ms, Updates: updates})
+	}
+	if lib == "floor" {
+		for _, s := range floor.Shapes() {
+			if !strings.Contains(s.Name, filter) {
+				continue
+			}
+			n++
+			best, err := measureFloor(s)
+			if err == nil {
+				err = emit(s.Name, s.Updates, best)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 	for _, s := range shapes.All() {
-		if !strings.Contains(s.Name, filter) {
+		if lib != "go" || !strings.Contains(s.Name, filter) {
 			continue
 		}
 		n++
 		best, err := measure(s)
-		if err != nil {
-			return err
+		if err == nil {
+			err = emit(s.Name, s.Updates, best)
 		}
-		ms := float64(best.Nanoseconds()) / 1e6
-		if err := enc.Encode(result{Lib: "go", Shape: s.Name, MS: ms, Updates: s.Updates}); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -72,6 +101,42 @@ func run(w io.Writer, filter string) error {
 		return fmt.Errorf("no shape matches %q", filter)
 	}
 	return nil
+}
+
+// measureFloor is measure for a floor shape, with the samples of the shape
+// of the same name.
+func measureFloor(s floor.Shape) (time.Duration, error) {
+	ref, ok := shapes.Lookup(s.Name)
+	if !ok {
+		return 0, fmt.Errorf("floor shape %q is not one of shapes.All()", s.Name)
+	}
+	iter, err := s.Build()
+	if err != nil {
+		return 0, err
+	}
+	return sample(iter, ref.Samples)
+}
+
+// sample runs the warm-up iterations, collects garbage, then times n
+// iterations and returns the fastest.
+func sample(iter func() error, n int) (time.Duration, error) {
+	for range shapes.Warmup {
+		if err := iter(); err != nil {
+			return 0, err
+		}
+	}
+	runtime.GC()
+	best := time.Duration(1<<63 - 1)
+	for range n {
+		t0 := time.Now()
+		err := iter()
+		d := time.Since(t0)
+		if err != nil {
+			return 0, err
+		}
+		best = min(best, d)
+	}
+	return best, nil
 }
 
 // measure builds s on a fresh graph and returns its fastest sample.
@@ -94,21 +159,5 @@ func measure(s shapes.Shape) (time.Duration, error) {
 		}
 		return err
 	}
-	for range shapes.Warmup {
-		if err := checked(iter()); err != nil {
-			return 0, err
-		}
-	}
-	runtime.GC()
-	best := time.Duration(1<<63 - 1)
-	for range s.Samples {
-		t0 := time.Now()
-		err := iter()
-		d := time.Since(t0)
-		if err := checked(err); err != nil {
-			return 0, err
-		}
-		best = min(best, d)
-	}
-	return best, nil
+	return sample(func() error { return checked(iter()) }, s.Samples)
 }

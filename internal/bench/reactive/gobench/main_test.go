@@ -9,18 +9,21 @@ import (
 
 func TestRun(t *testing.T) {
 	tests := []struct {
+		lib     string
 		filter  string
 		shapes  []string
 		wantErr string
 	}{
-		{filter: "S7", shapes: []string{"S7_create3000"}},
-		{filter: "S4_cellx1000", shapes: []string{"S4_cellx1000"}},
-		{filter: "S9", wantErr: `no shape matches "S9"`},
+		{lib: "go", filter: "S7", shapes: []string{"S7_create3000"}},
+		{lib: "go", filter: "S4_cellx1000", shapes: []string{"S4_cellx1000"}},
+		{lib: "go", filter: "S9", wantErr: `no shape matches "S9"`},
+		{lib: "floor", filter: "S3", shapes: []string{"S3_diamond1000"}},
+		{lib: "floor", filter: "S4", wantErr: `no shape matches "S4"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.filter, func(t *testing.T) {
+		t.Run(tt.lib+"/"+tt.filter, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(&out, tt.filter)
+			err := run(&out, tt.lib, tt.filter)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("run = %v, want an error containing %q", err, tt.wantErr)
@@ -41,7 +44,7 @@ func TestRun(t *testing.T) {
 				if err := dec.Decode(&r); err != nil {
 					t.Fatalf("line %q: %v", line, err)
 				}
-				if r.Lib != "go" || r.Shape != tt.shapes[i] || r.MS <= 0 {
+				if r.Lib != tt.lib || r.Shape != tt.shapes[i] || r.MS <= 0 {
 					t.Errorf("line %d = %+v", i, r)
 				}
 			}
