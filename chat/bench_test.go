@@ -345,7 +345,8 @@ func BenchmarkChatStream50K(b *testing.B) {
 // counts long tasks (over 50 ms).
 const framesProbe = `(() => {
 	const now = () => performance.now();
-	const perf = window.__perf = {msgs: [], frames: new Map(), longTasks: 0, open: null, current: null};
+	const perf = window.__perf = {msgs: [], frames: new Map(), longTasks: 0, open: null, current: null,
+		recording: false, recorded: [], seq: 0, fn: null, collect: null};
 	perf.reset = () => { perf.msgs = []; perf.frames = new Map(); perf.longTasks = 0; };
 	new PerformanceObserver((l) => { perf.longTasks += l.getEntries().length; }).observe({type: "longtask"});
 	const after = (cb) => {
@@ -358,6 +359,7 @@ const framesProbe = `(() => {
 	// rendering) is timed with a layout forced after it, and that time
 	// added to its animation frame's tail time.
 	window.requestAnimationFrame = (cb) => {
+		if (perf.collect) { perf.collect.push(cb); return 0; }
 		if (!perf.current) return raf(cb);
 		return raf((ts) => {
 			const t0 = now();
@@ -375,7 +377,11 @@ const framesProbe = `(() => {
 		configurable: true,
 		get() { return desc.get.call(this); },
 		set(fn) {
+			if (typeof fn === "function") perf.fn = fn;
 			desc.set.call(this, typeof fn !== "function" ? fn : function (e) {
+				const m = /"seq":([0-9]+)/.exec(e.data.slice(0, 64));
+				if (m) perf.seq = Number(m[1]);
+				if (perf.recording) perf.recorded.push(e.data);
 				const rec = {handler: 0, laidOut: 0, frame: -1};
 				raf((ts) => {
 					rec.frame = ts;
@@ -401,6 +407,35 @@ const framesProbe = `(() => {
 			});
 		},
 	});
+	// replay applies update frames recorded on another page, renumbered to
+	// follow this page's last seq, in one synchronous loop (the method of the
+	// performance plan's §2.2): each frame goes through the page's own
+	// WebSocket message handler (JSON, the runtime, the chat), then the
+	// animation frame callbacks it scheduled run at once (the chat's tail
+	// rendering), then a layout is forced. It returns each frame's ms.
+	perf.replay = (frames) => {
+		const list = frames.map((f) => JSON.parse(f)).filter((m) => m.type === "update").map((m, i) => {
+			m.seq = perf.seq + 1 + i;
+			return JSON.stringify(m);
+		});
+		const out = [];
+		const cbs = perf.collect = [];
+		try {
+			for (const data of list) {
+				const t0 = now();
+				perf.fn(new MessageEvent("message", {data}));
+				while (cbs.length) {
+					const ts = now();
+					for (const cb of cbs.splice(0)) cb(ts);
+				}
+				layout();
+				out.push(now() - t0);
+			}
+		} finally {
+			perf.collect = null;
+		}
+		return out;
+	};
 	// Per message: [handler ms, handler and forced layout ms, its share of the
 	// next frame's ms, its share of the frame's tail rendering and layout ms].
 	perf.result = () => {
@@ -543,6 +578,106 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 	b.ReportMetric(script*1000/frames, "script-ms/frame")
 	b.ReportMetric(layout*1000/frames, "layout-ms/frame")
 	b.ReportMetric(float64(longTasks)/float64(b.N), "long-tasks/op")
+}
+
+// BenchmarkChatReplayBrowser measures the client by the performance plan's
+// §2.2 method, away from the live stream's timing: the update frames of one
+// live stream of the text (recorded by framesProbe, untimed) are applied
+// again on a fresh page in one synchronous loop, each through the page's
+// own WebSocket message handler (JSON, the runtime, the chat's DOM work),
+// then the tail rendering it scheduled for the next animation frame, run at
+// once, then a forced layout; no paint. It reports the quantiles of those
+// per-frame times. Each op checks that the page ends with exactly the HTML
+// of a full render.
+func BenchmarkChatReplayBrowser(b *testing.B) {
+	waitHighlighter(b)
+	reply, _ := reply50k(b)
+	br := browsertest.New(b)
+	b.Run("reply50k", func(b *testing.B) { browserReplay(b, br, reply) })
+}
+
+func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
+	want := markdown.New().RenderString(text)
+	chats := make(chan *chat.Chat, 1)
+	page := sheen.Page("bench", chat.UI("chat", chat.Size("100%", "700px")))
+	app := sheen.New(page, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		select {
+		case chats <- c:
+		default: // the replay pages: nobody needs their chat
+		}
+	}, sheen.WithLogger(zap.NewNop()))
+	srv := browsertest.Serve(b, app)
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := app.Shutdown(ctx); err != nil {
+			b.Error(err)
+		}
+	})
+	open := `document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`
+	done := `document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`
+
+	// Record the frames of one live stream.
+	rec := br.Tab(b)
+	rec.OnNewDocument(framesProbe)
+	rec.Do(chromedp.Navigate(srv.URL + "/"))
+	c := <-chats
+	rec.Wait(open)
+	rec.JS(`__perf.recording = true`)
+	ctx := context.Background()
+	if _, err := c.AppendMessageStream(ctx, chunksAt(split(text, benchChunks), benchPace)).Wait(ctx); err != nil {
+		b.Fatal(err)
+	}
+	rec.Wait(done)
+	frames := browsertest.Eval[[]string](rec, `__perf.recorded`)
+	rec.Close()
+
+	tab := br.Tab(b)
+	tab.OnNewDocument(framesProbe)
+	wantJS, _ := json.Marshal(want)
+	replay := `__perf.replay(` + mustJSON(b, frames) + `)`
+	// One replay first, untimed, as a warm-up: the first page of a new
+	// browser is slower (caches empty, code not yet optimized), and the
+	// live benchmark's page has streamed for seconds by its p99 frames.
+	tab.Do(chromedp.Navigate(srv.URL + "/"))
+	tab.Wait(open)
+	browsertest.Eval[[]float64](tab, replay)
+	var times []float64
+	for b.Loop() {
+		b.StopTimer()
+		tab.Do(chromedp.Navigate(srv.URL + "/"))
+		tab.Wait(open)
+		b.StartTimer()
+		times = append(times, browsertest.Eval[[]float64](tab, replay)...)
+		b.StopTimer()
+		tab.Wait(done)
+		same := browsertest.Eval[bool](tab, `(() => {
+			const c = document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content").cloneNode(true);
+			c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
+			const t = document.createElement("template");
+			t.innerHTML = `+string(wantJS)+`;
+			return c.innerHTML === t.innerHTML;
+		})()`)
+		if !same {
+			b.Fatal("the page's HTML differs from a full render of the text")
+		}
+		b.StartTimer()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(len(times))/float64(b.N), "frames/op")
+	b.ReportMetric(quantile(times, 0.50), "p50-ms/frame")
+	b.ReportMetric(quantile(times, 0.99), "p99-ms/frame")
+	b.ReportMetric(quantile(times, 1), "max-ms/frame")
+}
+
+func mustJSON(tb testing.TB, v any) string {
+	tb.Helper()
+	j, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(j)
 }
 
 // quantile returns the q-quantile of sorted values (nearest rank).
