@@ -482,20 +482,25 @@ func BenchmarkChatStreamBrowser(b *testing.B) {
 	}
 }
 
+// serveBenchChat serves a page with one chat, 700 px high, until b ends.
+// The chat of the first session arrives on chats; later sessions' chats
+// (the replay pages) are not needed.
+func serveBenchChat(b *testing.B) (*browsertest.Server, <-chan *chat.Chat) {
+	chats := make(chan *chat.Chat, 1)
+	page := sheen.Page("bench", chat.UI("chat", chat.Size("100%", "700px")))
+	app := sheen.New(page, func(s *sheen.Session) {
+		select {
+		case chats <- chat.New(s, "chat"):
+		default:
+		}
+	}, sheen.WithLogger(zap.NewNop()))
+	return browsertest.ServeApp(b, app), chats
+}
+
 func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 	chunks := split(text, benchChunks)
 	want := markdown.New().RenderString(text)
-	chats := make(chan *chat.Chat, 1)
-	page := sheen.Page("bench", chat.UI("chat", chat.Size("100%", "700px")))
-	app := sheen.New(page, func(s *sheen.Session) { chats <- chat.New(s, "chat") }, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.Serve(b, app)
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Shutdown(ctx); err != nil {
-			b.Error(err)
-		}
-	})
+	srv, chats := serveBenchChat(b)
 	tab := br.Tab(b)
 	tab.OnNewDocument(framesProbe)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
@@ -516,8 +521,6 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 		}))
 		return m
 	}
-	const content = `document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content")`
-	wantJS, _ := json.Marshal(want)
 
 	var handlers, laidOut, tails, totals []float64
 	var task, script, layout float64
@@ -547,16 +550,7 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 			tails = append(tails, r[1]+r[3])
 		}
 		longTasks += browsertest.Eval[int](tab, `__perf.longTasks`)
-		same := browsertest.Eval[bool](tab, `(() => {
-			const c = `+content+`.cloneNode(true);
-			c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
-			const t = document.createElement("template");
-			t.innerHTML = `+string(wantJS)+`;
-			return c.innerHTML === t.innerHTML;
-		})()`)
-		if !same {
-			b.Fatal("the page's HTML differs from a full render of the text")
-		}
+		checkFullRender(b, tab, want)
 		b.StartTimer()
 	}
 	frames := float64(len(totals))
@@ -598,23 +592,7 @@ func BenchmarkChatReplayBrowser(b *testing.B) {
 
 func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 	want := markdown.New().RenderString(text)
-	chats := make(chan *chat.Chat, 1)
-	page := sheen.Page("bench", chat.UI("chat", chat.Size("100%", "700px")))
-	app := sheen.New(page, func(s *sheen.Session) {
-		c := chat.New(s, "chat")
-		select {
-		case chats <- c:
-		default: // the replay pages: nobody needs their chat
-		}
-	}, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.Serve(b, app)
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Shutdown(ctx); err != nil {
-			b.Error(err)
-		}
-	})
+	srv, chats := serveBenchChat(b)
 	open := `document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`
 	done := `document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`
 
@@ -635,7 +613,6 @@ func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 
 	tab := br.Tab(b)
 	tab.OnNewDocument(framesProbe)
-	wantJS, _ := json.Marshal(want)
 	replay := `__perf.replay(` + mustJSON(b, frames) + `)`
 	// One replay first, untimed, as a warm-up: the first page of a new
 	// browser is slower (caches empty, code not yet optimized), and the
@@ -652,16 +629,7 @@ func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 		times = append(times, browsertest.Eval[[]float64](tab, replay)...)
 		b.StopTimer()
 		tab.Wait(done)
-		same := browsertest.Eval[bool](tab, `(() => {
-			const c = document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content").cloneNode(true);
-			c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
-			const t = document.createElement("template");
-			t.innerHTML = `+string(wantJS)+`;
-			return c.innerHTML === t.innerHTML;
-		})()`)
-		if !same {
-			b.Fatal("the page's HTML differs from a full render of the text")
-		}
+		checkFullRender(b, tab, want)
 		b.StartTimer()
 	}
 	slices.Sort(times)
@@ -669,6 +637,22 @@ func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 	b.ReportMetric(quantile(times, 0.50), "p50-ms/frame")
 	b.ReportMetric(quantile(times, 0.99), "p99-ms/frame")
 	b.ReportMetric(quantile(times, 1), "max-ms/frame")
+}
+
+// checkFullRender fails b unless the streamed message on the page holds
+// exactly want (a full render of the text), copy buttons aside.
+func checkFullRender(b *testing.B, tab *browsertest.Tab, want string) {
+	b.Helper()
+	same := browsertest.Eval[bool](tab, `(() => {
+		const c = document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content").cloneNode(true);
+		c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
+		const t = document.createElement("template");
+		t.innerHTML = `+mustJSON(b, want)+`;
+		return c.innerHTML === t.innerHTML;
+	})()`)
+	if !same {
+		b.Fatal("the page's HTML differs from a full render of the text")
+	}
 }
 
 func mustJSON(tb testing.TB, v any) string {

@@ -60,40 +60,44 @@ func main() {
 	}
 }
 
+// job is one shape to measure.
+type job struct {
+	name    string
+	updates int
+	measure func() (time.Duration, error)
+}
+
+// jobs returns the shapes of lib.
+func jobs(lib string) []job {
+	var js []job
+	if lib == "floor" {
+		for _, s := range floor.Shapes() {
+			js = append(js, job{s.Name, s.Updates, func() (time.Duration, error) { return measureFloor(s) }})
+		}
+		return js
+	}
+	for _, s := range shapes.All() {
+		js = append(js, job{s.Name, s.Updates, func() (time.Duration, error) { return measure(s) }})
+	}
+	return js
+}
+
 // run measures every shape of lib whose name contains filter and writes its
 // line.
 func run(w io.Writer, lib, filter string) error {
 	enc := json.NewEncoder(w)
 	n := 0
-	emit := func(name string, updates int, best time.Duration) error {
-		ms := float64(best.Nanoseconds()) / 1e6
-		return enc.Encode(result{Lib: lib, Shape: name, MS: ms, Updates: updates})
-	}
-	if lib == "floor" {
-		for _, s := range floor.Shapes() {
-			if !strings.Contains(s.Name, filter) {
-				continue
-			}
-			n++
-			best, err := measureFloor(s)
-			if err == nil {
-				err = emit(s.Name, s.Updates, best)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	for _, s := range shapes.All() {
-		if lib != "go" || !strings.Contains(s.Name, filter) {
+	for _, j := range jobs(lib) {
+		if !strings.Contains(j.name, filter) {
 			continue
 		}
 		n++
-		best, err := measure(s)
-		if err == nil {
-			err = emit(s.Name, s.Updates, best)
-		}
+		best, err := j.measure()
 		if err != nil {
+			return err
+		}
+		ms := float64(best.Nanoseconds()) / 1e6
+		if err := enc.Encode(result{Lib: lib, Shape: j.name, MS: ms, Updates: j.updates}); err != nil {
 			return err
 		}
 	}
