@@ -233,9 +233,19 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
+			c.send("busy", map[string]bool{"busy": c.busyV.Peek()}) // the page waits for an answer
 			return
 		}
-		c.submit(Input{Text: in.Text, Attachments: in.Attachments})
+		kept, refused := c.cfg.acceptAttachments(in.Attachments)
+		if len(refused) > 0 {
+			c.log.Warn("chat: attachments refused", zap.Strings("attachments", refused))
+			c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s", len(refused), strings.Join(refused, "; ")))
+			if strings.TrimSpace(in.Text) == "" && len(kept) == 0 {
+				c.send("busy", map[string]bool{"busy": c.busyV.Peek()})
+				return
+			}
+		}
+		c.submit(Input{Text: in.Text, Attachments: kept})
 	case "stop":
 		c.stopResponse()
 	case "ready":

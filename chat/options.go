@@ -34,10 +34,12 @@ type config struct {
 	errorMode          ErrorMode
 	coalesce           time.Duration
 	tokens             tokenConfig // budget.go
+	attachTypes        []string    // nil: no attachments (attach.go)
+	attachMax          int64
 }
 
 func defaults() config {
-	return config{placeholder: "Enter a message…", cancel: true, coalesce: 30 * time.Millisecond}
+	return config{placeholder: "Enter a message…", cancel: true, coalesce: 30 * time.Millisecond, attachMax: DefaultMaxAttachmentBytes}
 }
 
 // Placeholder sets the input's placeholder.

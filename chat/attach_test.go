@@ -1,0 +1,78 @@
+package chat_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/chat"
+)
+
+func TestAttachmentPolicy(t *testing.T) {
+	png := chat.Attachment{Name: "a.png", MIME: "image/png", Data: []byte("PNGDATA")}
+	big := chat.Attachment{Name: "big.png", MIME: "image/png", Data: make([]byte, 2000)}
+	exe := chat.Attachment{Name: "x.exe", MIME: "application/x-msdownload", Data: []byte("MZ")}
+	remote := chat.Attachment{Name: "r.png", MIME: "image/png", URL: "https://example.com/r.png"}
+	txt := chat.Attachment{Name: "n.txt", MIME: "text/plain; charset=utf-8", Data: []byte("hi")}
+	tests := []struct {
+		name    string
+		opts    []chat.Option
+		text    string
+		send    []chat.Attachment
+		want    []string // names the handler gets; nil: the handler does not run
+		refused int      // attachments named in the notice
+	}{
+		{name: "no policy drops them", text: "hi", send: []chat.Attachment{png}, want: []string{}, refused: 1},
+		{name: "no policy, no text: nothing runs", send: []chat.Attachment{png}, refused: 1},
+		{name: "defaults take an image", opts: []chat.Option{chat.AllowAttachments()}, text: "hi", send: []chat.Attachment{png}, want: []string{"a.png"}},
+		{name: "attachments alone are a submission", opts: []chat.Option{chat.AllowAttachments()}, send: []chat.Attachment{png}, want: []string{"a.png"}},
+		{name: "type parameters are ignored", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{txt}, want: []string{"n.txt"}},
+		{name: "type not allowed", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{exe, png}, want: []string{"a.png"}, refused: 1},
+		{name: "wildcard", opts: []chat.Option{chat.AllowAttachments("image/*")}, text: "x", send: []chat.Attachment{png, txt}, want: []string{"a.png"}, refused: 1},
+		{name: "no URLs from a page", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{remote}, want: []string{}, refused: 1},
+		{name: "total size limit", opts: []chat.Option{chat.AllowAttachments(), chat.MaxAttachmentBytes(1000)}, text: "x", send: []chat.Attachment{png, big, txt}, want: []string{"a.png", "n.txt"}, refused: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := make(chan []string, 1)
+			base := newApp(t, func(s *sheen.Session) {
+				c := chat.New(s, "chat", tt.opts...)
+				c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+					names := []string{}
+					for _, a := range in.Attachments {
+						names = append(names, a.Name)
+					}
+					got <- names
+					return c.AppendMessage(ctx, "ok")
+				})
+			})
+			p := open(t, base)
+			p.Next("reset")
+			p.Send("submit", map[string]any{"text": tt.text, "attachments": tt.send})
+			if tt.refused > 0 {
+				n := p.Notice()
+				if n.Level != sheen.LevelWarning || !strings.HasPrefix(n.Message, "1 attachment(s) not accepted") {
+					t.Errorf("notice = %+v", n)
+				}
+			}
+			if tt.want == nil {
+				if d := p.Next("busy"); d["busy"] != false {
+					t.Fatalf("busy = %v, want false (the page must unlock)", d)
+				}
+				select {
+				case names := <-got:
+					t.Fatalf("the handler ran with %v", names)
+				default:
+				}
+				return
+			}
+			names := <-got
+			if strings.Join(names, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("handler got %v, want %v", names, tt.want)
+			}
+			p.Next("append")
+			p.Idle()
+		})
+	}
+}
