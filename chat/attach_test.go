@@ -2,6 +2,8 @@ package chat_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +33,7 @@ func TestAttachmentPolicy(t *testing.T) {
 		{name: "type not allowed", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{exe, png}, want: []string{"a.png"}, refused: 1},
 		{name: "wildcard", opts: []chat.Option{chat.AllowAttachments("image/*")}, text: "x", send: []chat.Attachment{png, txt}, want: []string{"a.png"}, refused: 1},
 		{name: "no URLs from a page", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{remote}, want: []string{}, refused: 1},
+		{name: "many refused: the notice names five", text: "x", send: slices.Repeat([]chat.Attachment{exe}, 40), want: []string{}, refused: 40},
 		{name: "total size limit", opts: []chat.Option{chat.AllowAttachments(), chat.MaxAttachmentBytes(1000)}, text: "x", send: []chat.Attachment{png, big, txt}, want: []string{"a.png", "n.txt"}, refused: 1},
 	}
 	for _, tt := range tests {
@@ -52,7 +55,8 @@ func TestAttachmentPolicy(t *testing.T) {
 			p.Send("submit", map[string]any{"text": tt.text, "attachments": tt.send})
 			if tt.refused > 0 {
 				n := p.Notice()
-				if n.Level != sheen.LevelWarning || !strings.HasPrefix(n.Message, "1 attachment(s) not accepted") {
+				prefix := fmt.Sprintf("%d attachment(s) not accepted", tt.refused)
+				if n.Level != sheen.LevelWarning || !strings.HasPrefix(n.Message, prefix) || strings.Count(n.Message, `"`) > 2*5 {
 					t.Errorf("notice = %+v", n)
 				}
 			}

@@ -238,8 +238,13 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		kept, refused := c.cfg.acceptAttachments(in.Attachments)
 		if len(refused) > 0 {
-			c.log.Warn("chat: attachments refused", zap.Strings("attachments", refused))
-			c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s", len(refused), strings.Join(refused, "; ")))
+			shown := refused[:min(len(refused), 5)] // a hostile page may send thousands
+			more := ""
+			if n := len(refused) - len(shown); n > 0 {
+				more = fmt.Sprintf("; and %d more", n)
+			}
+			c.log.Warn("chat: attachments refused", zap.Int("count", len(refused)), zap.Strings("first", shown))
+			c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s%s", len(refused), strings.Join(shown, "; "), more))
 			if strings.TrimSpace(in.Text) == "" && len(kept) == 0 {
 				c.send("busy", map[string]bool{"busy": c.busyV.Peek()})
 				return
