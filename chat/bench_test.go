@@ -482,6 +482,13 @@ func BenchmarkChatStreamBrowser(b *testing.B) {
 	}
 }
 
+// What the browser benchmarks wait for: the page is connected and its chat
+// is on it; the streamed message has ended.
+const (
+	benchPageOpen   = `document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`
+	benchStreamDone = `document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`
+)
+
 // serveBenchChat serves a page with one chat, 700 px high, until b ends.
 // The chat of the first session arrives on chats; later sessions' chats
 // (the replay pages) are not needed.
@@ -499,13 +506,13 @@ func serveBenchChat(b *testing.B) (*browsertest.Server, <-chan *chat.Chat) {
 
 func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 	chunks := split(text, benchChunks)
-	want := markdown.New().RenderString(text)
+	wantJS := mustJSON(b, markdown.New().RenderString(text))
 	srv, chats := serveBenchChat(b)
 	tab := br.Tab(b)
 	tab.OnNewDocument(framesProbe)
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
 	c := <-chats
-	tab.Wait(`document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`)
+	tab.Wait(benchPageOpen)
 	tab.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, cdpperf.Enable, cdpperf.EnableParams{})
 		return err
@@ -536,7 +543,7 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 		if _, err := c.AppendMessageStream(ctx, chunksAt(chunks, benchPace)).Wait(ctx); err != nil {
 			b.Fatal(err)
 		}
-		tab.Wait(`document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`)
+		tab.Wait(benchStreamDone)
 		tab.JS(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`)
 		b.StopTimer()
 		after := metrics()
@@ -550,7 +557,7 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 			tails = append(tails, r[1]+r[3])
 		}
 		longTasks += browsertest.Eval[int](tab, `__perf.longTasks`)
-		checkFullRender(b, tab, want)
+		checkFullRender(b, tab, wantJS)
 		b.StartTimer()
 	}
 	frames := float64(len(totals))
@@ -591,23 +598,21 @@ func BenchmarkChatReplayBrowser(b *testing.B) {
 }
 
 func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
-	want := markdown.New().RenderString(text)
+	wantJS := mustJSON(b, markdown.New().RenderString(text))
 	srv, chats := serveBenchChat(b)
-	open := `document.documentElement.dataset.sheenState === "open" && !!document.querySelector("#chat .sheen-chat-input")`
-	done := `document.querySelector("#chat .sheen-chat-msg[data-id]")?.dataset.status === "done"`
 
 	// Record the frames of one live stream.
 	rec := br.Tab(b)
 	rec.OnNewDocument(framesProbe)
 	rec.Do(chromedp.Navigate(srv.URL + "/"))
 	c := <-chats
-	rec.Wait(open)
+	rec.Wait(benchPageOpen)
 	rec.JS(`__perf.recording = true`)
 	ctx := context.Background()
 	if _, err := c.AppendMessageStream(ctx, chunksAt(split(text, benchChunks), benchPace)).Wait(ctx); err != nil {
 		b.Fatal(err)
 	}
-	rec.Wait(done)
+	rec.Wait(benchStreamDone)
 	frames := browsertest.Eval[[]string](rec, `__perf.recorded`)
 	rec.Close()
 
@@ -618,18 +623,18 @@ func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 	// browser is slower (caches empty, code not yet optimized), and the
 	// live benchmark's page has streamed for seconds by its p99 frames.
 	tab.Do(chromedp.Navigate(srv.URL + "/"))
-	tab.Wait(open)
+	tab.Wait(benchPageOpen)
 	browsertest.Eval[[]float64](tab, replay)
 	var times []float64
 	for b.Loop() {
 		b.StopTimer()
 		tab.Do(chromedp.Navigate(srv.URL + "/"))
-		tab.Wait(open)
+		tab.Wait(benchPageOpen)
 		b.StartTimer()
 		times = append(times, browsertest.Eval[[]float64](tab, replay)...)
 		b.StopTimer()
-		tab.Wait(done)
-		checkFullRender(b, tab, want)
+		tab.Wait(benchStreamDone)
+		checkFullRender(b, tab, wantJS)
 		b.StartTimer()
 	}
 	slices.Sort(times)
@@ -640,14 +645,15 @@ func browserReplay(b *testing.B, br *browsertest.Browser, text string) {
 }
 
 // checkFullRender fails b unless the streamed message on the page holds
-// exactly want (a full render of the text), copy buttons aside.
-func checkFullRender(b *testing.B, tab *browsertest.Tab, want string) {
+// exactly the HTML whose JSON string is wantJS (a full render of the
+// text), copy buttons aside.
+func checkFullRender(b *testing.B, tab *browsertest.Tab, wantJS string) {
 	b.Helper()
 	same := browsertest.Eval[bool](tab, `(() => {
 		const c = document.querySelector("#chat .sheen-chat-log > .sheen-chat-msg[data-id] .sheen-chat-content").cloneNode(true);
 		c.querySelectorAll(".sheen-chat-copy").forEach((b) => b.remove());
 		const t = document.createElement("template");
-		t.innerHTML = `+mustJSON(b, want)+`;
+		t.innerHTML = `+wantJS+`;
 		return c.innerHTML === t.innerHTML;
 	})()`)
 	if !same {

@@ -233,7 +233,7 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
-			c.send("busy", map[string]bool{"busy": c.busyV.Peek()}) // the page waits for an answer
+			c.sendBusy(c.busyV.Peek()) // the page waits for an answer to its submit
 			return
 		}
 		kept, refused := c.cfg.acceptAttachments(in.Attachments)
@@ -246,7 +246,7 @@ func (c *Chat) event(name string, data json.RawMessage) {
 			c.log.Warn("chat: attachments refused", zap.Int("count", len(refused)), zap.Strings("first", shown))
 			c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s%s", len(refused), strings.Join(shown, "; "), more))
 			if strings.TrimSpace(in.Text) == "" && len(kept) == 0 {
-				c.send("busy", map[string]bool{"busy": c.busyV.Peek()})
+				c.sendBusy(c.busyV.Peek()) // nothing left to run: unlock the page
 				return
 			}
 		}
@@ -394,10 +394,14 @@ func (c *Chat) stopResponse() {
 func (c *Chat) setBusy() {
 	busy := c.running > 0 || c.queueBusy()
 	if c.busyV.Set(busy) {
-		c.send("busy", map[string]bool{"busy": busy})
+		c.sendBusy(busy)
 		c.meterChanged()
 	}
 }
+
+// sendBusy tells the page whether a response runs; false also ends its wait
+// for an answer to a submit.
+func (c *Chat) sendBusy(busy bool) { c.send("busy", map[string]bool{"busy": busy}) }
 
 func (c *Chat) queueBusy() bool {
 	c.mu.Lock()
