@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned for a conversation that does not exist, was
+// deleted, or belongs to another owner: callers cannot tell these apart, so
+// a page never learns whether someone else's conversation exists.
+var ErrNotFound = errors.New("store: not found")
+
+// MaxTitle is the longest title, in runes, a store keeps. Longer titles are
+// cut to it (at a rune boundary) by Create and Rename.
+const MaxTitle = 200
+
+// Message states the store knows about. Any other status is the chat's and
+// is kept as given.
+const (
+	// StatusStreaming marks a message that is still growing. A message left
+	// in this state by a process that is gone was cut short: readers show it
+	// as interrupted.
+	StatusStreaming = "streaming"
+	// StatusInterrupted marks a message whose writer went away (shutdown,
+	// crash) before it finished.
+	StatusInterrupted = "interrupted"
+)
+
+// Conversation is the header of one conversation.
+type Conversation struct {
+	ID      string // random, 128 bits, URL-safe; chosen by the caller
+	Owner   string // the user it belongs to
+	Title   string // plain text (never HTML), at most MaxTitle runes
+	Created time.Time
+	Updated time.Time // the last append, update or rename; List sorts by it
+}
+
+// Message is one message of a conversation, as the store keeps it. The
+// store understands only ID, Status and the order of messages; Role,
+// Content and Meta are the chat's and are returned exactly as written.
+type Message struct {
+	ID      string // unique within its conversation; chosen by the caller
+	Role    string
+	Content string // the text; grows with AppendText while streaming
+	Status  string // "" for a finished message, StatusStreaming, …
+	Meta    []byte // the chat's JSON (thinking, attachments, metrics, …); opaque here
+	Created time.Time
+}
+
+// Store keeps conversations. Implementations are safe for concurrent use;
+// each method is atomic: after a crash a message is either absent or as one
+// complete call left it (never half written). Methods that take an owner
+// return ErrNotFound for another owner's conversation; the methods that
+// write messages take only the conversation id (the caller checked the owner
+// when it loaded the conversation) and return ErrNotFound if it is gone.
+//
+// The conformance suite in package storetest pins this behaviour; every
+// implementation runs it from its tests.
+type Store interface {
+	// Create adds a conversation. Its ID must be new; Created and Updated
+	// are set to now when zero.
+	Create(ctx context.Context, c Conversation) error
+	// Get returns a conversation and its messages in the order they were
+	// appended. Rows that cannot be read are skipped and reported by the
+	// implementation (logged); the rest is returned.
+	Get(ctx context.Context, owner, id string) (Conversation, []Message, error)
+	// List returns owner's conversations, most recently updated first, at
+	// most limit of them, starting after cursor ("" for the first page). next
+	// is the cursor of the following page, "" after the last one.
+	List(ctx context.Context, owner, cursor string, limit int) (page []Conversation, next string, err error)
+	// Rename sets a conversation's title.
+	Rename(ctx context.Context, owner, id, title string) error
+	// Delete removes a conversation and its messages.
+	Delete(ctx context.Context, owner, id string) error
+
+	// Append adds m at the end of conversation id. m.ID must be new in it.
+	Append(ctx context.Context, id string, m Message) error
+	// AppendText adds text to the end of message msgID's Content (a message
+	// still streaming).
+	AppendText(ctx context.Context, id, msgID, text string) error
+	// Update replaces message m.ID's Role, Content, Status and Meta (a
+	// message that finished, or whose text was rewritten).
+	Update(ctx context.Context, id string, m Message) error
+
+	// Close releases the store.
+	Close() error
+}
