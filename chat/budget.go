@@ -143,10 +143,7 @@ func (c *Chat) SetTokenBudget(b tokens.Budget) {
 func (c *Chat) withTokens(fn func(t *tokenState) error) error {
 	t := &c.tok
 	for {
-		var msgs []Message
-		var epoch int
-		ran := false
-		c.g.Do(func() { msgs, epoch, ran = c.msgs.Get(), c.epoch, true })
+		msgs, epoch, ran := c.messages()
 		if !ran {
 			return errEnded
 		}

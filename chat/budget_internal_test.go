@@ -44,7 +44,9 @@ func BenchmarkBudgetTurn(b *testing.B) {
 			counter := &freeCount{}
 			c := &Chat{g: g, id: "chat"}
 			c.cfg.tokens.counter = counter
-			g.Do(func() { c.msgs = reactive.NewValueFunc[[]Message](g, nil, nil) })
+			cv := newConv(nil, "", "", "chat")
+			c.cv.Store(cv)
+			g.Do(func() { c.ver = reactive.NewValue(g, 0) })
 			n := 0
 			add := func() {
 				m := Message{ID: "chat-m" + strconv.Itoa(n), Role: Assistant, Content: texts[(n*7)%len(texts)]}
@@ -55,7 +57,10 @@ func BenchmarkBudgetTurn(b *testing.B) {
 					m.Role, m.Content = User, texts[n%16]
 				}
 				n++
-				g.Do(func() { c.msgs.Set(append(c.msgs.Peek(), m)) })
+				cv.mu.Lock()
+				cv.msgs = append(cv.msgs, m)
+				cv.mu.Unlock()
+				g.Do(func() { c.ver.Set(c.ver.Peek() + 1) })
 			}
 			for n < 10_000 {
 				add()

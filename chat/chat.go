@@ -3,18 +3,15 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
-	"github.com/sheenhq/sheen/internal/logerr"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -56,6 +53,9 @@ const (
 	Done    Status = ""
 	Stopped Status = "stopped" // the user stopped it
 	Failed  Status = "error"   // the stream failed; Error says why
+	// Interrupted: the server stopped (shut down, or died) before the reply
+	// finished. Saved conversations show it with a Retry button.
+	Interrupted Status = "interrupted"
 )
 
 // Attachment is a file sent with a user message.
@@ -104,8 +104,13 @@ const (
 	ErrorUnhandled
 )
 
-// Chat is a chat bound to a session. Its methods are safe to call from any
-// goroutine.
+// Chat is a chat bound to a session: a view of one conversation. Its
+// methods are safe to call from any goroutine.
+//
+// Without a [History] the conversation is the chat's own and ends with the
+// session. With one ([WithHistory]) the chat shows a saved conversation
+// that the user can leave and come back to, that other tabs can show at the
+// same time, and whose reply goes on when the page goes away.
 type Chat struct {
 	s   *sheen.Session
 	g   *reactive.Graph
@@ -113,34 +118,25 @@ type Chat struct {
 	cfg config
 	md  *markdown.Renderer
 	log *zap.Logger
+	h   *History // nil without history
+
+	cv atomic.Pointer[conv] // the conversation shown; changed in turns
 
 	// Turn-owned.
-	msgs      *reactive.Value[[]Message]
+	ver       *reactive.Value[int] // changes whenever the shown transcript does
+	switches  int                  // conversations shown so far (token state's epoch)
 	input     *reactive.Value[Input]
 	busyV     *reactive.Value[bool]
-	nextID    int
-	submits   int
 	handlers  []func(context.Context, Input) error
 	greeting  *greetingState
 	greetReq  []func(context.Context)
 	greetDism []func()
 	commands  []*command
 	ready     bool
-	running   int // handler goroutines running
-	respCtx   context.Context
-	respStop  context.CancelFunc
-	respFn    func(context.Context) error            // the current (or last) response
-	retries   map[string]func(context.Context) error // failed message id → the response to run again
-	epoch     int                                    // incremented by ClearMessages: older streams stop showing
+	cursor    string // the history list's next page
+	gone      bool   // the session ended
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
-
-	// The queue of appends and streams, guarded by mu.
-	mu      sync.Mutex
-	queue   []*op
-	working bool
-	current *op
-	ctxs    []*StreamContext
 }
 
 type greetingState struct {
@@ -158,27 +154,120 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c := &Chat{s: s, g: s.Graph(), id: id, cfg: cfg, md: renderer, log: s.Logger().With(zap.String("chat", id))}
+	c := &Chat{s: s, g: s.Graph(), id: id, cfg: cfg, md: renderer, h: cfg.history, log: s.Logger().With(zap.String("chat", id))}
 	c.g.Do(func() {
-		c.msgs = reactive.NewValueFunc[[]Message](c.g, nil, nil)
+		c.ver = reactive.NewValue(c.g, 0)
 		c.input = reactive.NewValueFunc(c.g, Input{}, nil)
 		c.input.Unset()
 		c.busyV = reactive.NewValue(c.g, false)
-		var initial []Message
-		for _, m := range cfg.messages {
-			initial = append(initial, c.normalize(m, Assistant))
-		}
-		c.msgs.Set(initial)
 		if cfg.greeting != nil {
 			c.greeting = &greetingState{html: c.renderContent(*cfg.greeting), persistent: cfg.greetingPersistent}
 		}
-		c.sendReset()
+		c.show(c.newConv(), false)
 		c.sendCommands()
-		c.meterChanged()
+		c.h.addView(c)
 	})
 	s.OnEvent(id, c.event)
-	s.OnEnded(func() { c.stopResponse() })
+	s.OnEnded(c.ended)
 	return c
+}
+
+// newConv returns a new conversation holding the chat's starting messages.
+// With a history it is saved when the first user message arrives. Turn.
+func (c *Chat) newConv() *conv {
+	var cv *conv
+	if c.h == nil {
+		cv = newConv(nil, "", "", c.id)
+	} else {
+		cv = newConv(c.h, newConvID(), c.s.User(), c.id)
+	}
+	for _, m := range c.cfg.messages {
+		cv.msgs = append(cv.msgs, cv.normalize(c, m, Assistant))
+	}
+	return cv
+}
+
+// show makes the chat a view of cv and sends the page its transcript (and,
+// if a message is streaming, that message so far, which then goes on live).
+// false from attach means cv was dropped from memory meanwhile. Turn.
+func (c *Chat) show(cv *conv, history bool) bool {
+	msgs, retry, live, livePatch, busy, ok := cv.attach(c)
+	if !ok {
+		return false
+	}
+	if old := c.cv.Swap(cv); old != nil && old != cv {
+		old.detach(c)
+	}
+	c.switches++
+	shown := []wireMsg{}
+	for _, m := range msgs {
+		if m.Role != System {
+			shown = append(shown, wireOf(m, retry[m.ID]))
+		}
+	}
+	if len(shown) > 0 || live != nil {
+		c.dismissGreeting()
+	} else if c.greeting != nil && history {
+		c.greeting.dismissed = false // a new, empty conversation greets again
+	}
+	c.send("reset", map[string]any{"messages": shown, "greeting": c.greetingWire()})
+	if live != nil {
+		c.send("start", map[string]wireMsg{"message": *live})
+		c.send("patch", livePatch)
+	}
+	if c.busyV.Set(busy) || c.switches > 1 {
+		c.sendBusy(busy) // the page learns the state of the conversation it now shows
+	}
+	c.changed()
+	return true
+}
+
+// cur returns the conversation the chat shows.
+func (c *Chat) cur() *conv { return c.cv.Load() }
+
+// target returns the conversation that what is appended with ctx goes to:
+// the one whose response ctx belongs to, else the one shown.
+func (c *Chat) target(ctx context.Context) *conv {
+	if r, ok := ctx.Value(respKey{}).(*respInfo); ok && r.chatID == c.id {
+		return r.cv
+	}
+	return c.cur()
+}
+
+// post runs fn in the chat's turn if the chat still shows cv then.
+func (c *Chat) post(cv *conv, fn func(v *Chat)) {
+	c.g.Post(func() {
+		if c.cur() == cv && !c.gone {
+			fn(c)
+		}
+	})
+}
+
+// changed records that the shown transcript changed. Turn.
+func (c *Chat) changed() {
+	c.ver.Set(c.ver.Peek() + 1)
+	c.meterChanged()
+}
+
+// setBusy follows the conversation's busy state. Turn.
+func (c *Chat) setBusy(busy bool) {
+	if c.busyV.Set(busy) {
+		c.sendBusy(busy)
+		c.meterChanged()
+	}
+}
+
+// ended runs when the session ends: a chat without history stops its
+// response; with history the reply goes on without this page. Turn.
+func (c *Chat) ended() {
+	c.gone = true
+	cv := c.cur()
+	c.h.removeView(c)
+	if c.h == nil {
+		cv.stopResponse()
+		return
+	}
+	cv.detach(c)
 }
 
 // ID returns the chat's element id.
@@ -192,9 +281,18 @@ func (c *Chat) Session() *sheen.Session { return c.s }
 // returns; a streamed message is added when its stream ends. The slice must
 // not be modified.
 func (c *Chat) Messages() []Message {
-	var out []Message
-	c.g.Do(func() { out = c.msgs.Get() })
-	return slices.Clip(out)
+	msgs, _, _ := c.messages()
+	return msgs
+}
+
+// messages returns the transcript and its epoch (for the token state), and
+// whether the session still runs.
+func (c *Chat) messages() ([]Message, int, bool) {
+	var sw int
+	ran := false
+	c.g.Do(func() { c.ver.Get(); sw, ran = c.switches, true })
+	msgs, epoch := c.cur().snapshot()
+	return msgs, sw<<32 | epoch, ran
 }
 
 // UserInput returns the latest submission and, in reactive code, makes the
@@ -215,10 +313,12 @@ func (c *Chat) Busy() bool {
 
 // OnUserSubmit registers fn to run for every submission, off the session's
 // goroutine (the page stays responsive). Handlers run one after another in
-// registration order. Their ctx is cancelled by the stop button or Escape, by
-// ClearMessages and by the end of the session. An error is shown according to
-// the chat's error mode. The input unlocks when every handler has returned and
-// every message they started has been sent.
+// registration order. Their ctx is cancelled by the stop button or Escape
+// (in any page showing the conversation), by ClearMessages, and by the end of
+// the session — or, with a [History], not by the end of the session but by
+// the history's reply time limit and its Shutdown. An error is shown
+// according to the chat's error mode. The input unlocks when every handler
+// has returned and every message they started has been sent.
 func (c *Chat) OnUserSubmit(fn func(ctx context.Context, in Input) error) {
 	c.g.Do(func() { c.handlers = append(c.handlers, fn) })
 }
@@ -252,16 +352,19 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		c.submit(Input{Text: in.Text, Attachments: kept})
 	case "stop":
-		c.stopResponse()
+		c.cur().stopResponse()
 	case "ready":
 		c.ready = true
+		c.readyHistory(data)
 		c.maybeRequestGreeting()
 	case "retry":
 		var r struct {
 			ID string `json:"id"`
 		}
 		_ = json.Unmarshal(data, &r)
-		c.retry(r.ID)
+		c.cur().retry(c, r.ID)
+	case "open", "rename", "delete", "more":
+		c.historyEvent(name, data)
 	default:
 		c.log.Warn("chat: unknown event", zap.String("name", name))
 	}
@@ -269,7 +372,13 @@ func (c *Chat) event(name string, data json.RawMessage) {
 
 // submit records a submission and starts the handlers. Turn.
 func (c *Chat) submit(in Input) {
-	if c.running > 0 || c.queueBusy() {
+	cv := c.cur()
+	if c.h.closing() {
+		c.s.Notify(sheen.LevelWarning, "The server is restarting; send your message again in a moment.")
+		c.sendBusy(c.busyV.Peek())
+		return
+	}
+	if cv.isBusy() {
 		// The page locks its input while a response runs and queues
 		// server-driven submits, so this is a page out of step.
 		c.log.Info("chat: submit while a response is running; ignored")
@@ -278,151 +387,50 @@ func (c *Chat) submit(in Input) {
 	if c.runCommand(in) {
 		return
 	}
-	c.submits++
-	in.Seq = c.submits
-	c.appendNow(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, false)
+	cv.mu.Lock()
+	cv.submits++
+	in.Seq = cv.submits
+	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, c)
+	cv.startResponse(c, c.handlersFor(in))
+	cv.mu.Unlock()
 	c.input.Set(in)
-	c.startResponse(func(ctx context.Context) error {
-		for _, h := range c.handlersSnapshot() {
+}
+
+// handlersFor is the response to in: the submit handlers, as registered
+// now, one after another. Turn.
+func (c *Chat) handlersFor(in Input) func(context.Context) error {
+	hs := slices.Clone(c.handlers)
+	return func(ctx context.Context) error {
+		for _, h := range hs {
 			if err := h(ctx, in); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
 }
 
-func (c *Chat) handlersSnapshot() []func(context.Context, Input) error {
-	var hs []func(context.Context, Input) error
-	c.g.Do(func() { hs = slices.Clone(c.handlers) })
-	return hs
-}
-
-// startResponse runs fn off the session goroutine as the current response.
-// Turn.
-func (c *Chat) startResponse(fn func(ctx context.Context) error) {
-	ctx, cancel := context.WithCancel(c.s.Context())
-	c.respCtx, c.respStop, c.respFn = ctx, cancel, fn
-	c.running++
-	c.setBusy()
-	go func() {
-		err := callHandler(fn, ctx)
-		c.g.Do(func() {
-			c.running--
-			if err != nil && !errors.Is(err, context.Canceled) {
-				c.handlerError(err)
-			}
-			c.setBusy()
-		})
-	}()
-}
-
-func callHandler(fn func(context.Context) error, ctx context.Context) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = reactive.AsError(p)
+// responseFor is the response that user message u asks for: its slash
+// command, or the submit handlers. Turn.
+func (c *Chat) responseFor(u Message) func(context.Context) error {
+	if u.Command != "" {
+		name, args, _ := parseCommand(u.Content)
+		i := slices.IndexFunc(c.commands, func(x *command) bool { return x.name == name && x.handler != nil })
+		if i < 0 {
+			return nil
 		}
-	}()
-	return fn(ctx)
-}
-
-// handlerError shows a handler's error. Turn.
-func (c *Chat) handlerError(err error) {
-	logerr.Log(c.log, "chat: a submit handler", err)
-	if c.cfg.errorMode == ErrorUnhandled {
-		c.s.Close()
-		return
+		h := c.commands[i].handler
+		return func(ctx context.Context) error { return h(ctx, args) }
 	}
-	var se *StreamError
-	if errors.As(err, &se) {
-		return // the stream already showed its failure inline and notified
+	if len(c.handlers) == 0 {
+		return nil
 	}
-	msg := c.userMessage(err)
-	c.s.Notify(sheen.LevelError, msg)
-	id := c.newID()
-	c.setRetry(id, c.respFn)
-	c.appendNow(Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, false)
-}
-
-// setRetry makes the failed message id's Retry button run fn again. Turn.
-func (c *Chat) setRetry(id string, fn func(context.Context) error) {
-	if fn == nil {
-		return
-	}
-	if c.retries == nil {
-		c.retries = map[string]func(context.Context) error{}
-	}
-	c.retries[id] = fn
-}
-
-// userMessage is what the user sees for err under the chat's error mode.
-func (c *Chat) userMessage(err error) string {
-	var safe *sheen.SafeError
-	switch {
-	case c.cfg.errorMode == ErrorActual:
-		return err.Error()
-	case errors.As(err, &safe):
-		return safe.Message
-	case c.cfg.errorMode == ErrorAuto && c.s.Development():
-		return err.Error()
-	}
-	return "The assistant could not answer. The details are in the server log."
-}
-
-// stopResponse cancels the running response and every stream. Any goroutine.
-// The streams go first, so that a stream whose iterator ends because the
-// handler's context ended is already marked stopped rather than done.
-func (c *Chat) stopResponse() {
-	c.mu.Lock()
-	ops := append([]*op(nil), c.queue...)
-	cur := c.current
-	c.mu.Unlock()
-	if cur != nil {
-		cur.cancel()
-	}
-	for _, o := range ops {
-		o.cancel()
-	}
-	c.g.Do(func() {
-		if c.respStop != nil {
-			c.respStop()
-		}
-	})
-}
-
-// setBusy recomputes the busy state and tells the page when it changes. Turn.
-func (c *Chat) setBusy() {
-	busy := c.running > 0 || c.queueBusy()
-	if c.busyV.Set(busy) {
-		c.sendBusy(busy)
-		c.meterChanged()
-	}
+	return c.handlersFor(Input{Text: u.Content, Attachments: u.Attachments})
 }
 
 // sendBusy tells the page whether a response runs; false also ends its wait
 // for an answer to a submit.
 func (c *Chat) sendBusy(busy bool) { c.send("busy", map[string]bool{"busy": busy}) }
-
-func (c *Chat) queueBusy() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.working || len(c.queue) > 0
-}
-
-// retry runs again the response that made the failed message id: the
-// handlers with the same input, or the same slash command. Turn.
-func (c *Chat) retry(id string) {
-	fn := c.retries[id]
-	if fn == nil || c.running > 0 || c.queueBusy() {
-		return
-	}
-	c.startResponse(fn)
-}
-
-func (c *Chat) newID() string {
-	c.nextID++
-	return c.id + "-m" + strconv.Itoa(c.nextID)
-}
 
 func (c *Chat) send(name string, data any) {
 	if err := c.s.Send(c.id, name, data); err != nil {
@@ -445,7 +453,8 @@ type wireMsg struct {
 	Command   string `json:"command,omitempty"`
 }
 
-func (c *Chat) wire(m Message) wireMsg {
+// wireOf is m as the page receives it; retry shows its Retry button.
+func wireOf(m Message, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command}
 	switch m.ContentType {
 	case HTMLType:
@@ -454,17 +463,15 @@ func (c *Chat) wire(m Message) wireMsg {
 		w.HTML = html.EscapeString(m.Content)
 	case Thinking:
 		w.Kind = string(Markdown)
-		w.Thinking = c.md.RenderString(m.Content)
+		w.Thinking = renderer.RenderString(m.Content)
 	default:
 		w.Kind = string(Markdown)
-		w.HTML = c.md.RenderString(m.Content)
+		w.HTML = renderer.RenderString(m.Content)
 	}
 	if m.Thinking != "" {
-		w.Thinking = c.md.RenderString(m.Thinking)
+		w.Thinking = renderer.RenderString(m.Thinking)
 	}
-	if m.Status == Failed {
-		w.Retry = m.Role == Assistant && c.retries[m.ID] != nil
-	}
+	w.Retry = retry
 	return w
 }
 
@@ -482,12 +489,12 @@ func (c *Chat) renderContent(content any) string {
 	return ""
 }
 
-// normalize turns what AppendMessage accepts into a Message with an id.
-// Turn.
-func (c *Chat) normalize(content any, role Role) Message {
-	m := c.normalizeNoID(content, role)
+// normalize turns what AppendMessage accepts into a Message with an id,
+// with v's options. Locked.
+func (cv *conv) normalize(v *Chat, content any, role Role) Message {
+	m := v.normalizeNoID(content, role)
 	if m.ID == "" {
-		m.ID = c.newID()
+		m.ID = cv.newID()
 	}
 	return m
 }
@@ -522,56 +529,28 @@ func (c *Chat) normalizeNoID(content any, role Role) Message {
 	return m
 }
 
-// appendNow adds m to the transcript and, unless the page already shows it
-// (a user submit from the page), to the page. Turn.
-func (c *Chat) appendNow(m Message, show bool) {
-	if m.ID == "" {
-		m.ID = c.newID()
-	}
-	// Appending in place is safe: every slice handed out is clipped, so
-	// nobody sees the element written past its end; and it keeps an append
-	// O(1) on a long transcript instead of a copy of it.
-	c.msgs.Set(append(c.msgs.Peek(), m))
-	if m.Role == System {
-		return // never shown, so it dismisses no greeting
-	}
-	c.dismissGreeting()
-	if m.Role != User || show {
-		c.send("append", map[string]wireMsg{"message": c.wire(m)})
-	}
-}
-
-// sendReset sends the whole transcript to the page. Turn.
-func (c *Chat) sendReset() {
-	var shown []wireMsg
-	for _, m := range c.msgs.Peek() {
-		if m.Role != System {
-			shown = append(shown, c.wire(m))
-		}
-	}
-	if shown == nil {
-		shown = []wireMsg{}
-	}
-	c.send("reset", map[string]any{"messages": shown, "greeting": c.greetingWire()})
-}
-
-// ClearMessages cancels the running response, empties the transcript and the
-// page. With greeting, the greeting is shown again (and requested again if
-// the chat has none).
+// ClearMessages cancels the running response and empties the transcript
+// and the page. With greeting, the greeting is shown again (and requested
+// again if the chat has none). With a [History], the conversation is kept
+// in the history and the chat starts a new one.
 func (c *Chat) ClearMessages(greeting bool) {
-	c.stopResponse()
+	c.cur().stopResponse()
 	c.g.Do(func() {
-		c.msgs.Set(nil)
-		c.epoch++
-		clear(c.retries)
 		if greeting && c.greeting != nil {
 			c.greeting.dismissed = false
 		}
 		if !greeting {
 			c.greeting = nil
 		}
-		c.sendReset()
-		c.meterChanged()
+		if c.h != nil {
+			c.openNew(true)
+		} else {
+			cv := c.cur()
+			cv.mu.Lock()
+			cv.clear()
+			cv.mu.Unlock()
+			c.show(cv, false)
+		}
 		if greeting {
 			c.maybeRequestGreeting()
 		}
@@ -585,8 +564,8 @@ func (c *Chat) ClearMessages(greeting bool) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{kind: opAppend, content: content, done: make(chan struct{})}
-	return c.enqueue(ctx, o, true)
+	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
+	return c.target(ctx).enqueue(ctx, o, true)
 }
 
 // Footer, meter and other page-level updates.

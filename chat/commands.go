@@ -118,10 +118,13 @@ func (c *Chat) runCommand(in Input) bool {
 		return false
 	}
 	cmd := c.commands[i]
+	cv := c.cur()
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
 	if cmd.echo {
-		c.appendNow(Message{Role: User, Content: in.Text, ContentType: TextType, Command: name}, false)
+		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Command: name}, c)
 	}
-	c.startResponse(func(ctx context.Context) error { return cmd.handler(ctx, args) })
+	cv.startResponse(c, func(ctx context.Context) error { return cmd.handler(ctx, args) })
 	return true
 }
 

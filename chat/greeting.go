@@ -31,7 +31,7 @@ func (c *Chat) dismissGreeting() {
 // maybeRequestGreeting fires the greeting-requested handlers when the chat
 // is on the page with no message and no greeting. Turn.
 func (c *Chat) maybeRequestGreeting() {
-	if !c.ready || len(c.msgs.Peek()) > 0 || (c.greeting != nil && !c.greeting.dismissed) || len(c.greetReq) == 0 {
+	if !c.ready || c.cur().shown() > 0 || (c.greeting != nil && !c.greeting.dismissed) || len(c.greetReq) == 0 {
 		return
 	}
 	hs := append([]func(context.Context){}, c.greetReq...)
@@ -66,7 +66,7 @@ func (c *Chat) OnGreetingDismissed(fn func()) {
 func (c *Chat) SetGreeting(content any, persistent bool) {
 	c.g.Do(func() {
 		c.greeting = &greetingState{html: c.renderContent(content), persistent: persistent}
-		if len(c.msgs.Peek()) > 0 && !persistent {
+		if c.cur().shown() > 0 && !persistent {
 			c.greeting.dismissed = true
 			return
 		}

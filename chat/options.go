@@ -36,10 +36,12 @@ type config struct {
 	tokens             tokenConfig // budget.go
 	attachTypes        []string    // nil: no attachments (attach.go)
 	attachMax          int64
+	history            *History // history.go
+	sidebar            bool
 }
 
 func defaults() config {
-	return config{placeholder: "Enter a message…", cancel: true, coalesce: 30 * time.Millisecond, attachMax: DefaultMaxAttachmentBytes}
+	return config{placeholder: "Enter a message…", cancel: true, sidebar: true, coalesce: 30 * time.Millisecond, attachMax: DefaultMaxAttachmentBytes}
 }
 
 // Placeholder sets the input's placeholder.
@@ -110,6 +112,9 @@ func UI(id string, opts ...Option) sheen.Node {
 	if cfg.fill {
 		attrs = append(attrs, sheen.Attr("data-fill", ""))
 	}
+	if cfg.history != nil && cfg.sidebar {
+		attrs = append(attrs, sheen.Attr("data-history", ""))
+	}
 	var style []string
 	if cfg.width != "" {
 		style = append(style, "width:"+cssValue(cfg.width))
@@ -127,7 +132,7 @@ func UI(id string, opts ...Option) sheen.Node {
 	for i, m := range cfg.messages {
 		msg := c.normalizeStatic(m, i)
 		if msg.Role != System {
-			first = append(first, c.wire(msg))
+			first = append(first, wireOf(msg, false))
 		}
 	}
 	initial := map[string]any{"messages": first, "footer": string(cfg.footer)}

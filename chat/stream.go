@@ -7,7 +7,6 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -98,6 +97,7 @@ const (
 // op is one entry of the chat's queue: appends, streams and stream contexts
 // reach the page strictly in the order they were issued.
 type op struct {
+	v       *Chat // the chat that issued it (its options apply)
 	kind    opKind
 	content any
 	seq     iter.Seq2[string, error]
@@ -124,35 +124,30 @@ func (o *op) cancel() {
 	}
 }
 
-// enqueue puts o in the chat's queue. An append on an idle queue from
-// reactive code is applied at once; other callers outside reactive code wait
-// for an append to be applied (unless a stream context is open, whose appends
-// wait for it to close).
-func (c *Chat) enqueue(ctx context.Context, o *op, wait bool) error {
-	inTurn := c.g.InTurn()
-	c.mu.Lock()
-	idle := !c.working && len(c.queue) == 0
-	if o.kind == opAppend && idle && inTurn {
-		c.mu.Unlock()
-		c.appendNow(c.normalize(o.content, Assistant), true)
+// enqueue puts o in the conversation's queue. An append on an idle queue is
+// applied at once; callers outside reactive code wait for an append to be
+// applied (unless a stream context is open, whose appends wait for it to
+// close). Reactive code never waits.
+func (cv *conv) enqueue(ctx context.Context, o *op, wait bool) error {
+	inTurn := o.v.g.InTurn()
+	cv.mu.Lock()
+	if o.kind == opAppend && !cv.working && len(cv.queue) == 0 {
+		cv.appendMsg(cv.normalize(o.v, o.content, Assistant), nil)
+		cv.mu.Unlock()
 		close(o.done)
 		return nil
 	}
-	if wait && len(c.ctxs) > 0 {
+	if wait && len(cv.ctxs) > 0 {
 		wait = false
 	}
-	c.queue = append(c.queue, o)
-	start := !c.working
-	c.working = true
-	c.mu.Unlock()
-	if start {
-		go c.work()
+	cv.queue = append(cv.queue, o)
+	if !cv.working {
+		cv.working = true
+		go cv.work()
 	}
-	if inTurn {
-		c.setBusy()
-		return nil
-	}
-	if !wait {
+	cv.setBusy()
+	cv.mu.Unlock()
+	if inTurn || !wait {
 		return nil
 	}
 	select {
@@ -164,27 +159,28 @@ func (c *Chat) enqueue(ctx context.Context, o *op, wait bool) error {
 }
 
 // work runs the queue until it is empty.
-func (c *Chat) work() {
+func (cv *conv) work() {
 	for {
-		c.mu.Lock()
-		if len(c.queue) == 0 {
-			c.working, c.current = false, nil
-			c.mu.Unlock()
-			c.g.Do(c.setBusy)
+		cv.mu.Lock()
+		if len(cv.queue) == 0 {
+			cv.working, cv.current = false, nil
+			cv.setBusy()
+			cv.mu.Unlock()
 			return
 		}
-		o := c.queue[0]
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
-		c.current = o
-		c.mu.Unlock()
+		o := cv.queue[0]
+		cv.queue[0] = nil
+		cv.queue = cv.queue[1:]
+		cv.current = o
+		if o.kind == opAppend {
+			cv.appendMsg(cv.normalize(o.v, o.content, Assistant), nil)
+		}
+		cv.mu.Unlock()
 		switch o.kind {
-		case opAppend:
-			c.g.Do(func() { c.appendNow(c.normalize(o.content, Assistant), true) })
 		case opStream:
-			c.runStream(o)
+			cv.runStream(o)
 		case opContext:
-			c.runContext(o)
+			cv.runContext(o)
 		}
 		close(o.done)
 	}
@@ -201,9 +197,9 @@ func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, er
 	h := &Stream{c: c, done: make(chan struct{})}
 	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
+	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
 	h.o = o
-	_ = c.enqueue(ctx, o, false)
+	_ = c.target(ctx).enqueue(ctx, o, false)
 	return h
 }
 
@@ -251,13 +247,12 @@ func FromStrings(chunks ...string) iter.Seq2[string, error] {
 	}
 }
 
-func (c *Chat) runStream(o *op) {
-	w := c.newWriter()
-	c.g.Do(func() {
-		o.handle.status.Set(StreamRunning)
-		w.start()
-		c.setBusy()
-	})
+func (cv *conv) runStream(o *op) {
+	w := cv.newWriter(o.v)
+	o.v.g.Do(func() { o.handle.status.Set(StreamRunning) })
+	cv.mu.Lock()
+	w.start()
+	cv.mu.Unlock()
 	// The producer runs the iterator and writes its chunks itself (handing
 	// each chunk to another goroutine would wake a thread per chunk), so that
 	// stopping is immediate even if the iterator is blocked: this goroutine
@@ -304,8 +299,9 @@ func (c *Chat) runStream(o *op) {
 		r.status = StreamStopped
 	}
 	status, failErr := r.status, r.err
+	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
-	text := w.finish(status, failErr)
+	text := w.finish(status, failErr, interrupted)
 	h := o.handle
 	h.text = text
 	switch status {
@@ -314,61 +310,78 @@ func (c *Chat) runStream(o *op) {
 	case StreamFailed:
 		h.err = &StreamError{ID: w.id, Err: failErr}
 	}
-	c.g.Do(func() { h.status.Set(status) })
+	o.v.g.Do(func() { h.status.Set(status) })
 	close(h.done)
 }
 
-// writer streams one message to the page: chunks go into a markdown stream,
-// and patches are sent at most once per coalescing period.
+// interrupted reports whether o ended because the server is shutting down
+// (rather than a stop by the user, the app or the time limit).
+func (o *op) interrupted() bool {
+	return errors.Is(context.Cause(o.ctx), errShutdown) || (o.parent != nil && errors.Is(context.Cause(o.parent), errShutdown))
+}
+
+// writer streams one message: chunks go into a markdown stream, and patches
+// go to every view at most once per coalescing period. Its state is
+// guarded by its conversation's mu.
 type writer struct {
-	c     *Chat
-	id    string
-	mu    sync.Mutex
-	text  strings.Builder // the raw text, thinking tags included
-	ms    *markdown.Stream
-	last  time.Time
-	timer *time.Timer
-	ended bool
-	epoch int // the chat's epoch when the message started
+	cv       *conv
+	v        *Chat // the chat that started it (its options apply)
+	id       string
+	icon     HTML
+	text     strings.Builder // the raw text, thinking tags included
+	ms       *markdown.Stream
+	last     time.Time
+	timer    *time.Timer
+	ended    bool
+	epoch    int // the conversation's epoch when the message started
+	coalesce time.Duration
+	save     textSaver // persist.go
 }
 
-func (c *Chat) newWriter() *writer {
-	return &writer{c: c, ms: c.md.NewStream()}
+func (cv *conv) newWriter(v *Chat) *writer {
+	return &writer{cv: cv, v: v, ms: renderer.NewStream(), icon: v.cfg.icon, coalesce: v.cfg.coalesce}
 }
 
-// start sends the empty streaming message. Turn.
+// start shows the empty streaming message. Locked.
 func (w *writer) start() {
-	c := w.c
-	w.id = c.newID()
-	w.epoch = c.epoch
-	m := Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: c.cfg.icon}
-	wm := c.wire(m)
+	cv := w.cv
+	w.id = cv.newID()
+	w.epoch = cv.epoch
+	cv.live = w
+	m := Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}
+	wm := wireOf(m, false)
 	wm.Streaming = true
-	c.dismissGreeting()
-	c.send("start", map[string]wireMsg{"message": wm})
+	cv.persistStart(w)
+	cv.broadcast(func(v *Chat) {
+		v.dismissGreeting()
+		v.send("start", map[string]wireMsg{"message": wm})
+	})
 }
 
 func (w *writer) write(s string) {
-	w.mu.Lock()
+	cv := w.cv
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
 	if w.ended {
-		w.mu.Unlock()
 		return
 	}
 	w.text.WriteString(s)
 	_, _ = w.ms.WriteString(s)
-	due := time.Since(w.last) >= w.c.cfg.coalesce
-	if !due && w.timer == nil {
-		w.timer = time.AfterFunc(w.c.cfg.coalesce-time.Since(w.last), w.flushTimer)
-	}
-	w.mu.Unlock()
-	if due {
-		w.c.g.Do(w.flush)
+	if time.Since(w.last) >= w.coalesce {
+		w.flush()
+	} else if w.timer == nil {
+		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
 	}
 }
 
 // replace makes the text keep[:n] + s and re-renders it from scratch.
 func (w *writer) replace(n int, s string) {
-	w.mu.Lock()
+	cv := w.cv
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if w.ended {
+		return
+	}
 	old := w.text.String()
 	if n > len(old) {
 		n = len(old)
@@ -376,79 +389,104 @@ func (w *writer) replace(n int, s string) {
 	w.text.Reset()
 	w.text.WriteString(old[:n])
 	w.text.WriteString(s)
-	w.ms = w.c.md.NewStream()
+	w.ms = renderer.NewStream()
 	_, _ = w.ms.WriteString(w.text.String())
-	w.mu.Unlock()
-	w.c.g.Do(w.flush) // a fresh stream's first patch replaces everything shown
+	w.save.rewound(n)
+	w.flush() // a fresh stream's first patch replaces everything shown
 }
 
 func (w *writer) length() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.cv.mu.Lock()
+	defer w.cv.mu.Unlock()
 	return w.text.Len()
 }
 
-func (w *writer) flushTimer() { w.c.g.Do(w.flush) }
+func (w *writer) flushTimer() {
+	w.cv.mu.Lock()
+	defer w.cv.mu.Unlock()
+	w.flush()
+}
 
-// flush sends what changed since the last flush. Turn: the patch is taken
-// and sent in the same turn, so patches reach the page in order.
+// flush sends what changed since the last flush to every view. Locked: the
+// patch is taken and posted under the lock, so patches reach every page in
+// order.
 func (w *writer) flush() {
-	w.mu.Lock()
 	if w.timer != nil {
 		w.timer.Stop()
 		w.timer = nil
 	}
 	w.last = time.Now()
 	if w.ended {
-		w.mu.Unlock()
 		return
 	}
 	p, ok := w.ms.Flush()
-	w.mu.Unlock()
-	if ok && w.epoch == w.c.epoch {
-		w.c.send("patch", wirePatch(w.id, p))
+	if !ok || w.epoch != w.cv.epoch {
+		return
+	}
+	wp := wirePatch(w.id, p)
+	w.cv.broadcast(func(v *Chat) { v.send("patch", wp) })
+	if len(p.Answer.Blocks) > 0 || len(p.Thinking.Blocks) > 0 {
+		w.cv.persistText(w, false) // a block closed: save the text, at most every SaveEvery
 	}
 }
 
 // finish ends the message with status and returns its full text.
-func (w *writer) finish(status StreamStatus, err error) string {
-	var text string
-	w.c.g.Do(func() {
-		w.mu.Lock()
-		if w.timer != nil {
-			w.timer.Stop()
-			w.timer = nil
+func (w *writer) finish(status StreamStatus, err error, interrupted bool) string {
+	cv := w.cv
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	w.ended = true
+	if cv.live == w {
+		cv.live = nil
+	}
+	p := w.ms.Finish()
+	text := w.text.String()
+	if w.epoch != cv.epoch {
+		return text // the chat was cleared while this message streamed
+	}
+	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
+	end := map[string]any{"id": w.id, "status": "done"}
+	notice := ""
+	switch {
+	case interrupted:
+		m.Status, m.Error = Interrupted, interruptedText
+		end["status"], end["error"] = string(Interrupted), m.Error
+	case status == StreamStopped:
+		m.Status = Stopped
+		end["status"] = "stopped"
+	case status == StreamFailed:
+		v := w.v
+		m.Status, m.Error = Failed, v.userMessage(err)
+		if cv.running > 0 { // a response streamed it: Retry runs that response again
+			cv.setRetry(w.id, cv.respFn)
 		}
-		w.ended = true
-		p := w.ms.Finish()
-		text = w.text.String()
-		answer, thinking := w.ms.Answer(), w.ms.Thinking()
-		w.mu.Unlock()
-		c := w.c
-		if w.epoch != c.epoch {
-			return // the chat was cleared while this message streamed
+		end["status"], end["error"] = "error", m.Error
+		v.log.Error("chat: stream failed", zap.Error(err))
+		notice = m.Error
+	}
+	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
+	if m.Status == Failed || m.Status == Interrupted {
+		end["retry"] = cv.canRetry(m)
+	}
+	wp := wirePatch(w.id, p)
+	cv.broadcast(func(v *Chat) {
+		v.send("patch", wp)
+		v.send("end", end)
+		if notice != "" {
+			v.s.Notify(sheen.LevelError, notice)
 		}
-		c.send("patch", wirePatch(w.id, p))
-		m := Message{ID: w.id, Role: Assistant, Content: answer, ContentType: Markdown, Thinking: thinking, Icon: c.cfg.icon}
-		end := map[string]any{"id": w.id, "status": "done"}
-		switch status {
-		case StreamStopped:
-			m.Status = Stopped
-			end["status"] = "stopped"
-		case StreamFailed:
-			m.Status, m.Error = Failed, c.userMessage(err)
-			if c.running > 0 { // a response streamed it: Retry runs that response again
-				c.setRetry(w.id, c.respFn)
-			}
-			end["status"], end["error"], end["retry"] = "error", m.Error, c.retries[w.id] != nil
-			c.log.Error("chat: stream failed", zap.Error(err))
-			c.s.Notify(sheen.LevelError, m.Error)
-		}
-		c.send("end", end)
-		c.msgs.Set(append(c.msgs.Peek(), m)) // in place: every slice handed out is clipped
+		v.changed()
 	})
+	cv.persistFinish(w, m)
 	return text
 }
+
+// interruptedText is what an interrupted message says.
+const interruptedText = "The reply was interrupted."
 
 // wireDelta is a markdown.Delta on the wire. Zero fields are left out (the
 // page reads a missing from or keep as 0, blocks as [] and tail as ""): most
@@ -479,7 +517,7 @@ func wirePatch(id string, p markdown.Patch) map[string]any {
 // writes into the same message. Appends issued while a context is open wait
 // until the outermost one closes.
 type StreamContext struct {
-	c          *Chat
+	cv         *conv
 	parent     *StreamContext
 	w          *writer
 	checkpoint int
@@ -491,21 +529,20 @@ type StreamContext struct {
 // stream context of this chat is open, a nested context in its message. It
 // waits for what is queued before it (or for ctx). Close it when done.
 func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
-	c.mu.Lock()
-	if n := len(c.ctxs); n > 0 {
-		top := c.ctxs[n-1]
-		c.mu.Unlock()
+	cv := c.target(ctx)
+	cv.mu.Lock()
+	if n := len(cv.ctxs); n > 0 {
+		top := cv.ctxs[n-1]
+		cv.mu.Unlock()
 		return top.Nested(), nil
 	}
-	c.mu.Unlock()
 	octx, stop := context.WithCancel(ctx)
-	sc := &StreamContext{c: c, w: c.newWriter()}
-	o := &op{kind: opContext, sc: sc, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), ready: make(chan struct{}), closed: make(chan struct{})}
+	sc := &StreamContext{cv: cv, w: cv.newWriter(c)}
+	o := &op{v: c, kind: opContext, sc: sc, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), ready: make(chan struct{}), closed: make(chan struct{})}
 	sc.o = o
-	c.mu.Lock()
-	c.ctxs = append(c.ctxs, sc)
-	c.mu.Unlock()
-	if err := c.enqueue(ctx, o, false); err != nil {
+	cv.ctxs = append(cv.ctxs, sc)
+	cv.mu.Unlock()
+	if err := cv.enqueue(ctx, o, false); err != nil {
 		return nil, err
 	}
 	select {
@@ -517,11 +554,10 @@ func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
 	}
 }
 
-func (c *Chat) runContext(o *op) {
-	c.g.Do(func() {
-		o.sc.w.start()
-		c.setBusy()
-	})
+func (cv *conv) runContext(o *op) {
+	cv.mu.Lock()
+	o.sc.w.start()
+	cv.mu.Unlock()
 	close(o.ready)
 	status := StreamDone
 	select {
@@ -529,17 +565,18 @@ func (c *Chat) runContext(o *op) {
 	case <-o.ctx.Done():
 		status = StreamStopped
 	}
+	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
-	o.sc.w.finish(status, nil)
+	o.sc.w.finish(status, nil, interrupted)
 }
 
 // Nested opens a context nested in sc: its checkpoint is the message as it
 // is now.
 func (sc *StreamContext) Nested() *StreamContext {
-	n := &StreamContext{c: sc.c, parent: sc, w: sc.w, checkpoint: sc.w.length()}
-	sc.c.mu.Lock()
-	sc.c.ctxs = append(sc.c.ctxs, n)
-	sc.c.mu.Unlock()
+	n := &StreamContext{cv: sc.cv, parent: sc, w: sc.w, checkpoint: sc.w.length()}
+	sc.cv.mu.Lock()
+	sc.cv.ctxs = append(sc.cv.ctxs, n)
+	sc.cv.mu.Unlock()
 	return n
 }
 
@@ -553,20 +590,20 @@ func (sc *StreamContext) Replace(s string) { sc.w.replace(sc.checkpoint, s) }
 // Close closes the context. Closing the outermost one ends the message and
 // lets queued appends through.
 func (sc *StreamContext) Close() {
-	c := sc.c
-	c.mu.Lock()
+	cv := sc.cv
+	cv.mu.Lock()
 	if sc.closed {
-		c.mu.Unlock()
+		cv.mu.Unlock()
 		return
 	}
 	sc.closed = true
-	for i := len(c.ctxs) - 1; i >= 0; i-- {
-		if c.ctxs[i] == sc {
-			c.ctxs = append(c.ctxs[:i], c.ctxs[i+1:]...)
+	for i := len(cv.ctxs) - 1; i >= 0; i-- {
+		if cv.ctxs[i] == sc {
+			cv.ctxs = append(cv.ctxs[:i], cv.ctxs[i+1:]...)
 			break
 		}
 	}
-	c.mu.Unlock()
+	cv.mu.Unlock()
 	if sc.parent == nil && sc.o != nil {
 		close(sc.o.closed)
 		<-sc.o.done

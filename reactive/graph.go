@@ -218,16 +218,17 @@ func (g *Graph) Post(fn func()) {
 }
 
 // runPosted runs everything in the mailbox, in order, including what those
-// functions post. Owner only.
-func (g *Graph) runPosted() {
+// functions post, and reports whether it ran anything. Owner only.
+func (g *Graph) runPosted() (ran bool) {
 	for {
 		g.mbox.Lock()
 		batch := g.posted
 		if len(batch) == 0 {
 			g.draining = false
 			g.mbox.Unlock()
-			return
+			return ran
 		}
+		ran = true
 		g.posted = g.spare[:0]
 		g.spare = nil
 		g.mbox.Unlock()
@@ -252,8 +253,9 @@ func (g *Graph) settle() {
 			return
 		}
 		_ = g.Flush()
-		g.runPosted()
-		if g.q.n == 0 {
+		// What posted functions did (effects, or output for the after-flush
+		// hooks to send) gets a flush of its own.
+		if !g.runPosted() && g.q.n == 0 {
 			return
 		}
 	}

@@ -1,0 +1,351 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/internal/logerr"
+	"github.com/sheenhq/sheen/reactive"
+)
+
+// conv is one conversation in this process: the authoritative transcript,
+// the queue of appends and streams, the message streaming now and the
+// running response. A [Chat] is a view of one conv at a time; several chats
+// (tabs, pages) may show the same conv, and a conv outlives them: a reply
+// belongs to the conversation, not to the page that asked for it.
+//
+// A chat without a [History] has a private conv that lives and dies with
+// its session. With a History, convs are shared through it and saved to its
+// store (persist.go).
+//
+// Everything in a conv is guarded by mu. Views learn of changes through
+// broadcast, which posts to each view's reactive graph while mu is held, so
+// every view sees the changes in the order they happened. Code holding mu
+// never waits for a graph (no Do), and the views' turns may take mu: the
+// lock order is turn → conv.mu.
+type conv struct {
+	h      *History // nil: a private conversation without history
+	id     string   // the store's id ("" without history)
+	owner  string
+	prefix string // message ids are prefix + "-m" + n
+
+	mu      sync.Mutex
+	title   string
+	stored  bool // created in the store
+	msgs    []Message
+	nextID  int
+	submits int
+	epoch   int // incremented by clear: older streams stop showing
+	views   []*Chat
+
+	running  int // response goroutines running
+	respStop context.CancelFunc
+	respFn   func(context.Context) error            // the current (or last) response
+	retries  map[string]func(context.Context) error // failed message id → the response to run again
+
+	queue   []*op
+	working bool
+	current *op
+	ctxs    []*StreamContext
+	live    *writer // the message streaming now, for views that join
+	busy    bool
+	evicted bool // dropped from the history's memory: load it again
+
+	saves persistQueue // persist.go
+}
+
+func newConv(h *History, id, owner, prefix string) *conv {
+	return &conv{h: h, id: id, owner: owner, prefix: prefix}
+}
+
+// respKey carries, in a response's context, the conversation it answers:
+// what the response's handlers append goes there even if the chat that
+// started it has moved on to another conversation.
+type respKey struct{}
+
+type respInfo struct {
+	cv     *conv
+	chatID string
+}
+
+// broadcast runs fn in the turn of every view that shows cv. Locked.
+func (cv *conv) broadcast(fn func(v *Chat)) {
+	for _, v := range cv.views {
+		v.post(cv, fn)
+	}
+}
+
+// newID returns a fresh message id. Locked.
+func (cv *conv) newID() string {
+	cv.nextID++
+	return cv.prefix + "-m" + strconv.Itoa(cv.nextID)
+}
+
+// snapshot returns the transcript; the slice must not be modified.
+func (cv *conv) snapshot() ([]Message, int) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return slices.Clip(cv.msgs), cv.epoch
+}
+
+// isBusy reports whether a response or a queued message runs.
+func (cv *conv) isBusy() bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return cv.busy
+}
+
+// attach makes v a view of cv and returns what v must show; ok is false if
+// cv was dropped from memory (evicted) meanwhile. It takes mu itself.
+func (cv *conv) attach(v *Chat) (msgs []Message, retry map[string]bool, live *wireMsg, livePatch map[string]any, busy, ok bool) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if cv.evicted {
+		return nil, nil, nil, nil, false, false
+	}
+	if !slices.Contains(cv.views, v) {
+		cv.views = append(cv.views, v)
+	}
+	retry = map[string]bool{}
+	for _, m := range cv.msgs {
+		if cv.canRetry(m) {
+			retry[m.ID] = true
+		}
+	}
+	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
+		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, false)
+		wm.Streaming = true
+		live = &wm
+		livePatch = wirePatch(w.id, w.ms.Snapshot())
+	}
+	return slices.Clip(cv.msgs), retry, live, livePatch, cv.busy, true
+}
+
+// detach removes v from cv's views.
+func (cv *conv) detach(v *Chat) {
+	cv.mu.Lock()
+	cv.views = slices.DeleteFunc(cv.views, func(x *Chat) bool { return x == v })
+	cv.mu.Unlock()
+	cv.h.release(cv)
+}
+
+// idle reports whether nothing runs or waits to be saved. Locked.
+func (cv *conv) idle() bool {
+	return len(cv.views) == 0 && cv.running == 0 && !cv.working && len(cv.queue) == 0 && !cv.saves.running
+}
+
+// canRetry reports whether a failed or interrupted message m gets a Retry
+// button: its response can run again, or a user message before it can be
+// submitted again. Locked.
+func (cv *conv) canRetry(m Message) bool {
+	if m.Role != Assistant || (m.Status != Failed && m.Status != Interrupted) {
+		return false
+	}
+	if cv.retries[m.ID] != nil {
+		return true
+	}
+	return cv.userBefore(m.ID) >= 0
+}
+
+// userBefore returns the index of the last user message before message id,
+// or -1. Locked.
+func (cv *conv) userBefore(id string) int {
+	i := slices.IndexFunc(cv.msgs, func(m Message) bool { return m.ID == id })
+	for i--; i >= 0; i-- {
+		if cv.msgs[i].Role == User {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendMsg adds m to the transcript and shows it in every view but skip
+// (the page that sent a user message shows it already). Locked.
+func (cv *conv) appendMsg(m Message, skip *Chat) {
+	if m.ID == "" {
+		m.ID = cv.newID()
+	}
+	// Appending in place is safe: every slice handed out is clipped, so
+	// nobody sees the element written past its end; and it keeps an append
+	// O(1) on a long transcript instead of a copy of it.
+	cv.msgs = append(cv.msgs, m)
+	cv.persistAppend(m)
+	if m.Role == System {
+		cv.broadcast(func(v *Chat) { v.changed() })
+		return // never shown, so it dismisses no greeting
+	}
+	wm := wireOf(m, cv.canRetry(m))
+	cv.broadcast(func(v *Chat) {
+		v.changed()
+		v.dismissGreeting()
+		if v != skip {
+			v.send("append", map[string]wireMsg{"message": wm})
+		}
+	})
+}
+
+// setBusy recomputes the busy state and tells the views when it changes.
+// Locked.
+func (cv *conv) setBusy() {
+	busy := cv.running > 0 || cv.working || len(cv.queue) > 0
+	if busy == cv.busy {
+		return
+	}
+	cv.busy = busy
+	if !busy && cv.respStop != nil {
+		cv.respStop() // nothing runs: release the response's context
+		cv.respStop = nil
+	}
+	cv.broadcast(func(v *Chat) { v.setBusy(busy) })
+	if !busy {
+		cv.h.released(cv)
+	}
+}
+
+// setRetry makes the failed message id's Retry button run fn again. Locked.
+func (cv *conv) setRetry(id string, fn func(context.Context) error) {
+	if fn == nil {
+		return
+	}
+	if cv.retries == nil {
+		cv.retries = map[string]func(context.Context) error{}
+	}
+	cv.retries[id] = fn
+}
+
+// startResponse runs fn off every session's goroutine as the current
+// response, for view v. Without a history the response ends with v's
+// session; with one it belongs to the conversation: it goes on when the
+// page goes away, until it ends, is stopped, or reaches the history's time
+// limit. Locked.
+func (cv *conv) startResponse(v *Chat, fn func(ctx context.Context) error) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if cv.h != nil {
+		ctx, cancel = cv.h.responseContext()
+	} else {
+		ctx, cancel = context.WithCancel(v.s.Context())
+	}
+	ctx = context.WithValue(ctx, respKey{}, &respInfo{cv: cv, chatID: v.id})
+	if cv.respStop != nil {
+		cv.respStop()
+	}
+	cv.respStop, cv.respFn = cancel, fn
+	cv.running++
+	cv.setBusy()
+	cv.h.responseStarted()
+	go func() {
+		defer cv.h.responseEnded()
+		err := callHandler(fn, ctx)
+		cv.mu.Lock()
+		defer cv.mu.Unlock()
+		cv.running--
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			cv.handlerError(v, fn, err)
+		}
+		cv.setBusy()
+	}()
+}
+
+func callHandler(fn func(context.Context) error, ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = reactive.AsError(p)
+		}
+	}()
+	return fn(ctx)
+}
+
+// handlerError shows a response's error. Locked.
+func (cv *conv) handlerError(v *Chat, fn func(context.Context) error, err error) {
+	logerr.Log(v.log, "chat: a submit handler", err)
+	if v.cfg.errorMode == ErrorUnhandled {
+		v.s.Close()
+		return
+	}
+	var se *StreamError
+	if errors.As(err, &se) {
+		return // the stream already showed its failure inline and notified
+	}
+	msg := v.userMessage(err)
+	cv.broadcast(func(v *Chat) { v.s.Notify(sheen.LevelError, msg) })
+	id := cv.newID()
+	cv.setRetry(id, fn)
+	cv.appendMsg(Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, nil)
+}
+
+// stopResponse cancels the running response and every stream. The streams
+// go first, so that a stream whose iterator ends because the handler's
+// context ended is already marked stopped rather than done.
+func (cv *conv) stopResponse() {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if cv.current != nil {
+		cv.current.cancel()
+	}
+	for _, o := range cv.queue {
+		o.cancel()
+	}
+	if cv.respStop != nil && cv.running > 0 {
+		cv.respStop()
+	}
+}
+
+// clear empties the transcript (a chat without history). Locked.
+func (cv *conv) clear() {
+	cv.msgs = nil
+	cv.epoch++
+	clear(cv.retries)
+}
+
+// retry runs again the response that made the failed message id: the same
+// response if this process ran it, otherwise v's handlers with the user
+// message before it.
+func (cv *conv) retry(v *Chat, id string) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if cv.running > 0 || cv.busy {
+		return
+	}
+	fn := cv.retries[id]
+	if fn == nil {
+		i := slices.IndexFunc(cv.msgs, func(m Message) bool { return m.ID == id })
+		if i < 0 || !cv.canRetry(cv.msgs[i]) {
+			return
+		}
+		u := cv.msgs[cv.userBefore(id)]
+		fn = v.responseFor(u)
+		if fn == nil {
+			return
+		}
+	}
+	cv.startResponse(v, fn)
+}
+
+// userMessage is what the user sees for err under the chat's error mode.
+func (c *Chat) userMessage(err error) string {
+	var safe *sheen.SafeError
+	switch {
+	case c.cfg.errorMode == ErrorActual:
+		return err.Error()
+	case errors.As(err, &safe):
+		return safe.Message
+	case c.cfg.errorMode == ErrorAuto && c.s.Development():
+		return err.Error()
+	}
+	return "The assistant could not answer. The details are in the server log."
+}
+
+// logStore logs a store error of cv's conversation.
+func (cv *conv) logger() *zap.Logger {
+	if cv.h == nil {
+		return zap.NewNop()
+	}
+	return cv.h.log.With(zap.String("conversation", cv.id))
+}

@@ -1,0 +1,350 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen/store"
+)
+
+// What a conversation saves, and when (docs/persistence.md):
+//
+//   - the conversation itself, with every message it holds, when its first
+//     user message arrives (a chat nobody wrote in is never saved);
+//   - then every appended message, at once;
+//   - a streaming reply: an empty message marked streaming when it starts,
+//     its text as it grows (AppendText, at the first closed block after
+//     SaveEvery since the last save), and the finished message (Update).
+//
+// Writes go through a queue per conversation, in order, on a goroutine of
+// their own: the stream never waits for the disk. A failing store keeps the
+// queue (the transcript is in memory anyway) and retries with backoff.
+
+// persistQueue is a conversation's queue of store writes. Guarded by the
+// conversation's mu.
+type persistQueue struct {
+	ops     []saveOp
+	running bool
+}
+
+type saveKind int
+
+const (
+	saveCreate saveKind = iota
+	saveAppend
+	saveText
+	saveUpdate
+)
+
+type saveOp struct {
+	kind saveKind
+	conv store.Conversation
+	msgs []store.Message // saveCreate: the messages that come with it
+	msg  store.Message   // saveAppend, saveUpdate; saveText: ID and Content (the added text)
+}
+
+// textSaver is what of a streaming message's text is saved. Guarded by the
+// conversation's mu.
+type textSaver struct {
+	started bool      // the streaming message was appended to the store
+	saved   int       // bytes of the text saved
+	dirty   bool      // the text before saved was rewritten (Replace)
+	last    time.Time // the last save
+}
+
+// rewound records that the text was cut back to n bytes.
+func (s *textSaver) rewound(n int) {
+	if n < s.saved {
+		s.saved, s.dirty = n, true
+	}
+}
+
+// save queues op. Locked.
+func (cv *conv) save(op saveOp) {
+	q := &cv.saves
+	if n := len(q.ops); op.kind == saveText && n > 0 {
+		if last := &q.ops[n-1]; last.kind == saveText && last.msg.ID == op.msg.ID {
+			last.msg.Content += op.msg.Content // the store is behind: one write for both
+			return
+		}
+	}
+	q.ops = append(q.ops, op)
+	if !q.running {
+		q.running = true
+		cv.h.saving.Add(1)
+		go cv.persist()
+	}
+}
+
+// persist writes the queue, in order, until it is empty. A failing write is
+// retried with backoff until it works, or until the history stops.
+func (cv *conv) persist() {
+	h := cv.h
+	defer h.saving.Done()
+	backoff := 100 * time.Millisecond
+	for {
+		cv.mu.Lock()
+		q := &cv.saves
+		if len(q.ops) == 0 {
+			q.running = false
+			h.released(cv)
+			cv.mu.Unlock()
+			return
+		}
+		op := q.ops[0]
+		cv.mu.Unlock()
+		err := cv.write(op)
+		switch {
+		case err == nil, errors.Is(err, store.ErrNotFound):
+			if err != nil { // deleted meanwhile: nothing more to save
+				cv.logger().Info("chat: conversation gone; not saving", zap.Error(err))
+			}
+			cv.mu.Lock()
+			if err != nil {
+				cv.saves.ops = nil
+			} else {
+				cv.saves.ops[0] = saveOp{}
+				cv.saves.ops = cv.saves.ops[1:]
+			}
+			cv.mu.Unlock()
+			if err == nil {
+				h.storeWorks()
+			}
+			backoff = 100 * time.Millisecond
+		default:
+			h.storeFailed(err)
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-h.stop:
+				t.Stop()
+				cv.logger().Error("chat: history stopped with unsaved changes", zap.Error(err))
+				cv.mu.Lock()
+				cv.saves.ops = nil
+				cv.mu.Unlock()
+			}
+			backoff = min(backoff*2, 5*time.Second)
+		}
+	}
+}
+
+// write performs one store write.
+func (cv *conv) write(op saveOp) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st := cv.h.st
+	switch op.kind {
+	case saveCreate:
+		err := st.Create(ctx, op.conv)
+		if err != nil {
+			// A retry after a create that worked but did not answer finds
+			// the conversation there: go on with its messages.
+			if _, _, gerr := st.Get(ctx, op.conv.Owner, op.conv.ID); gerr != nil {
+				return err
+			}
+		}
+		for _, m := range op.msgs {
+			if err := st.Append(ctx, op.conv.ID, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	case saveAppend:
+		return st.Append(ctx, cv.id, op.msg)
+	case saveText:
+		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
+	default:
+		return st.Update(ctx, cv.id, op.msg)
+	}
+}
+
+// persistAppend saves m, just appended. The conversation is created in the
+// store with its first user message. Locked.
+func (cv *conv) persistAppend(m Message) {
+	if cv.h == nil {
+		return
+	}
+	if cv.stored {
+		cv.save(saveOp{kind: saveAppend, msg: toStore(m)})
+		return
+	}
+	if m.Role != User {
+		return
+	}
+	cv.stored = true
+	cv.title = titleFrom(m.Content)
+	now := time.Now()
+	msgs := make([]store.Message, len(cv.msgs))
+	for i, x := range cv.msgs {
+		msgs[i] = toStore(x)
+	}
+	cv.save(saveOp{kind: saveCreate, conv: store.Conversation{ID: cv.id, Owner: cv.owner, Title: cv.title, Created: now, Updated: now}, msgs: msgs})
+	cv.h.register(cv)
+	id, title := cv.id, cv.title
+	cv.broadcast(func(v *Chat) { v.send("conversation", map[string]any{"id": id, "title": title, "push": false}) })
+	cv.h.listChanged(cv.owner)
+}
+
+// persistStart saves the empty streaming message of w. Locked.
+func (cv *conv) persistStart(w *writer) {
+	w.save = textSaver{last: time.Now()}
+	if cv.h == nil || !cv.stored {
+		return
+	}
+	w.save.started = true
+	cv.save(saveOp{kind: saveAppend, msg: store.Message{ID: w.id, Role: string(Assistant), Status: store.StatusStreaming, Meta: rawMeta, Created: time.Now()}})
+}
+
+// rawMeta marks a message whose Content is the raw streamed text (thinking
+// tags included), as saved while it streams.
+var rawMeta = []byte(`{"raw":true}`)
+
+// persistText saves the text w has that is not saved yet, if SaveEvery has
+// passed since the last save (or force). Locked.
+func (cv *conv) persistText(w *writer, force bool) {
+	s := &w.save
+	if !s.started || (!force && time.Since(s.last) < cv.h.saveEvery) {
+		return
+	}
+	text := w.text.String()
+	s.last = time.Now()
+	if s.dirty {
+		s.dirty, s.saved = false, len(text)
+		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: rawMeta}})
+		return
+	}
+	if len(text) > s.saved {
+		cv.save(saveOp{kind: saveText, msg: store.Message{ID: w.id, Content: text[s.saved:]}})
+		s.saved = len(text)
+	}
+}
+
+// persistFinish saves the finished message m of w. Locked.
+func (cv *conv) persistFinish(w *writer, m Message) {
+	if cv.h == nil || !cv.stored {
+		return
+	}
+	if !w.save.started {
+		cv.save(saveOp{kind: saveAppend, msg: toStore(m)})
+		return
+	}
+	cv.save(saveOp{kind: saveUpdate, msg: toStore(m)})
+}
+
+// meta is what a message keeps beside its text in the store.
+type meta struct {
+	Raw         bool        `json:"raw,omitempty"` // Content is the raw streamed text
+	ContentType ContentType `json:"type,omitempty"`
+	Thinking    string      `json:"thinking,omitempty"`
+	Icon        HTML        `json:"icon,omitempty"`
+	Error       string      `json:"error,omitempty"`
+	Command     string      `json:"command,omitempty"`
+	Attachments []savedFile `json:"attachments,omitempty"`
+}
+
+// savedFile is an attachment as saved: its name, type and size (the bytes
+// are not kept in the transcript's store).
+type savedFile struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Size int    `json:"size"`
+	URL  string `json:"url,omitempty"`
+}
+
+func toStore(m Message) store.Message {
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command}
+	for _, a := range m.Attachments {
+		md.Attachments = append(md.Attachments, savedFile{Name: a.Name, MIME: a.MIME, Size: len(a.Data), URL: a.URL})
+	}
+	raw, _ := json.Marshal(md)
+	return store.Message{ID: m.ID, Role: string(m.Role), Content: m.Content, Status: string(m.Status), Meta: raw, Created: time.Now()}
+}
+
+// fromStore turns a saved message back into a Message; ok is false for a
+// row that makes no sense (reported and skipped by the caller).
+func fromStore(sm store.Message) (Message, bool) {
+	var md meta
+	if len(sm.Meta) > 0 && json.Unmarshal(sm.Meta, &md) != nil {
+		return Message{}, false
+	}
+	switch Role(sm.Role) {
+	case User, Assistant, System:
+	default:
+		return Message{}, false
+	}
+	if sm.ID == "" || !utf8.ValidString(sm.Content) {
+		return Message{}, false
+	}
+	m := Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command}
+	if m.ContentType == "" {
+		m.ContentType = Markdown
+	}
+	for _, f := range md.Attachments {
+		m.Attachments = append(m.Attachments, Attachment{Name: f.Name, MIME: f.MIME, URL: f.URL})
+	}
+	if md.Raw { // saved while it streamed: split off the thinking text
+		ms := renderer.NewStream()
+		_, _ = ms.WriteString(sm.Content)
+		ms.Finish()
+		m.Content, m.Thinking = ms.Answer(), ms.Thinking()
+	}
+	if sm.Status == store.StatusStreaming {
+		m.Status, m.Error = Interrupted, interruptedText
+	}
+	return m, true
+}
+
+// restore builds the conversation of a store's rows. A message left
+// streaming by a process that is gone is shown, and saved, as interrupted.
+func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
+	cv := newConv(h, sc.ID, sc.Owner, "chat")
+	cv.title, cv.stored = sc.Title, true
+	for _, r := range rows {
+		m, ok := fromStore(r)
+		if !ok {
+			cv.logger().Warn("chat: unreadable saved message skipped", zap.String("message", r.ID))
+			continue
+		}
+		cv.msgs = append(cv.msgs, m)
+		if r.Status == store.StatusStreaming {
+			cv.mu.Lock()
+			cv.save(saveOp{kind: saveUpdate, msg: toStore(m)})
+			cv.mu.Unlock()
+		}
+		if m.Role == User {
+			cv.submits++
+		}
+	}
+	// Message ids go on after the highest one saved.
+	for _, m := range cv.msgs {
+		if i := strings.LastIndex(m.ID, "-m"); i >= 0 {
+			if n, err := strconv.Atoi(m.ID[i+2:]); err == nil && n > cv.nextID {
+				cv.prefix, cv.nextID = m.ID[:i], n
+			}
+		}
+	}
+	return cv
+}
+
+// titleFrom makes a conversation's title of its first user message: the
+// first line, spaces collapsed, at most 80 characters.
+func titleFrom(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	line = strings.Join(strings.Fields(line), " ")
+	if utf8.RuneCountInString(line) > 80 {
+		r := []rune(line)
+		line = strings.TrimSpace(string(r[:79])) + "…"
+	}
+	if line == "" {
+		line = "New chat"
+	}
+	return line
+}
