@@ -105,8 +105,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("store/sqlite: open %s: %w", path, err)
 	}
-	// Migrating may only have read; make sure the file takes writes now,
-	// rather than at the first message.
+	// Migrating may only have read: refuse a file that cannot be written
+	// now rather than at the first message.
 	if err := writable(ctx, s.w); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("store/sqlite: open %s: the file cannot be written: %w", path, err)
@@ -124,13 +124,25 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// writable takes the write lock (BEGIN IMMEDIATE) and lets it go.
+// writable returns an error if SQLite opened the file read-only (which it
+// does, silently, when the process may not write it).
 func writable(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ IsReadOnly(string) (bool, error) })
+		if !ok {
+			return nil
+		}
+		ro, err := c.IsReadOnly("main")
+		if err == nil && ro {
+			err = errors.New("SQLite opened it read-only (file or directory permissions)")
+		}
+		return err
+	})
 }
 
 // Close closes the file. Calls after Close fail.
