@@ -14,8 +14,11 @@ export class ProtocolError extends Error {
   }
 }
 
-export const hello = (inputs, resume) =>
-  resume ? { type: "hello", v: VERSION, inputs, resume } : { type: "hello", v: VERSION, inputs };
+export const hello = (inputs, resume, query) => {
+  const m = resume ? { type: "hello", v: VERSION, inputs, resume } : { type: "hello", v: VERSION, inputs };
+  if (query) m.query = query;
+  return m;
+};
 export const input = (n, values) => ({ type: "input", n, values });
 export const event = (n, target, name, data) =>
   data === undefined ? { type: "event", n, target, name } : { type: "event", n, target, name, data };
@@ -78,6 +81,7 @@ const CHECKS = {
     const t = "update";
     opt(t, m, "ack", isUint, "a non-negative integer");
     opt(t, m, "busy", (b) => typeof b === "boolean", "true or false");
+    opt(t, m, "bookmark", isStr, "a string");
     opt(t, m, "outputs", isObj, "an object");
     for (const [id, o] of Object.entries(m.outputs || {})) {
       if (id === "") bad(t, "empty output id");

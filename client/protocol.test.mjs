@@ -39,7 +39,7 @@ for (const c of manifest.filter((c) => c.server)) {
 
 // Each client example, rebuilt from its fields with the frame builders.
 const builders = {
-  hello: (m) => hello(m.inputs, m.resume),
+  hello: (m) => hello(m.inputs, m.resume, m.query),
   input: (m) => input(m.n, m.values),
   event: (m) => event(m.n, m.target, m.name, m.data),
   ping: (m) => ping(m.seq),
