@@ -136,3 +136,25 @@ export function tooBig(s, limit = MAX_FRAME) {
   // A UTF-16 code unit takes at most 3 UTF-8 bytes: most frames skip the encoder.
   return s.length * 3 > limit && new TextEncoder().encode(s).length > limit;
 }
+
+const isBookmarkParam = (name) =>
+  name === "_state_id_" || name.startsWith("_inputs_.") || name.startsWith("_values_.");
+
+/**
+ * The query string (with its "?", or "" when empty) of a page whose query is
+ * `search` after an update's `bookmark`: the old bookmark parameters go, the
+ * others stay in order, the new ones follow.
+ */
+export function mergeBookmark(search, bookmark) {
+  const kept = search.replace(/^\?/, "").split("&").filter((part) => {
+    if (part === "") return false;
+    const name = part.split("=", 1)[0];
+    try {
+      return !isBookmarkParam(decodeURIComponent(name.replace(/\+/g, " ")));
+    } catch {
+      return true;
+    }
+  });
+  if (bookmark) kept.push(bookmark);
+  return kept.length ? "?" + kept.join("&") : "";
+}
