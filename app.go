@@ -44,6 +44,13 @@ type config struct {
 	extraCSS   []asset
 	extraJS    []asset
 	helloLimit time.Duration
+
+	users         func(*http.Request) (string, error)
+	cookieKey     []byte
+	cookieKeyFile string
+	pageChecks    []func(*http.Request, string) int
+	bookmarks     BookmarkStore
+	bookmarking   bool
 	// applied sees every input and event a session applies, after the
 	// exactly-once check (a test seam; see export_test.go).
 	applied func(*Session, protocol.ClientMessage)
@@ -93,6 +100,12 @@ type App struct {
 	cfg    config
 	log    *zap.Logger
 	md     *markdown.Renderer
+	key    []byte // signs the anonymous user cookie
+
+	// From the page: the ids of button inputs (never bookmarked) and of
+	// bookmark buttons.
+	buttons   map[string]bool
+	bmButtons []string
 
 	assets     map[string]asset // by file name
 	assetNames []string         // sorted
@@ -132,6 +145,8 @@ func New(page *PageNode, server func(*Session), opts ...Option) *App {
 		log = l
 	}
 	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session)}
+	a.initKey()
+	a.scanPage()
 	a.loadAssets()
 	return a
 }
@@ -201,6 +216,10 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	user, ok := a.pageUser(w, r)
+	if !ok || !a.checkPage(w, r, user) {
 		return
 	}
 	a.pageOnce.Do(func() {
@@ -344,6 +363,12 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 			a.handlers.Done()
 		}
 	}()
+	user, realUser, err := a.wsUser(r)
+	if err != nil {
+		a.log.Info("sheen: websocket upgrade refused: no user", zap.Error(err), zap.String("remote", r.RemoteAddr))
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
 
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns:  a.cfg.origins,
@@ -354,7 +379,7 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
-	s := a.handshake(r.Context(), c)
+	s := a.handshake(r.Context(), c, user, realUser)
 	if s == nil {
 		c.CloseNow()
 		c.Wait()
@@ -397,7 +422,7 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 
 // handshake reads the hello and starts or resumes a session; nil means the
 // connection is finished.
-func (a *App) handshake(ctx context.Context, c *transport.Conn) *Session {
+func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, realUser bool) *Session {
 	hctx, cancel := context.WithTimeout(ctx, a.cfg.helloLimit)
 	data, err := c.Read(hctx)
 	cancel()
@@ -422,7 +447,7 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn) *Session {
 		return nil
 	}
 	if hello.Resume != nil {
-		s := a.resume(c, hello.Resume)
+		s := a.resume(c, hello.Resume, user, realUser)
 		if s == nil {
 			frame, _ := protocol.Expired{Message: "This session has expired. Reload the page to start a new one."}.MarshalJSON()
 			c.Send(frame)
@@ -436,7 +461,7 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn) *Session {
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		return nil
 	}
-	s := newSession(a)
+	s := newSession(a, user)
 	a.sessions[s.id] = s
 	a.mu.Unlock()
 	s.start(c, hello)
@@ -449,12 +474,18 @@ func (a *App) refuse(c *transport.Conn, e protocol.Error) {
 	c.Close(websocket.StatusPolicyViolation, string(e.Code))
 }
 
-func (a *App) resume(c *transport.Conn, r *protocol.Resume) *Session {
+func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUser bool) *Session {
 	a.mu.Lock()
 	s := a.sessions[r.Session]
 	a.mu.Unlock()
 	if s == nil || !s.checkToken(r.Token) {
 		a.log.Info("sheen: resume refused", zap.String("session", r.Session))
+		return nil
+	}
+	// A throwaway id (no valid cookie on this upgrade) proves nothing; the
+	// token does. A real identity must be the session's.
+	if realUser && user != s.user {
+		a.log.Warn("sheen: resume refused: the session belongs to another user", zap.String("session", r.Session))
 		return nil
 	}
 	if !s.attach(c, r) {

@@ -32,6 +32,7 @@ type Session struct {
 	app    *App
 	id     string
 	token  string
+	user   string
 	g      *reactive.Graph
 	log    *zap.Logger
 	ctx    context.Context
@@ -47,6 +48,12 @@ type Session struct {
 	ackSent  uint64
 	noticeID int
 
+	// Bookmarks, owned by the graph's turns (query is set before).
+	query        string // the page's query at the session's start
+	bmHooks      []func(*BookmarkState)
+	restoreHooks []func(*BookmarkState)
+	bmExclude    map[string]bool
+
 	// Connection state, guarded by mu.
 	mu     sync.Mutex
 	conn   *transport.Conn
@@ -57,15 +64,17 @@ type Session struct {
 	done   bool
 }
 
-func newSession(a *App) *Session {
+func newSession(a *App, user string) *Session {
 	s := &Session{
-		app:     a,
-		id:      randomID("s_", 12),
-		token:   randomID("", 24),
-		inputs:  make(map[string]*reactive.Value[string]),
-		outputs: make(map[string]*reactive.Effect),
-		events:  make(map[string][]func(string, json.RawMessage)),
-		replay:  transport.NewReplay(a.cfg.replayN, a.cfg.replayB),
+		app:       a,
+		user:      user,
+		id:        randomID("s_", 12),
+		token:     randomID("", 24),
+		inputs:    make(map[string]*reactive.Value[string]),
+		outputs:   make(map[string]*reactive.Effect),
+		events:    make(map[string][]func(string, json.RawMessage)),
+		bmExclude: make(map[string]bool),
+		replay:    transport.NewReplay(a.cfg.replayN, a.cfg.replayB),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.log = a.log.With(zap.String("session", s.id))
@@ -106,11 +115,19 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	c.Send(w)
 	s.log.Debug("sheen: session started")
 	s.g.OnFlushed(s.flushed)
+	s.query = hello.Query
+	restored := s.restoreBookmark(hello.Query)
 	s.g.Do(func() {
 		for id, raw := range hello.Inputs {
 			s.input(id).Set(string(raw))
 		}
+		s.bookmarkButtons()
 		s.app.server(s)
+		// After the server function, which registers ExcludeBookmark and
+		// OnRestore, and before the first flush.
+		if restored != nil {
+			s.applyRestore(restored)
+		}
 	})
 }
 

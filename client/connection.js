@@ -22,6 +22,7 @@ export class Connection {
    * @param {string} url the WebSocket URL
    * @param {object} o
    *   snapshot(fresh): {id: value} of every bound input, for hello
+   *   query(): the page's location.search, for a new session's hello
    *   onUpdate(update), onState(state, info), onError({code, message})
    *   WebSocket, setTimeout, clearTimeout, now, random: injectable
    *   log: a console
@@ -133,7 +134,13 @@ export class Connection {
       this.log.error("sheen: reading inputs:", err);
     }
     this.helloN = this.outbox.next;
-    const frame = JSON.stringify(hello(inputs, resume));
+    let query;
+    try {
+      query = resume ? undefined : this.o.query?.();
+    } catch (err) {
+      this.log.error("sheen: reading the query:", err);
+    }
+    const frame = JSON.stringify(hello(inputs, resume, query));
     if (tooBig(frame)) {
       this.#finish("failed", { code: "too_big", message: "The page's inputs are too large to send." });
       return;

@@ -14,8 +14,11 @@ export class ProtocolError extends Error {
   }
 }
 
-export const hello = (inputs, resume) =>
-  resume ? { type: "hello", v: VERSION, inputs, resume } : { type: "hello", v: VERSION, inputs };
+export const hello = (inputs, resume, query) => {
+  const m = resume ? { type: "hello", v: VERSION, inputs, resume } : { type: "hello", v: VERSION, inputs };
+  if (query) m.query = query;
+  return m;
+};
 export const input = (n, values) => ({ type: "input", n, values });
 export const event = (n, target, name, data) =>
   data === undefined ? { type: "event", n, target, name } : { type: "event", n, target, name, data };
@@ -78,6 +81,7 @@ const CHECKS = {
     const t = "update";
     opt(t, m, "ack", isUint, "a non-negative integer");
     opt(t, m, "busy", (b) => typeof b === "boolean", "true or false");
+    opt(t, m, "bookmark", isStr, "a string");
     opt(t, m, "outputs", isObj, "an object");
     for (const [id, o] of Object.entries(m.outputs || {})) {
       if (id === "") bad(t, "empty output id");
@@ -131,4 +135,26 @@ const CHECKS = {
 export function tooBig(s, limit = MAX_FRAME) {
   // A UTF-16 code unit takes at most 3 UTF-8 bytes: most frames skip the encoder.
   return s.length * 3 > limit && new TextEncoder().encode(s).length > limit;
+}
+
+const isBookmarkParam = (name) =>
+  name === "_state_id_" || name.startsWith("_inputs_.") || name.startsWith("_values_.");
+
+/**
+ * The query string (with its "?", or "" when empty) of a page whose query is
+ * `search` after an update's `bookmark`: the old bookmark parameters go, the
+ * others stay in order, the new ones follow.
+ */
+export function mergeBookmark(search, bookmark) {
+  const kept = search.replace(/^\?/, "").split("&").filter((part) => {
+    if (part === "") return false;
+    const name = part.split("=", 1)[0];
+    try {
+      return !isBookmarkParam(decodeURIComponent(name.replace(/\+/g, " ")));
+    } catch {
+      return true;
+    }
+  });
+  if (bookmark) kept.push(bookmark);
+  return kept.length ? "?" + kept.join("&") : "";
 }

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { ProtocolError, decodeServer, hello, input, event, ping, tooBig, MAX_FRAME, VERSION } from "./protocol.js";
+import { ProtocolError, decodeServer, mergeBookmark, hello, input, event, ping, tooBig, MAX_FRAME, VERSION } from "./protocol.js";
 
 const dir = new URL("../protocol/testdata/", import.meta.url);
 const read = (name) => readFileSync(new URL(name, dir), "utf8");
@@ -39,7 +39,7 @@ for (const c of manifest.filter((c) => c.server)) {
 
 // Each client example, rebuilt from its fields with the frame builders.
 const builders = {
-  hello: (m) => hello(m.inputs, m.resume),
+  hello: (m) => hello(m.inputs, m.resume, m.query),
   input: (m) => input(m.n, m.values),
   event: (m) => event(m.n, m.target, m.name, m.data),
   ping: (m) => ping(m.seq),
@@ -82,4 +82,17 @@ test("tooBig counts UTF-8 bytes", () => {
   assert.equal(tooBig("é".repeat(MAX_FRAME / 2)), false); // 2 bytes each
   assert.equal(tooBig("é".repeat(MAX_FRAME / 2 + 1)), true);
   assert.equal(tooBig("€".repeat(10), 29), true); // 3 bytes each
+});
+
+test("mergeBookmark replaces the bookmark parameters and keeps the others", () => {
+  const cases = [
+    ["", "_inputs_.n=5", "?_inputs_.n=5"],
+    ["?c=k3j", "_inputs_.n=5", "?c=k3j&_inputs_.n=5"],
+    ["?c=k3j&_inputs_.n=4&_values_.x=1&z=2", "_state_id_=abc", "?c=k3j&z=2&_state_id_=abc"],
+    ["?_state_id_=old&c=1", "_inputs_.a=%22x%22", "?c=1&_inputs_.a=%22x%22"],
+    ["?%5Finputs%5F.n=1&c=1", "", "?c=1"],
+    ["?_inputs_.n=1", "", ""],
+    ["?bad=%E0%A4%A", "_inputs_.n=1", "?bad=%E0%A4%A&_inputs_.n=1"],
+  ];
+  for (const [search, bm, want] of cases) assert.equal(mergeBookmark(search, bm), want, `${search} + ${bm}`);
 });

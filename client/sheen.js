@@ -13,6 +13,7 @@ import { bindInputs } from "./inputs.js";
 import { createOutputs, createNotices, createStatus } from "./render.js";
 import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
+import { mergeBookmark } from "./protocol.js";
 import "./chat.js";
 
 let conn = null;
@@ -43,6 +44,7 @@ function start() {
 
   conn = new Connection(wsURL(meta.content, document.baseURI), {
     snapshot: (fresh) => inputs.snapshot(fresh),
+    query: () => location.search,
     onState: createStatus(document),
     onUpdate(u) {
       for (const id in u.inputs) inputs.apply(id, u.inputs[id]);
@@ -50,6 +52,7 @@ function start() {
       for (const m of u.messages || []) registry.dispatch(m.target, m.name, m.data);
       for (const n of u.notices || []) notices.show(n);
       if (u.busy != null) root.classList.toggle("sheen-session-busy", u.busy);
+      if (typeof u.bookmark === "string") applyBookmark(u.bookmark);
     },
     onError(e) {
       if (e.code === "app" || e.code === "too_big") {
@@ -79,7 +82,23 @@ function start() {
   addEventListener("pageshow", (e) => e.persisted && wake());
 
   registry.scan(document);
-  conn.start();
+  conn.// An update's bookmark: the page's address changes (no reload, no new
+// history entry) and, when the page has a bookmark button, the new address
+// goes to the clipboard if the browser allows it.
+function applyBookmark(bookmark) {
+  const search = mergeBookmark(location.search, bookmark);
+  try {
+    history.replaceState(history.state, "", location.pathname + search + location.hash);
+  } catch (err) {
+    console.warn("sheen: cannot change the address:", err);
+    return;
+  }
+  if (document.querySelector("[data-sheen-bookmark]")) {
+    navigator.clipboard?.writeText(location.href).catch(() => {});
+  }
+}
+
+start();
 }
 
 start();

@@ -13,6 +13,11 @@ type Hello struct {
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	// Resume is set when the page reconnects to an existing session.
 	Resume *Resume `json:"resume,omitempty"`
+	// Query is the query string of the page's URL (location.search, with its
+	// leading "?"), sent when it is not empty. A server with bookmarking on
+	// restores a bookmark named there; others ignore it. Optional, added
+	// within version 1: older pages leave it out.
+	Query string `json:"query,omitempty"`
 }
 
 // Resume asks the server to continue an existing session after a reconnect.

@@ -43,6 +43,7 @@ type clientFrame struct {
 	V      *int                       `json:"v"`
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	Resume *Resume                    `json:"resume"`
+	Query  *string                    `json:"query"`
 	N      *uint64                    `json:"n"`
 	Values map[string]json.RawMessage `json:"values"`
 	Target *string                    `json:"target"`
@@ -81,7 +82,11 @@ func DecodeClient(data []byte) (ClientMessage, error) {
 				return nil, badMessage(TypeHello, "missing resume.token")
 			}
 		}
-		return Hello{V: *f.V, Inputs: f.Inputs, Resume: f.Resume}, nil
+		h := Hello{V: *f.V, Inputs: f.Inputs, Resume: f.Resume}
+		if f.Query != nil {
+			h.Query = *f.Query
+		}
+		return h, nil
 	case TypeInput:
 		if err := checkN(TypeInput, f.N); err != nil {
 			return nil, err
@@ -132,6 +137,7 @@ type serverFrame struct {
 	Notices   []Notice               `json:"notices"`
 	Messages  []Message              `json:"messages"`
 	Busy      *bool                  `json:"busy"`
+	Bookmark  *string                `json:"bookmark"`
 	Code      *Code                  `json:"code"`
 	Message   *string                `json:"message"`
 	Fatal     bool                   `json:"fatal"`
@@ -185,7 +191,7 @@ func DecodeServer(data []byte) (ServerMessage, error) {
 			return nil, err
 		}
 		u := Update{Seq: seq, Outputs: f.Outputs, Inputs: f.Inputs, Notices: f.Notices,
-			Messages: f.Messages, Busy: f.Busy}
+			Messages: f.Messages, Busy: f.Busy, Bookmark: f.Bookmark}
 		if f.Ack != nil {
 			u.Ack = *f.Ack
 		}

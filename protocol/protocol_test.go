@@ -18,6 +18,8 @@ func TestMarshalSetsType(t *testing.T) {
 		{"hello resume", Hello{V: 1, Inputs: map[string]json.RawMessage{"x": json.RawMessage(`1`)},
 			Resume: &Resume{Session: "s", Token: "t", Seq: 3, N: 2}},
 			`{"type":"hello","v":1,"inputs":{"x":1},"resume":{"session":"s","token":"t","seq":3,"n":2}}`},
+		{"hello with query", Hello{V: 1, Inputs: map[string]json.RawMessage{}, Query: "?c=1&_inputs_.n=5"},
+			`{"type":"hello","v":1,"inputs":{},"query":"?c=1&_inputs_.n=5"}`},
 		{"input", Input{N: 1, Values: map[string]json.RawMessage{"a": json.RawMessage(`"x"`)}},
 			`{"type":"input","n":1,"values":{"a":"x"}}`},
 		{"event without data", Event{N: 2, Target: "chat", Name: "stop"},
@@ -39,6 +41,8 @@ func TestMarshalSetsType(t *testing.T) {
 		{"nil choices are left out, empty ones clear", Update{Seq: 1, Inputs: map[string]InputUpdate{
 			"a": {Label: new("")}, "b": {Choices: []Choice{}}, "c": {Value: json.RawMessage(`null`)}}},
 			`{"type":"update","seq":1,"inputs":{"a":{"label":""},"b":{"choices":[]},"c":{"value":null}}}`},
+		{"bookmark", Update{Seq: 1, Bookmark: new("_state_id_=x")}, `{"type":"update","seq":1,"bookmark":"_state_id_=x"}`},
+		{"empty bookmark is sent", Update{Seq: 1, Bookmark: new("")}, `{"type":"update","seq":1,"bookmark":""}`},
 		{"error", Error{Seq: 3, Code: CodeApp, Message: "boom"}, `{"type":"error","seq":3,"code":"app","message":"boom"}`},
 		{"fatal error", Error{Code: CodeVersion, Message: "old", Fatal: true},
 			`{"type":"error","seq":0,"code":"version","message":"old","fatal":true}`},

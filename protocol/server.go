@@ -33,6 +33,12 @@ type Update struct {
 	Messages []Message              `json:"messages,omitempty"` // component messages, in order
 	// Busy is the session-level busy state, set only when it changes.
 	Busy *bool `json:"busy,omitempty"`
+	// Bookmark, when set, is the page's new bookmark: a query string without
+	// "?" (for example "_state_id_=abc"). The page removes its bookmark
+	// parameters (_state_id_, _inputs_.*, _values_.*) from its URL, appends
+	// these, and replaces its history entry; other parameters stay. Optional,
+	// added within version 1: older pages ignore it.
+	Bookmark *string `json:"bookmark,omitempty"`
 }
 
 // Output is the new state of one output. Exactly one of HTML, Text and Error
