@@ -40,6 +40,7 @@ type History struct {
 	ctx    context.Context // cancelled with errShutdown by Shutdown
 	cancel context.CancelCauseFunc
 	stop   chan struct{} // closed when saving gives up (after Shutdown)
+	once   sync.Once
 
 	mu        sync.Mutex
 	live      map[string]*conv // conversations in memory, by id
@@ -144,7 +145,7 @@ func (h *History) Shutdown(ctx context.Context) error {
 	case <-t.C:
 		err = errors.New("chat: history: some changes could not be saved before shutdown")
 	}
-	close(h.stop)
+	h.once.Do(func() { close(h.stop) })
 	<-saved
 	return err
 }

@@ -76,6 +76,13 @@ func Open(t testing.TB, base, target string) *Page {
 	return p
 }
 
+// Close closes the page's connection at once, as a closed tab does, and
+// waits for its read loop to end.
+func (p *Page) Close() {
+	_ = p.ws.CloseNow()
+	<-p.done
+}
+
 // read receives frames until the connection ends: it checks them and
 // queues the target's messages and the notices.
 func (p *Page) read() {
