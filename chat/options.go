@@ -36,6 +36,7 @@ type config struct {
 	tokens             tokenConfig // budget.go
 	attachTypes        []string    // nil: no attachments (attach.go)
 	attachMax          int64
+	history            bool
 }
 
 func defaults() config {
@@ -89,6 +90,10 @@ func OnError(m ErrorMode) Option { return func(c *config) { c.errorMode = m } }
 // together (default 30 ms: at most about 33 frames a second per stream).
 func Coalesce(d time.Duration) Option { return func(c *config) { c.coalesce = max(d, 0) } }
 
+// History gives the chat the sidebar of the user's conversations (UI only;
+// the page then speaks the history messages of docs/chat.md).
+func History() Option { return func(c *config) { c.history = true } }
+
 // UI places a chat in a page. Bind it in the server function with [New]
 // and the same id.
 func UI(id string, opts ...Option) sheen.Node {
@@ -109,6 +114,9 @@ func UI(id string, opts ...Option) sheen.Node {
 	}
 	if cfg.fill {
 		attrs = append(attrs, sheen.Attr("data-fill", ""))
+	}
+	if cfg.history {
+		attrs = append(attrs, sheen.Attr("data-history", ""))
 	}
 	var style []string
 	if cfg.width != "" {

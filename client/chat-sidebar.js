@@ -74,13 +74,18 @@ export class Sidebar {
 
   // ---- server messages ----
 
-  /** A history message: a page of conversations. */
+  /**
+   * A history message: a page of conversations. A first page says which
+   * conversation is shown; a next page (append) does not change it.
+   */
   history(d) {
-    this.items = mergePage(this.items, d.items, d.append === true);
+    const append = d.append === true;
+    const had = this.items.length;
+    this.items = mergePage(this.items, d.items, append);
     this.more = d.more === true;
     this.loading = false;
-    if (typeof d.current === "string") this.current = d.current;
-    this.render();
+    if (!append && typeof d.current === "string") this.current = d.current;
+    this.render(had);
   }
 
   /** The chat now shows conversation id ("" a new chat) titled title. */
@@ -164,11 +169,15 @@ export class Sidebar {
     this.dialog.append(form);
   }
 
-  /** Draw the list, keeping the focus where it was. */
-  render() {
+  /**
+   * Draw the list, keeping the focus where it was; had is how many items
+   * there were before a page came (the focus on "Show more" goes to the
+   * first new one when there is no further page).
+   */
+  render(had = this.items.length) {
     const d = this.doc;
     const active = d.activeElement;
-    const focus = this.side.contains(active) ? this.#focusKey(active) : null;
+    const focus = this.side.contains(active) ? this.#focusKey(active, had) : null;
     const inputWas = active?.classList?.contains("sheen-chat-conv-edit") ? active : null;
     this.#closeMenu(false);
     const groups = groupByDate(this.items, Date.now()).map((g, gi) => {
@@ -225,8 +234,8 @@ export class Sidebar {
   }
 
   // What has the focus, as something to find again after a redraw.
-  #focusKey(el) {
-    if (el === this.moreBtn) return { more: true, count: this.items.length };
+  #focusKey(el, had) {
+    if (el === this.moreBtn) return { more: true, count: had };
     if (this.menu.contains(el)) return { id: this.menuFor, part: "more" };
     const li = el.closest?.(".sheen-chat-conv");
     if (!li) return null;
