@@ -160,7 +160,8 @@ const sidebarHelpers = `(() => {
 
 func TestChatSidebarBrowser(t *testing.T) {
 	a := newSidebarApp(time.Now())
-	page := sheen.Page("Sidebar test", chat.UI("chat", chat.History(), chat.Fill(), chat.Footer("<p>Answers can be wrong.</p>")))
+	page := sheen.Page("Sidebar test", sheen.El("div", sheen.Class("sheen-page"), sheen.El("main", sheen.Class("sheen-main"),
+		chat.UI("chat", chat.History(), chat.Fill(), chat.Footer("<p>Answers can be wrong.</p>")))))
 	app := sheen.New(page, a.serve, sheen.WithLogger(zap.NewNop()))
 	srv := browsertest.ServeApp(t, app)
 	tab := browsertest.New(t).Tab(t)
@@ -176,7 +177,7 @@ func TestChatSidebarBrowser(t *testing.T) {
 	shot := func(name string) {
 		t.Helper()
 		tab.JS(`document.getAnimations().forEach((x) => x.finish())`)
-		png, err := chromedp.Run(tab.Context(), chromedp.CaptureScreenshot())
+		png, err := chromedp.Run(tab.Context(), chromedp.FullScreenshot(100))
 		if err == nil {
 			err = os.WriteFile(shotDir+"/sidebar-"+name+".png", png, 0o644)
 		}
