@@ -2,14 +2,18 @@
 // the Go package chat, which documents the messages and events they speak.
 // It shows the transcript (messages, a greeting, a streaming reply with its
 // thinking panel, errors with retry) and owns the input: send and stop,
-// slash commands, suggestions, history and auto-scroll. The pure parts live
-// in chat-delta.js, chat-palette.js, chat-history.js and chat-suggest.js;
-// chat-html.js puts server HTML into the page.
+// slash commands, suggestions, history and auto-scroll. With data-history it
+// has a sidebar of the user's conversations (chat-sidebar.js) and keeps the
+// conversation shown in the URL's "c" query parameter. The pure parts live
+// in chat-delta.js, chat-palette.js, chat-history.js, chat-suggest.js and
+// chat-conversations.js; chat-html.js puts server HTML into the page.
 
 import { registerComponent } from "./sheen.js";
 import { Blocks, parseHTML } from "./chat-html.js";
 import { Palette, cleanCommands, completeCommand, paletteQuery, parseCommand } from "./chat-palette.js";
 import { History, recalls } from "./chat-history.js";
+import { conversationOf, withConversation } from "./chat-conversations.js";
+import { Sidebar } from "./chat-sidebar.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -25,6 +29,8 @@ const ICONS = {
   check: svg('<path d="M20 6L9 17l-5-5"/>'),
   retry: svg('<path d="M3 12a9 9 0 0 1 15.5-6.2L21 8M21 3v5h-5M21 12a9 9 0 0 1-15.5 6.2L3 16M3 21v-5h5"/>'),
   alert: svg('<circle cx="12" cy="12" r="9"/><path d="M12 8v4.5M12 16h.01"/>'),
+  pause: svg('<circle cx="12" cy="12" r="9"/><path d="M10 9v6M14 9v6"/>'),
+  cloud: svg('<path d="M7 18.5h10a4.5 4.5 0 0 0 .6-8.96A6 6 0 0 0 6.2 9.1 4.7 4.7 0 0 0 7 18.5z"/><path d="M4 4l16 16"/>'),
 };
 const SUGGESTION = ".suggestion, [data-suggestion]";
 const NEAR = 16; // px from the bottom that still counts as at the bottom
@@ -71,6 +77,9 @@ class Chat {
     this.composing = false;
     this.follow = true;
     this.lastTop = 0;
+    this.current = ""; // the conversation shown, as the server last said
+    this.pageTitle = this.doc.title; // the document's own title
+    this.onPop = () => this.#popstate();
     const d = el.dataset;
     this.submitKey = d.submitKey === "enter+modifier" ? "enter+modifier" : "enter";
     this.cancel = d.cancel === "true";
@@ -85,11 +94,15 @@ class Chat {
     this.api = api;
     this.ro.observe(this.log);
     this.ro.observe(this.scroller);
-    api.send("ready", {});
+    this.doc.defaultView.addEventListener("popstate", this.onPop);
+    this.sidebar?.attach();
+    api.send("ready", { c: conversationOf(this.doc.location.href) });
   }
 
   unmount() {
     this.ro.disconnect();
+    this.doc.defaultView.removeEventListener("popstate", this.onPop);
+    this.sidebar?.detach();
     this.api = null;
   }
 
@@ -124,6 +137,12 @@ class Chat {
         return this.#renderPalette();
       case "meter":
         return this.#meter(d.used, d.budget);
+      case "history":
+        return this.sidebar?.history(d);
+      case "conversation":
+        return this.#conversation(str(d.id), str(d.title), d.push === true);
+      case "storage":
+        return this.#storage(d.ok !== false, str(d.message));
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -250,6 +269,43 @@ class Chat {
     m.lastChild.textContent = `${tokens(used)} / ${tokens(budget)}`;
   }
 
+  // The chat shows conversation id ("" a new chat): the URL's "c" follows,
+  // a new history entry when push; the sidebar marks it.
+  #conversation(id, title, push) {
+    this.current = id;
+    const loc = this.doc.location;
+    const url = withConversation(loc.href, id);
+    const hist = this.doc.defaultView.history;
+    if (push && url !== loc.href) hist.pushState(null, "", url);
+    else if (url !== loc.href) hist.replaceState(hist.state, "", url);
+    this.sidebar?.conversation(id, title);
+    // The tab (and the Back menu's entry) names the conversation, followed
+    // by the page's own title so the app stays recognisable; a new chat has
+    // the page's title alone. Set after pushState, which names the entry
+    // left with the title it had.
+    const t = this.sidebar?.currentTitle() || title;
+    this.doc.title = id && t ? `${t} – ${this.pageTitle}` : this.pageTitle;
+  }
+
+  // Back or Forward: ask the server for the conversation of the URL (it
+  // answers with a conversation message that does not push). A popstate
+  // that leaves "c" as it was (a hash change) is not a conversation's.
+  #popstate() {
+    const id = conversationOf(this.doc.location.href);
+    if (id !== this.current) this.#send("open", { id, nav: true });
+  }
+
+  #storage(ok, message) {
+    const s = this.storageEl;
+    if (ok) return s.replaceChildren();
+    const text = h(this.doc, "span", "sheen-chat-storage-text");
+    const strong = h(this.doc, "strong");
+    strong.textContent = "History is not being saved right now.";
+    text.append(strong);
+    if (message) text.append(" ", message);
+    s.replaceChildren(parseHTML(this.doc, ICONS.cloud), text);
+  }
+
   // ---- rendering ----
 
   #render(m, streaming) {
@@ -333,17 +389,20 @@ class Chat {
 
   #status(rec, status, error, retry) {
     for (const el of rec.body.querySelectorAll(":scope > .sheen-chat-note, :scope > .sheen-chat-error")) el.remove();
-    rec.el.dataset.status = status === "stopped" || status === "error" ? status : "done";
+    rec.el.dataset.status = status === "stopped" || status === "error" || status === "interrupted" ? status : "done";
     if (status === "stopped") {
       const note = h(this.doc, "div", "sheen-chat-note");
       note.textContent = "Stopped";
       rec.body.append(note);
-    } else if (status === "error") {
-      const box = h(this.doc, "div", "sheen-chat-error");
-      box.setAttribute("role", "alert");
+    } else if (status === "error" || status === "interrupted") {
+      // An interrupted reply (the server stopped before it ended) is shown
+      // as an error is, in neutral colours and without an alert.
+      const cut = status === "interrupted";
+      const box = h(this.doc, "div", cut ? "sheen-chat-error sheen-chat-interrupted" : "sheen-chat-error");
+      box.setAttribute("role", cut ? "status" : "alert");
       const text = h(this.doc, "span", "sheen-chat-error-text");
-      text.textContent = str(error) || "Something went wrong.";
-      box.append(parseHTML(this.doc, ICONS.alert), text);
+      text.textContent = str(error) || (cut ? "Interrupted" : "Something went wrong.");
+      box.append(parseHTML(this.doc, cut ? ICONS.pause : ICONS.alert), text);
       if (retry === true && rec.id) {
         const b = button(this.doc, "sheen-chat-retry", "", `${ICONS.retry}<span>Retry</span>`);
         b.addEventListener("click", () => {
@@ -518,8 +577,18 @@ class Chat {
     this.meterEl.hidden = true;
     this.footer.append(this.footerText, this.meterEl);
 
+    // Storage trouble (the history is not being saved) shows in this strip.
+    this.storageEl = h(d, "div", "sheen-chat-storage");
+    this.storageEl.setAttribute("role", "status");
+
     this.el.classList.add("sheen-chat");
-    this.el.replaceChildren(main, composer, this.footer);
+    const parts = [this.storageEl, main, composer, this.footer];
+    if (this.el.hasAttribute("data-history")) {
+      this.sidebar = new Sidebar(this.el, (name, data) => this.#send(name, data), () => this.ta.focus());
+      this.el.replaceChildren(...this.sidebar.frame(parts));
+    } else {
+      this.el.replaceChildren(...parts);
+    }
     this.#sync();
     this.#listen();
   }

@@ -214,7 +214,7 @@ func newChatEnv(tb testing.TB) *chatEnv {
 	})
 	e := &chatEnv{tab: browsertest.New(tb, chromedp.WindowSize(1100, 860)).Tab(tb), srv: srv}
 	e.run(tb, chromedp.Navigate(hs.URL+"/"))
-	srv.expect(tb, "ready", `{}`)
+	srv.expect(tb, "ready", `{"c":""}`)
 	// Shorthands for the page: the chat's input, its scroller, a query.
 	e.run(tb, js(`window.ta = document.querySelector("#chat .sheen-chat-input");
 		window.sc = document.querySelector("#chat .sheen-chat-scroll");
@@ -803,7 +803,7 @@ func TestChatBrowser(t *testing.T) {
 			c.style.cssText = "position: fixed; top: 0; left: 0; width: 600px; --sheen-chat-height: 16rem; z-index: 100";
 			document.body.append(c);
 			window.ta2 = null;`))
-		srv.expectOn(t, "chat2", "ready", `{}`)
+		srv.expectOn(t, "chat2", "ready", `{"c":""}`)
 		waitFor(t, `document.querySelector("#chat2 .sheen-chat-greeting")?.textContent === "Second chat."`)
 		run(t, js(`window.ta2 = document.querySelector("#chat2 .sheen-chat-input"); ta2.focus()`), browsertest.Press("two"), browsertest.Press(kb.Enter), browsertest.Press("lines"))
 		check(t, `ta2.value === "two\nlines"`)
