@@ -210,14 +210,26 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		g.invalidateDeep(s)
 		return
 	}
-	if len(s.deps) == 1 {
+	for len(s.deps) == 1 {
 		// One reader (a calc read by one calc or effect, the usual case):
 		// take the edge out and leave the emptied list in place, where reads
-		// during the walk may start the next one.
+		// during the walk may start the next one. A chain of calcs with one
+		// reader each and no callbacks is walked in this loop, in one frame.
 		e := s.deps[0]
 		s.deps[0] = edge{}
 		s.deps, s.unsorted = s.deps[:0], false
-		g.invalidateEdge(e, depth+1)
+		o := e.o
+		if o.src == nil || o.hasCalls() {
+			g.invalidateEdge(e, depth+1)
+			return
+		}
+		if o.id != e.id || !o.valid {
+			return
+		}
+		o.valid = false
+		s = o.src
+	}
+	if len(s.deps) == 0 {
 		return
 	}
 	deps := s.take()
