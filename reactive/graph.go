@@ -334,14 +334,16 @@ func (g *Graph) Flush() error {
 // cur and curID (the reader when the flush began) restored after each run.
 // A panic in an effect is recovered here, once per loop rather than once per
 // run: it is reported and runQueue returns true, so that Flush calls it again
-// to go on with the next effect.
+// to go on with the next effect. The effect that panicked is the one still
+// recorded as the reader: a run restores the reader when its function
+// returns, and a calc restores it even when it panics.
 func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
-	var running *Effect
 	defer func() {
-		if running == nil {
+		if g.current == cur && g.curID == curID {
 			return // not a panic of an effect's function: let it go on
 		}
 		if r := recover(); r != nil {
+			running := g.current.effect()
 			g.current, g.curID = cur, curID
 			running.finish(recovered(r))
 			again = true
@@ -364,13 +366,15 @@ func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
 			g.report(ErrRunaway)
 			continue
 		}
-		running = e
 		id := e.obs.begin()
 		g.current, g.curID = &e.obs, id
 		err := e.fn()
 		g.current, g.curID = cur, curID
-		running = nil
-		e.finish(err)
+		if err != nil || e.once {
+			e.finish(err)
+		} else {
+			e.obs.runs++
+		}
 	}
 	return false
 }

@@ -316,10 +316,15 @@ func (g *Graph) invalidateDeep(s *source) {
 }
 
 // queue holds pending effects: highest priority first, then first in first
-// out. Priorities are few, so buckets are kept in a short sorted slice.
+// out. Priority 0 (the default, and nearly always the only one) has a list of
+// its own, so that a queue with no other priority is one FIFO; other
+// priorities are few, so their buckets are kept in a short sorted slice.
 type queue struct {
-	buckets []bucket // by priority, descending
-	n       int
+	zero    []*Effect // priority 0, from zhead on
+	zhead   int
+	buckets []bucket // other priorities, descending
+	others  int      // effects in buckets
+	n       int      // effects in the queue
 }
 
 type bucket struct {
@@ -329,13 +334,17 @@ type bucket struct {
 }
 
 func (q *queue) push(e *Effect) {
-	p := e.priority
-	if len(q.buckets) > 0 && q.buckets[0].prio == p { // the usual single bucket
-		b := &q.buckets[0]
-		b.items = append(b.items, e)
-		q.n++
+	q.n++
+	if e.priority == 0 {
+		q.zero = append(q.zero, e)
 		return
 	}
+	q.pushOther(e)
+}
+
+func (q *queue) pushOther(e *Effect) {
+	p := e.priority
+	q.others++
 	i := 0
 	for ; i < len(q.buckets); i++ {
 		if q.buckets[i].prio == p {
@@ -351,15 +360,37 @@ func (q *queue) push(e *Effect) {
 	}
 	b := &q.buckets[i]
 	b.items = append(b.items, e)
-	q.n++
 }
 
 func (q *queue) pop() *Effect {
-	if q.n == 0 {
-		return nil
+	if q.others == 0 {
+		if q.zhead == len(q.zero) {
+			return nil
+		}
+		return q.popZero()
 	}
+	return q.popOther()
+}
+
+func (q *queue) popZero() *Effect {
+	e := q.zero[q.zhead]
+	q.zero[q.zhead] = nil
+	q.zhead++
+	if q.zhead == len(q.zero) {
+		q.zero, q.zhead = q.zero[:0], 0
+	}
+	q.n--
+	return e
+}
+
+// popOther pops the first effect of the highest priority, when some effect
+// has a priority other than 0.
+func (q *queue) popOther() *Effect {
 	for i := range q.buckets {
 		b := &q.buckets[i]
+		if b.prio < 0 && q.zhead < len(q.zero) {
+			return q.popZero()
+		}
 		if b.head < len(b.items) {
 			e := b.items[b.head]
 			b.items[b.head] = nil
@@ -368,8 +399,12 @@ func (q *queue) pop() *Effect {
 				b.items, b.head = b.items[:0], 0
 			}
 			q.n--
+			q.others--
 			return e
 		}
+	}
+	if q.zhead < len(q.zero) {
+		return q.popZero()
 	}
 	return nil
 }
