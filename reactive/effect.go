@@ -53,6 +53,14 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 
 // schedule is called when the effect's current run is invalidated.
 func (e *Effect) schedule() {
+	if len(e.onInvalidate) == 0 && !e.destroyed && !e.suspended {
+		e.obs.g.q.push(e) // the usual case, kept inlinable
+		return
+	}
+	e.scheduleSlow()
+}
+
+func (e *Effect) scheduleSlow() {
 	if len(e.onInvalidate) > 0 {
 		for _, fn := range e.onInvalidate {
 			e.obs.g.guard(fn)

@@ -219,7 +219,7 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		s.deps[0] = edge{}
 		s.deps, s.unsorted = s.deps[:0], false
 		o := e.o
-		if o.src == nil || o.hasCalls() {
+		if o.hasCalls() {
 			g.invalidateEdge(e, depth+1)
 			return
 		}
@@ -227,6 +227,10 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 			return
 		}
 		o.valid = false
+		if o.src == nil {
+			o.effect().schedule()
+			return
+		}
 		s = o.src
 	}
 	if len(s.deps) == 0 {
