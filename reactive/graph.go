@@ -47,9 +47,18 @@ var (
 type PanicError struct {
 	Value any
 	Stack []byte
+	// Label names the calc or effect that panicked, as in
+	// `effect "render total" (app.go:42)` (see [Label]); empty for a panic
+	// elsewhere (a Do or Post function, an after-flush hook).
+	Label string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("reactive: panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.Label != "" {
+		return fmt.Sprintf("reactive: panic in %s: %v", e.Label, e.Value)
+	}
+	return fmt.Sprintf("reactive: panic: %v", e.Value)
+}
 
 // Unwrap returns the panic value if it is an error.
 func (e *PanicError) Unwrap() error {
@@ -363,7 +372,7 @@ func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
 		e.flushRuns++
 		if e.flushRuns > g.runLimit {
 			e.suspended, e.pendingResume = true, true
-			g.report(ErrRunaway)
+			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 			continue
 		}
 		id := e.obs.begin()

@@ -15,8 +15,8 @@ type observer struct {
 	g   *Graph
 	id  uint64  // id of the current run; edges with another id are dead
 	src *source // a calc's readers; nil for an effect (see effect)
-	// Callbacks for the current run, called once when it is invalidated;
-	// allocated by the first OnInvalidate.
+	// Callbacks for the current run, called once when it is invalidated, and
+	// the node's label; allocated by the first OnInvalidate or by Label.
 	calls *callbacks
 	runs  int
 	valid bool // the current run has not been invalidated
@@ -26,7 +26,19 @@ type observer struct {
 	running int32 // nested runs in progress
 }
 
-type callbacks struct{ fns []func() }
+type callbacks struct {
+	fns   []func()
+	label string  // set by Label
+	pc    uintptr // the code of the function to name, when not the node's own
+}
+
+// ext returns o.calls, allocating it.
+func (o *observer) ext() *callbacks {
+	if o.calls == nil {
+		o.calls = new(callbacks)
+	}
+	return o.calls
+}
 
 // effect returns the Effect whose observer o is; o must not be a calc's.
 // An Effect starts with its observer (checked by a test), so the two share an
@@ -54,10 +66,8 @@ func (o *observer) onRunInvalidate(id uint64, fn func()) {
 		fn() // that run is already invalidated: call at once, as Shiny does
 		return
 	}
-	if o.calls == nil {
-		o.calls = new(callbacks)
-	}
-	o.calls.fns = append(o.calls.fns, fn)
+	x := o.ext()
+	x.fns = append(x.fns, fn)
 }
 
 // invalidate ends the current run: a calc's dependents are invalidated at
