@@ -523,7 +523,11 @@ func (g *Graph) Closed() bool { return g.closed.Load() }
 func (g *Graph) Context() context.Context { return g.ctx }
 
 // readOff handles a read from a goroutine that does not own the graph: an
-// error inside a Task body, a Do otherwise.
+// error inside a Task body; otherwise read runs with the turn's lock held and
+// without flushing, so a read has no side effects: it runs no posted function,
+// pending effect or after-flush hook. Only if the read itself left work (a
+// calc it ran set a value) is that work flushed, as at the end of any turn.
+// After Close it reads nothing.
 func (g *Graph) readOff(read func()) {
 	me := goid.Current()
 	g.mbox.Lock()
@@ -532,5 +536,15 @@ func (g *Graph) readOff(read func()) {
 	if inTask {
 		panic(ErrReadInTask)
 	}
-	g.Do(read)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed.Load() {
+		return
+	}
+	g.owner.Store(me)
+	defer g.owner.Store(0)
+	g.guard(read)
+	if g.q.n > 0 {
+		g.settle()
+	}
 }
