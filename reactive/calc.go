@@ -18,10 +18,15 @@ type Calc[T any] struct {
 }
 
 // NewCalc returns a calc computing fn. It does not run until it is read.
-func NewCalc[T any](g *Graph, fn func() (T, error)) *Calc[T] {
+// A panic in fn becomes the calc's error, a [*PanicError] that names the calc
+// (see [Label]).
+func NewCalc[T any](g *Graph, fn func() (T, error), opts ...CalcOption) *Calc[T] {
 	c := &Calc[T]{fn: fn}
 	c.obs.g = g
 	c.obs.src = &c.deps
+	for _, o := range opts {
+		o.applyCalc(&c.obs)
+	}
 	return c
 }
 
@@ -64,7 +69,7 @@ func (c *Calc[T]) Get() (v T, err error) {
 		if !returned {
 			if r := recover(); r != nil {
 				var zero T
-				c.val, c.err = zero, recovered(r)
+				c.val, c.err = zero, labelPanic(recovered(r), c.describe)
 				v, err = c.val, c.err
 			}
 		}
@@ -76,6 +81,9 @@ func (c *Calc[T]) Get() (v T, err error) {
 	returned = true
 	return c.val, c.err
 }
+
+// describe names the calc in reports (see [Label]).
+func (c *Calc[T]) describe() string { return c.obs.describe("calc", c.fn) }
 
 // Must returns the calc's value, stopping the reader with the calc's error if
 // it has one (the error reaches the reader's error handling as if the reader

@@ -18,21 +18,18 @@ type Effect struct {
 	flushRuns     int
 }
 
-// EffectOption configures an [Effect].
-type EffectOption func(*Effect)
-
 // Priority sets the effect's priority: pending effects with a higher priority
 // run first; equal priorities run in the order they were invalidated. The
 // default is 0.
-func Priority(p int) EffectOption { return func(e *Effect) { e.priority = p } }
+func Priority(p int) EffectOption { return effectOption(func(e *Effect) { e.priority = p }) }
 
 // Suspended creates the effect suspended: its first run waits for
 // [Effect.Resume].
-func Suspended() EffectOption { return func(e *Effect) { e.suspended = true } }
+func Suspended() EffectOption { return effectOption(func(e *Effect) { e.suspended = true }) }
 
 // Once destroys the effect after its first run that is not a silent stop
 // (R Shiny's observeEvent(once = TRUE)).
-func Once() EffectOption { return func(e *Effect) { e.once = true } }
+func Once() EffectOption { return effectOption(func(e *Effect) { e.once = true }) }
 
 // NewEffect returns an effect running fn and queues its first run. An error
 // returned by fn (or a panic in it) goes to the graph's error handler, except
@@ -41,7 +38,7 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	e := &Effect{fn: fn}
 	e.obs.g = g
 	for _, o := range opts {
-		o(e)
+		o.applyEffect(e)
 	}
 	if g.owned() {
 		e.schedule() // already in a turn: no closure, no extra recover
@@ -53,6 +50,14 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 
 // schedule is called when the effect's current run is invalidated.
 func (e *Effect) schedule() {
+	if len(e.onInvalidate) == 0 && !e.destroyed && !e.suspended {
+		e.obs.g.q.push(e) // the usual case, kept inlinable
+		return
+	}
+	e.scheduleSlow()
+}
+
+func (e *Effect) scheduleSlow() {
 	if len(e.onInvalidate) > 0 {
 		for _, fn := range e.onInvalidate {
 			e.obs.g.guard(fn)
@@ -78,8 +83,10 @@ func (e *Effect) finish(err error) {
 		if IsSilent(err) {
 			return
 		}
-		if _, ok := err.(*PanicError); !ok {
-			err = fmt.Errorf("reactive: effect: %w", err)
+		if pe, ok := err.(*PanicError); ok && pe.Label == "" {
+			pe.Label = e.describe() // its own panic
+		} else {
+			err = fmt.Errorf("reactive: %s: %w", e.describe(), err)
 		}
 		g.report(err)
 	}
@@ -87,6 +94,9 @@ func (e *Effect) finish(err error) {
 		e.Destroy()
 	}
 }
+
+// describe names the effect in reports (see [Label]).
+func (e *Effect) describe() string { return e.obs.describe("effect", e.fn) }
 
 // Suspend stops the effect from being queued; a run already queued still
 // happens. Invalidations while suspended collapse into one run on Resume.

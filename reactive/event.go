@@ -79,13 +79,14 @@ func isNone(v any) bool {
 // NewEventEffect returns an effect that runs fn, isolated, when the event's
 // triggers change.
 func NewEventEffect(g *Graph, on Event, fn func() error, opts ...EffectOption) *Effect {
+	opts = append([]EffectOption{siteOfFunc(fn)}, opts...)
 	return NewEffect(g, on.wrap(g, fn), opts...)
 }
 
 // NewEventCalc returns a calc that computes fn, isolated, when the event's
 // triggers change. While the event holds it back (none, or the ignored first
 // run) the calc's error is a silent stop.
-func NewEventCalc[T any](g *Graph, on Event, fn func() (T, error)) *Calc[T] {
+func NewEventCalc[T any](g *Graph, on Event, fn func() (T, error), opts ...CalcOption) *Calc[T] {
 	var v T
 	body := on.wrap(g, func() error {
 		var err error
@@ -99,5 +100,5 @@ func NewEventCalc[T any](g *Graph, on Event, fn func() (T, error)) *Calc[T] {
 			return zero, err
 		}
 		return v, nil
-	})
+	}, append([]CalcOption{siteOfFunc(fn)}, opts...)...)
 }

@@ -323,3 +323,58 @@ func ExampleGraph_Post() {
 	// effect sees 1
 	// digits: 123
 }
+
+// A value that starts unset, as py-shiny's reactive.value() with no value:
+// Get stops the reader silently until the first Set, Lookup reports it.
+func ExampleNewUnsetValue() {
+	g := reactive.NewGraph()
+	defer g.Close()
+	name := reactive.NewUnsetValue[string](g)
+	reactive.NewEffect(g, func() error {
+		fmt.Println("hello,", name.Get()) // stops silently while unset
+		return nil
+	})
+	fmt.Println(name.IsSet())
+	name.Set("Ada")
+	// Output:
+	// false
+	// hello, Ada
+}
+
+// Lookup is the read that does not stop: (value, true) when set, (zero,
+// false) when not. It is tracked like Get.
+func ExampleValue_Lookup() {
+	g := reactive.NewGraph()
+	defer g.Close()
+	limit := reactive.NewUnsetValue[int](g)
+	reactive.NewEffect(g, func() error {
+		if n, ok := limit.Lookup(); ok {
+			fmt.Println("limit", n)
+		} else {
+			fmt.Println("no limit")
+		}
+		return nil
+	})
+	limit.Set(10)
+	limit.Unset()
+	// Output:
+	// no limit
+	// limit 10
+	// no limit
+}
+
+// PeekLookup reads without a dependency and tells an unset value from a zero
+// one, which Peek cannot.
+func ExampleValue_PeekLookup() {
+	g := reactive.NewGraph()
+	defer g.Close()
+	count := reactive.NewValue(g, 0)
+	fmt.Println(count.PeekLookup())
+	count.Unset()
+	fmt.Println(count.PeekLookup())
+	fmt.Println(count.Peek())
+	// Output:
+	// 0 true
+	// 0 false
+	// 0
+}

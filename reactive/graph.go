@@ -47,9 +47,18 @@ var (
 type PanicError struct {
 	Value any
 	Stack []byte
+	// Label names the calc or effect that panicked, as in
+	// `effect "render total" (app.go:42)` (see [Label]); empty for a panic
+	// elsewhere (a Do or Post function, an after-flush hook).
+	Label string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("reactive: panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.Label != "" {
+		return fmt.Sprintf("reactive: panic in %s: %v", e.Label, e.Value)
+	}
+	return fmt.Sprintf("reactive: panic: %v", e.Value)
+}
 
 // Unwrap returns the panic value if it is an error.
 func (e *PanicError) Unwrap() error {
@@ -336,14 +345,16 @@ func (g *Graph) Flush() error {
 // cur and curID (the reader when the flush began) restored after each run.
 // A panic in an effect is recovered here, once per loop rather than once per
 // run: it is reported and runQueue returns true, so that Flush calls it again
-// to go on with the next effect.
+// to go on with the next effect. The effect that panicked is the one still
+// recorded as the reader: a run restores the reader when its function
+// returns, and a calc restores it even when it panics.
 func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
-	var running *Effect
 	defer func() {
-		if running == nil {
+		if g.current == cur && g.curID == curID {
 			return // not a panic of an effect's function: let it go on
 		}
 		if r := recover(); r != nil {
+			running := g.current.effect()
 			g.current, g.curID = cur, curID
 			running.finish(recovered(r))
 			again = true
@@ -363,16 +374,18 @@ func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
 		e.flushRuns++
 		if e.flushRuns > g.runLimit {
 			e.suspended, e.pendingResume = true, true
-			g.report(ErrRunaway)
+			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 			continue
 		}
-		running = e
 		id := e.obs.begin()
 		g.current, g.curID = &e.obs, id
 		err := e.fn()
 		g.current, g.curID = cur, curID
-		running = nil
-		e.finish(err)
+		if err != nil || e.once {
+			e.finish(err)
+		} else {
+			e.obs.runs++
+		}
 	}
 	return false
 }
@@ -512,7 +525,11 @@ func (g *Graph) Closed() bool { return g.closed.Load() }
 func (g *Graph) Context() context.Context { return g.ctx }
 
 // readOff handles a read from a goroutine that does not own the graph: an
-// error inside a Task body, a Do otherwise.
+// error inside a Task body; otherwise read runs with the turn's lock held and
+// without flushing, so a read has no side effects: it runs no posted function,
+// pending effect or after-flush hook. Only if the read itself left work (a
+// calc it ran set a value) is that work flushed, as at the end of any turn.
+// After Close it reads nothing.
 func (g *Graph) readOff(read func()) {
 	me := goid.Current()
 	g.mbox.Lock()
@@ -521,5 +538,15 @@ func (g *Graph) readOff(read func()) {
 	if inTask {
 		panic(ErrReadInTask)
 	}
-	g.Do(read)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed.Load() {
+		return
+	}
+	g.owner.Store(me)
+	defer g.owner.Store(0)
+	g.guard(read)
+	if g.q.n > 0 {
+		g.settle()
+	}
 }

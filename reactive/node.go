@@ -15,8 +15,8 @@ type observer struct {
 	g   *Graph
 	id  uint64  // id of the current run; edges with another id are dead
 	src *source // a calc's readers; nil for an effect (see effect)
-	// Callbacks for the current run, called once when it is invalidated;
-	// allocated by the first OnInvalidate.
+	// Callbacks for the current run, called once when it is invalidated, and
+	// the node's label; allocated by the first OnInvalidate or by Label.
 	calls *callbacks
 	runs  int
 	valid bool // the current run has not been invalidated
@@ -26,7 +26,19 @@ type observer struct {
 	running int32 // nested runs in progress
 }
 
-type callbacks struct{ fns []func() }
+type callbacks struct {
+	fns   []func()
+	label string  // set by Label
+	pc    uintptr // the code of the function to name, when not the node's own
+}
+
+// ext returns o.calls, allocating it.
+func (o *observer) ext() *callbacks {
+	if o.calls == nil {
+		o.calls = new(callbacks)
+	}
+	return o.calls
+}
 
 // effect returns the Effect whose observer o is; o must not be a calc's.
 // An Effect starts with its observer (checked by a test), so the two share an
@@ -54,10 +66,8 @@ func (o *observer) onRunInvalidate(id uint64, fn func()) {
 		fn() // that run is already invalidated: call at once, as Shiny does
 		return
 	}
-	if o.calls == nil {
-		o.calls = new(callbacks)
-	}
-	o.calls.fns = append(o.calls.fns, fn)
+	x := o.ext()
+	x.fns = append(x.fns, fn)
 }
 
 // invalidate ends the current run: a calc's dependents are invalidated at
@@ -210,14 +220,30 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		g.invalidateDeep(s)
 		return
 	}
-	if len(s.deps) == 1 {
+	for len(s.deps) == 1 {
 		// One reader (a calc read by one calc or effect, the usual case):
 		// take the edge out and leave the emptied list in place, where reads
-		// during the walk may start the next one.
+		// during the walk may start the next one. A chain of calcs with one
+		// reader each and no callbacks is walked in this loop, in one frame.
 		e := s.deps[0]
 		s.deps[0] = edge{}
 		s.deps, s.unsorted = s.deps[:0], false
-		g.invalidateEdge(e, depth+1)
+		o := e.o
+		if o.hasCalls() {
+			g.invalidateEdge(e, depth+1)
+			return
+		}
+		if o.id != e.id || !o.valid {
+			return
+		}
+		o.valid = false
+		if o.src == nil {
+			o.effect().schedule()
+			return
+		}
+		s = o.src
+	}
+	if len(s.deps) == 0 {
 		return
 	}
 	deps := s.take()
@@ -304,10 +330,15 @@ func (g *Graph) invalidateDeep(s *source) {
 }
 
 // queue holds pending effects: highest priority first, then first in first
-// out. Priorities are few, so buckets are kept in a short sorted slice.
+// out. Priority 0 (the default, and nearly always the only one) has a list of
+// its own, so that a queue with no other priority is one FIFO; other
+// priorities are few, so their buckets are kept in a short sorted slice.
 type queue struct {
-	buckets []bucket // by priority, descending
-	n       int
+	zero    []*Effect // priority 0, from zhead on
+	zhead   int
+	buckets []bucket // other priorities, descending
+	others  int      // effects in buckets
+	n       int      // effects in the queue
 }
 
 type bucket struct {
@@ -317,13 +348,17 @@ type bucket struct {
 }
 
 func (q *queue) push(e *Effect) {
-	p := e.priority
-	if len(q.buckets) > 0 && q.buckets[0].prio == p { // the usual single bucket
-		b := &q.buckets[0]
-		b.items = append(b.items, e)
-		q.n++
+	q.n++
+	if e.priority == 0 {
+		q.zero = append(q.zero, e)
 		return
 	}
+	q.pushOther(e)
+}
+
+func (q *queue) pushOther(e *Effect) {
+	p := e.priority
+	q.others++
 	i := 0
 	for ; i < len(q.buckets); i++ {
 		if q.buckets[i].prio == p {
@@ -339,15 +374,37 @@ func (q *queue) push(e *Effect) {
 	}
 	b := &q.buckets[i]
 	b.items = append(b.items, e)
-	q.n++
 }
 
 func (q *queue) pop() *Effect {
-	if q.n == 0 {
-		return nil
+	if q.others == 0 {
+		if q.zhead == len(q.zero) {
+			return nil
+		}
+		return q.popZero()
 	}
+	return q.popOther()
+}
+
+func (q *queue) popZero() *Effect {
+	e := q.zero[q.zhead]
+	q.zero[q.zhead] = nil
+	q.zhead++
+	if q.zhead == len(q.zero) {
+		q.zero, q.zhead = q.zero[:0], 0
+	}
+	q.n--
+	return e
+}
+
+// popOther pops the first effect of the highest priority, when some effect
+// has a priority other than 0.
+func (q *queue) popOther() *Effect {
 	for i := range q.buckets {
 		b := &q.buckets[i]
+		if b.prio < 0 && q.zhead < len(q.zero) {
+			return q.popZero()
+		}
 		if b.head < len(b.items) {
 			e := b.items[b.head]
 			b.items[b.head] = nil
@@ -356,8 +413,12 @@ func (q *queue) pop() *Effect {
 				b.items, b.head = b.items[:0], 0
 			}
 			q.n--
+			q.others--
 			return e
 		}
+	}
+	if q.zhead < len(q.zero) {
+		return q.popZero()
 	}
 	return nil
 }

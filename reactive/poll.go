@@ -34,11 +34,11 @@ func Poll[T any](g *Graph, interval time.Duration, fn func() (T, error), equal f
 		lastErr.Set(nil)
 		last.Set(v)
 		return nil
-	})
+	}, Label("poll"), siteOfFunc(fn))
 	return NewCalc(g, func() (T, error) {
 		if err := lastErr.Get(); err != nil {
 			return zero, err
 		}
 		return last.Get(), nil
-	})
+	}, Label("poll"), siteOfFunc(fn))
 }

@@ -24,6 +24,21 @@ func NewValue[T comparable](g *Graph, v T) *Value[T] {
 	return &Value[T]{g: g, val: v, isSet: true, equal: newEqualer[T]()}
 }
 
+// NewUnsetValue returns an unset Value of a comparable type (py-shiny's
+// reactive.value() with no value): reading it with [Value.Get] stops the
+// reader silently until the first [Value.Set]; [Value.Lookup] reports it.
+func NewUnsetValue[T comparable](g *Graph) *Value[T] {
+	return &Value[T]{g: g, equal: newEqualer[T]()}
+}
+
+// NewUnsetValueFunc is [NewUnsetValue] for any type, with sets compared as
+// [NewValueFunc] compares them.
+func NewUnsetValueFunc[T any](g *Graph, equal func(a, b T) bool) *Value[T] {
+	v := NewValueFunc(g, *new(T), equal)
+	v.isSet = false
+	return v
+}
+
 // equalFunc returns == for T; for an interface type, whose dynamic values may
 // not be comparable (== would panic), such values count as different.
 func equalFunc[T comparable]() func(a, b T) bool {
@@ -84,10 +99,11 @@ func NewValueFunc[T any](g *Graph, v T, equal func(a, b T) bool) *Value[T] {
 }
 
 // Get returns the value and, inside a calc or effect, makes it depend on the
-// value. If the value is unset it stops the reader silently ([ErrSilent]).
-// From a goroutine that does not own the graph it runs as a [Graph.Do], where
-// an unset value reads as the zero value (and in a [Task] body it fails with
-// [ErrReadInTask]).
+// value. If the value is unset it stops the reader silently ([ErrSilent]);
+// [Value.Lookup] reports it instead. From a goroutine that does not own the
+// graph it waits for the running turn and reads without flushing (no pending
+// effect or after-flush hook runs), and an unset value reads as the zero
+// value; in a [Task] body it fails with [ErrReadInTask].
 func (v *Value[T]) Get() T {
 	g := v.g
 	if !g.owned() {
@@ -104,11 +120,45 @@ func (v *Value[T]) Get() T {
 	return v.val
 }
 
+// Lookup returns the value and whether it is set, without stopping the
+// reader: the non-panicking [Value.Get]. Inside a calc or effect it makes the
+// reader depend on the value, as Get does (so it runs again when the value is
+// set, changed or unset). From a goroutine that does not own the graph it
+// reads as [Value.Get] does, without flushing.
+func (v *Value[T]) Lookup() (T, bool) {
+	g := v.g
+	if !g.owned() {
+		var x T
+		var ok bool
+		g.readOff(func() { x, ok = v.Lookup() })
+		return x, ok
+	}
+	if g.current != nil {
+		v.deps.register(g.current, g.curID)
+	}
+	return v.val, v.isSet
+}
+
+// PeekLookup returns the value and whether it is set without making the
+// reader depend on either: [Value.Peek] that tells an unset value from a zero
+// one.
+func (v *Value[T]) PeekLookup() (T, bool) {
+	g := v.g
+	if !g.owned() {
+		var x T
+		var ok bool
+		g.readOff(func() { x, ok = v.PeekLookup() })
+		return x, ok
+	}
+	return v.val, v.isSet
+}
+
 // Any returns [Value.Get] as an any; the method value v.Any is a [Trigger].
 func (v *Value[T]) Any() any { return v.Get() }
 
 // Peek returns the value without making the reader depend on it; the zero
-// value if it is unset.
+// value if it is unset ([Value.PeekLookup] tells the two apart). From another
+// goroutine it reads as [Value.Get] does, without flushing.
 func (v *Value[T]) Peek() T {
 	g := v.g
 	if !g.owned() {
