@@ -82,7 +82,10 @@ function start() {
   addEventListener("pageshow", (e) => e.persisted && wake());
 
   registry.scan(document);
-  conn.// An update's bookmark: the page's address changes (no reload, no new
+  conn.start();
+}
+
+// An update's bookmark: the page's address changes (no reload, no new
 // history entry) and, when the page has a bookmark button, the new address
 // goes to the clipboard if the browser allows it.
 function applyBookmark(bookmark) {
@@ -96,9 +99,6 @@ function applyBookmark(bookmark) {
   if (document.querySelector("[data-sheen-bookmark]")) {
     navigator.clipboard?.writeText(location.href).catch(() => {});
   }
-}
-
-start();
 }
 
 start();
