@@ -168,8 +168,8 @@ func (cv *conv) userBefore(id string) int {
 // appendMsg adds m to the transcript and shows it in every view but skip
 // (the page that sent a user message shows it already). Locked.
 func (cv *conv) appendMsg(m Message, skip *Chat) {
-	if m.ID == "" {
-		m.ID = cv.newID()
+	if m.ID == "" || slices.ContainsFunc(cv.msgs, func(x Message) bool { return x.ID == m.ID }) {
+		m.ID = cv.newID() // ids are unique in a conversation (the store insists)
 	}
 	// Appending in place is safe: every slice handed out is clipped, so
 	// nobody sees the element written past its end; and it keeps an append

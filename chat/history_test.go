@@ -279,7 +279,9 @@ func TestHistoryShutdownInterruptsAndRetryCompletes(t *testing.T) {
 	a := newHistoryApp(t, path)
 	p := a.open("ann")
 	id := ask(t, a, p, "a long answer please", "The beginning.\n\n", "More text that is saved as it streams.\n\n")
-	p.Wait("the second block", func(m pagetestMsg) bool { return m.Name == "patch" && strings.Contains(string(m.Data), "saved as it streams") })
+	p.Wait("the second block", func(m pagetestMsg) bool {
+		return m.Name == "patch" && strings.Contains(string(m.Data), "saved as it streams")
+	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

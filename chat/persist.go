@@ -116,6 +116,9 @@ func (cv *conv) persist() {
 			cv.mu.Unlock()
 			if err == nil {
 				h.storeWorks()
+				if op.kind == saveCreate {
+					h.listChanged(op.conv.Owner) // the sidebars list it now
+				}
 			}
 			backoff = 100 * time.Millisecond
 		default:
@@ -189,7 +192,6 @@ func (cv *conv) persistAppend(m Message) {
 	cv.h.register(cv)
 	id, title := cv.id, cv.title
 	cv.broadcast(func(v *Chat) { v.send("conversation", map[string]any{"id": id, "title": title, "push": false}) })
-	cv.h.listChanged(cv.owner)
 }
 
 // persistStart saves the empty streaming message of w. Locked.

@@ -24,15 +24,19 @@ import (
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/reactive"
+	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to serve on")
 	dev := flag.Bool("dev", false, "show real error messages to users")
+	db := flag.String("db", envOr("SHEEN_CHAT_DB", "sheen-chat.db"), "the SQLite file conversations are kept in (env SHEEN_CHAT_DB); \"\" keeps none")
+	delay := flag.Duration("offline-delay", 12*time.Millisecond, "the offline responder's delay between words")
+	drain := flag.Duration("drain", 10*time.Second, "on SIGTERM, how long running replies may go on before they are saved as interrupted")
 	flag.Usage = usage
 	flag.Parse()
 
-	var r Responder = Offline{}
+	var r Responder = Offline{Delay: *delay}
 	cfg, ok, err := ConfigFromEnv(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
@@ -43,19 +47,55 @@ func main() {
 		}
 		r = NewOpenAI(cfg)
 	}
-	app := NewApp(r, sheen.WithDevelopment(*dev))
+	opts := []sheen.Option{sheen.WithDevelopment(*dev)}
+	var h *chat.History
+	if *db != "" {
+		st, err := sqlite.Open(*db)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer st.Close()
+		h = chat.NewHistory(st)
+		// Who is who: an anonymous cookie signed with a key kept beside the
+		// database, so that users keep their conversations across restarts.
+		opts = append(opts, sheen.WithCookieKeyFile(*db+".key"), h.PageCheck())
+	}
+	app := NewApp(r, h, opts...)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		<-ctx.Done()
+		if h != nil {
+			// Replies may finish for a while; then they are saved as
+			// interrupted, and the next start offers Retry.
+			drainCtx, cancel := context.WithTimeout(context.Background(), *drain)
+			if err := h.Shutdown(drainCtx); err != nil {
+				log.Print(err)
+			}
+			cancel()
+		}
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = app.Shutdown(shutdown)
 	}()
-	log.Printf("sheen chat example (%s): open http://%s/", r.Name(), *addr)
+	where := "no history"
+	if *db != "" {
+		where = "conversations in " + *db
+	}
+	log.Printf("sheen chat example (%s; %s): open http://%s/", r.Name(), where, *addr)
 	if err := app.ListenAndServe(*addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
+	<-done
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
 }
 
 // Responder answers a conversation with a stream of markdown chunks.
@@ -81,7 +121,7 @@ Flags:
 	flag.PrintDefaults()
 }
 
-func chatOptions(r Responder) []chat.Option {
+func chatOptions(r Responder, h *chat.History) []chat.Option {
 	opts := []chat.Option{
 		chat.Placeholder("Ask about sheen, or type / for commands"),
 		chat.Fill(),
@@ -94,27 +134,31 @@ func chatOptions(r Responder) []chat.Option {
 			chat.TokenBudget(m.Budget()), // the context meter
 		)
 	}
+	if h != nil {
+		opts = append(opts, chat.WithHistory(h))
+	}
 	return opts
 }
 
-// NewApp builds the example app around a responder.
-func NewApp(r Responder, opts ...sheen.Option) *sheen.App {
+// NewApp builds the example app around a responder; with a history (nil:
+// none) conversations are kept and listed in a sidebar.
+func NewApp(r Responder, h *chat.History, opts ...sheen.Option) *sheen.App {
 	page := sheen.Page("sheen chat",
 		sheen.El("div", sheen.Class("example-chat"),
 			sheen.El("header", sheen.Class("example-chat-header"),
 				sheen.Heading(1, "sheen chat"),
 				sheen.TextOutput("model", sheen.Inline(), sheen.Class("example-chat-model")), // follows /model
 			),
-			chat.UI("chat", chatOptions(r)...),
+			chat.UI("chat", chatOptions(r, h)...),
 		),
 	).With(sheen.Head(sheen.El("style", sheen.TrustedHTML(pageCSS))))
-	return sheen.New(page, func(s *sheen.Session) { Server(s, r) }, opts...)
+	return sheen.New(page, func(s *sheen.Session) { Server(s, r, h) }, opts...)
 }
 
 // Server binds the chat for one session.
-func Server(s *sheen.Session, r Responder) {
-	c := chat.New(s, "chat", chatOptions(r)...)
-	cv := &conversation{c: c, r: r, name: reactive.NewValue(s.Graph(), r.Name())}
+func Server(s *sheen.Session, r Responder, h *chat.History) {
+	c := chat.New(s, "chat", chatOptions(r, h)...)
+	cv := &conversation{c: c, kept: h != nil, r: r, name: reactive.NewValue(s.Graph(), r.Name())}
 	s.Output("model", sheen.RenderText(func() (string, error) { return cv.name.Get(), nil }))
 	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 		r := cv.responder()
@@ -157,7 +201,7 @@ const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }
-.example-chat { display: flex; flex-direction: column; height: 100vh; max-width: 880px; margin: 0 auto; padding: 0 16px; box-sizing: border-box; }
+.example-chat { display: flex; flex-direction: column; height: 100vh; max-width: 1180px; margin: 0 auto; padding: 0 16px; box-sizing: border-box; }
 .example-chat-header { display: flex; align-items: baseline; gap: 12px; padding: 14px 4px 6px; }
 .example-chat-header h1 { font-size: 1.15rem; margin: 0; }
 .example-chat-model { font-size: .8rem; opacity: .65; }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +14,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/browsertest"
+	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 // The code highlighter's regexp engine (regexp2, under chroma) keeps a clock
@@ -30,7 +33,8 @@ func TestMain(m *testing.M) {
 // /tmp/sheen-chat-screens).
 func TestExample(t *testing.T) {
 	browser := browsertest.New(t)
-	srv := browsertest.ServeApp(t, NewApp(Offline{Delay: time.Millisecond}, sheen.WithLogger(zap.NewNop())))
+	h := testHistory(t)
+	srv := browsertest.ServeApp(t, NewApp(Offline{Delay: time.Millisecond}, h, sheen.WithLogger(zap.NewNop()), h.PageCheck()))
 	tab := browser.Tab(t)
 	tab.OnNewDocument(`window.q = (s) => document.querySelector("#chat " + s);
 		window.qa = (s) => [...document.querySelectorAll("#chat " + s)];
@@ -111,4 +115,21 @@ func TestExample(t *testing.T) {
 	tab.Wait(`last()?.dataset.status === "done" && idle()`)
 	tab.Check(`last().textContent.includes("no model is configured")`,
 		`msgs().length === 2`, `msgs()[0].textContent.trim() === `+strconv.Quote("hello there"))
+}
+
+// testHistory is the example's history on a SQLite file of the test's.
+func testHistory(t *testing.T) *chat.History {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "chat.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := chat.NewHistory(st)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.Shutdown(ctx)
+		_ = st.Close()
+	})
+	return h
 }

@@ -44,7 +44,8 @@ const notePrefix = "chat-note-"
 
 // conversation is one session's chat and the responder answering it.
 type conversation struct {
-	c *chat.Chat
+	c    *chat.Chat
+	kept bool // conversations are kept (a history): a clear starts a new one
 
 	mu    sync.Mutex
 	r     Responder // changed by /model
@@ -109,10 +110,12 @@ func budgetError(err error) error {
 	return &sheen.SafeError{Err: err, Message: "The model's context window is misconfigured: " + err.Error()}
 }
 
-// clear empties the chat; a model's system prompt comes back at once.
+// clear empties the chat; a model's system prompt comes back at once. With
+// a history the chat moves to a new conversation, which starts with the
+// system prompt (the chat's starting messages); the old one stays listed.
 func (cv *conversation) clear(ctx context.Context) error {
 	cv.c.ClearMessages(true)
-	if _, ok := cv.responder().(Model); ok {
+	if _, ok := cv.responder().(Model); ok && !cv.kept {
 		return cv.c.AppendMessage(ctx, chat.Message{Role: chat.System, Content: systemPrompt})
 	}
 	return nil

@@ -177,7 +177,7 @@ func modelApp(t *testing.T, opts fakeopenai.Options, cfg Config) (base string, f
 	if cfg.APIKey == "" {
 		cfg.APIKey = "test-key"
 	}
-	app := NewApp(NewOpenAI(cfg), sheen.WithLogger(zap.NewNop()))
+	app := NewApp(NewOpenAI(cfg), nil, sheen.WithLogger(zap.NewNop()))
 	srv := browsertest.Serve(t, app)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
