@@ -23,6 +23,9 @@ import (
 // goroutine for its match timeouts that ends by itself about a second after
 // the last highlighted block: not a leak of this program.
 func TestMain(m *testing.M) {
+	if runMain() {
+		return
+	}
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/dlclark/regexp2/v2.runClock"))
 }
 
