@@ -58,8 +58,9 @@ type Message struct {
 // The conformance suite in package storetest pins this behaviour; every
 // implementation runs it from its tests.
 type Store interface {
-	// Create adds a conversation. Its ID must be new; Created and Updated
-	// are set to now when zero.
+	// Create adds a conversation. Its ID must be new (an existing one is an
+	// error and is left as it was); Created and Updated are set to now when
+	// zero. Title is cut to MaxTitle runes.
 	Create(ctx context.Context, c Conversation) error
 	// Get returns a conversation and its messages in the order they were
 	// appended. Rows that cannot be read are skipped and reported by the
@@ -67,20 +68,25 @@ type Store interface {
 	Get(ctx context.Context, owner, id string) (Conversation, []Message, error)
 	// List returns owner's conversations, most recently updated first, at
 	// most limit of them, starting after cursor ("" for the first page). next
-	// is the cursor of the following page, "" after the last one.
+	// is the cursor of the following page, "" after the last one. A walk
+	// through the pages lists each conversation at most once: one written
+	// during the walk moves to the front, where the next first page shows it.
 	List(ctx context.Context, owner, cursor string, limit int) (page []Conversation, next string, err error)
 	// Rename sets a conversation's title.
 	Rename(ctx context.Context, owner, id, title string) error
 	// Delete removes a conversation and its messages.
 	Delete(ctx context.Context, owner, id string) error
 
-	// Append adds m at the end of conversation id. m.ID must be new in it.
+	// Append adds m at the end of conversation id. m.ID must be new in it
+	// (an existing one is an error and is left as it was); Created is set to
+	// now when zero. An empty Meta, nil or not, reads back as nil.
 	Append(ctx context.Context, id string, m Message) error
 	// AppendText adds text to the end of message msgID's Content (a message
-	// still streaming).
+	// still streaming). An unknown message is ErrNotFound.
 	AppendText(ctx context.Context, id, msgID, text string) error
 	// Update replaces message m.ID's Role, Content, Status and Meta (a
-	// message that finished, or whose text was rewritten).
+	// message that finished, or whose text was rewritten); Created stays. An
+	// unknown message is ErrNotFound.
 	Update(ctx context.Context, id string, m Message) error
 
 	// Close releases the store.

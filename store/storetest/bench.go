@@ -16,8 +16,8 @@ import (
 //
 //   - Append: one message of 200 bytes, the latency's p50 and p99 reported
 //     as "p50-µs" and "p99-µs";
-//   - AppendText: 8 bytes added to a streaming message (a token or two), p50
-//     and p99 likewise;
+//   - AppendText: 7 bytes added to a streaming message (a token or two; a
+//     new message every 1,000 of them), p50 and p99 likewise;
 //   - Get1000: a conversation of 1,000 messages of 500 bytes read back (a
 //     page restoring it);
 //   - List50of10000: the first page of 50 among 10,000 conversations of one
