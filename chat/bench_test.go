@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ import (
 	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/protocol"
+	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 // The cost of streaming a long reply through the chat: see docs/benchmarks.md,
@@ -116,7 +118,7 @@ type streamRig struct {
 	done chan struct{} // the reader stopped
 }
 
-func newStreamRig(b *testing.B) *streamRig {
+func newStreamRig(b *testing.B, opts ...chat.Option) *streamRig {
 	b.Helper()
 	r := &streamRig{ends: make(chan struct{}, 16), done: make(chan struct{})}
 	type bound struct {
@@ -124,8 +126,8 @@ func newStreamRig(b *testing.B) *streamRig {
 		c *chat.Chat
 	}
 	sessions := make(chan bound, 1)
-	r.app = sheen.New(sheen.Page("bench", chat.UI("chat")), func(s *sheen.Session) {
-		sessions <- bound{s, chat.New(s, "chat")}
+	r.app = sheen.New(sheen.Page("bench", chat.UI("chat", opts...)), func(s *sheen.Session) {
+		sessions <- bound{s, chat.New(s, "chat", opts...)}
 	}, sheen.WithLogger(zap.NewNop()), sheen.WithHeartbeat(time.Hour))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -260,12 +262,19 @@ func naiveStream(s *sheen.Session, md *markdown.Renderer, seq iter.Seq2[string, 
 //   - naive-paced: the same pace and coalescing, but each frame carries the
 //     whole message rendered again (the strategy the chat avoids);
 //   - naive-per-chunk: the whole message rendered again and sent after every
-//     chunk, as fast as possible (about 2 minutes per op).
+//     chunk, as fast as possible (about 2 minutes per op);
+//   - …-store: the same with the conversation kept in a SQLite file (a
+//     chat.History with its default SaveEvery of 1 s, or "every-block":
+//     saved at every closed block, the most a History writes), each op a
+//     new conversation.
 //
 // It reports the process's CPU time per chunk (user + system, from
 // getrusage: the server and the reading client together), the bytes read
 // from the socket per op (TCP payload: WebSocket frames, JSON, HTML) and
-// their ratio to the size of the final HTML, and frames per op.
+// their ratio to the size of the final HTML, and frames per op. With a
+// store: the text handed to the store and the text written to its rows,
+// each per byte of the reply's text (the write amplification), and the
+// store's write transactions per op.
 func BenchmarkChatStream50K(b *testing.B) {
 	waitHighlighter(b)
 	text, chunks := reply50k(b)
@@ -276,16 +285,38 @@ func BenchmarkChatStream50K(b *testing.B) {
 		naive, none   bool
 		pace          time.Duration
 		naiveCoalesce time.Duration
+		store         bool
+		saveEvery     time.Duration
 	}{
 		{name: "incremental"},
+		{name: "incremental-store", store: true, saveEvery: time.Second},
 		{name: "pace-only", none: true, pace: benchPace},
 		{name: "incremental-paced", pace: benchPace},
+		{name: "incremental-paced-store", pace: benchPace, store: true, saveEvery: time.Second},
+		{name: "incremental-paced-store-every-block", pace: benchPace, store: true},
 		{name: "naive-paced", naive: true, pace: benchPace, naiveCoalesce: 30 * time.Millisecond},
 		{name: "naive-per-chunk", naive: true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			r := newStreamRig(b)
+			var st *sqlite.Store
+			var h *chat.History
+			var opts []chat.Option
+			if tc.store {
+				var err error
+				if st, err = sqlite.Open(filepath.Join(b.TempDir(), "chat.db")); err != nil {
+					b.Fatal(err)
+				}
+				h = chat.NewHistory(st, chat.SaveEvery(tc.saveEvery))
+				b.Cleanup(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					_ = h.Shutdown(ctx)
+					_ = st.Close()
+				})
+				opts = append(opts, chat.WithHistory(h))
+			}
+			r := newStreamRig(b, opts...)
 			ctx := context.Background()
 			run := func() {
 				if tc.none {
@@ -302,9 +333,17 @@ func BenchmarkChatStream50K(b *testing.B) {
 			}
 			var cpu time.Duration
 			var wire, frames int64
+			var stats0 sqlite.Stats
+			var amp struct{ content, rows, writes int64 }
 			for b.Loop() {
 				b.StopTimer()
 				r.c.ClearMessages(false)
+				if tc.store { // a conversation is saved from its first question on
+					if err := r.c.AppendMessage(ctx, chat.Message{Role: chat.User, Content: "q", ContentType: chat.TextType}); err != nil {
+						b.Fatal(err)
+					}
+					stats0 = st.Stats()
+				}
 				r.ack(b)
 				seq0, read0 := r.seq.Load(), r.read.Load()
 				cpu0 := processCPU()
@@ -314,9 +353,23 @@ func BenchmarkChatStream50K(b *testing.B) {
 				cpu += processCPU() - cpu0
 				wire += r.read.Load() - read0
 				frames += int64(r.seq.Load() - seq0)
+				if tc.store {
+					if err := h.Sync(ctx); err != nil {
+						b.Fatal(err)
+					}
+					s := st.Stats()
+					amp.content += s.ContentBytes - stats0.ContentBytes
+					amp.rows += s.RowBytes - stats0.RowBytes
+					amp.writes += s.Writes - stats0.Writes
+				}
 				b.StartTimer()
 			}
 			n := float64(b.N)
+			if tc.store {
+				b.ReportMetric(float64(amp.content)/n/float64(len(text)), "store-B/text-B")
+				b.ReportMetric(float64(amp.rows)/n/float64(len(text)), "row-B/text-B")
+				b.ReportMetric(float64(amp.writes)/n, "store-writes/op")
+			}
 			b.ReportMetric(float64(cpu.Nanoseconds())/n/benchChunks/1e3, "cpu-µs/chunk")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/benchChunks/1e3, "wall-µs/chunk")
 			b.ReportMetric(float64(wire)/n, "wire-B/op")

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 
 // serve starts app on 127.0.0.1 and returns its base URL; the app is shut
 // down when the test ends.
-func serve(t *testing.T, app *sheen.App) string {
+func serve(t testing.TB, app *sheen.App) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

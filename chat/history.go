@@ -46,7 +46,8 @@ type History struct {
 	live      map[string]*conv // conversations in memory, by id
 	views     map[*Chat]struct{}
 	responses sync.WaitGroup
-	saving    sync.WaitGroup
+	saving    int           // conversations with writes queued
+	saved     chan struct{} // closed while saving is 0
 	shutting  bool
 	failing   bool // the store fails: pages show a warning
 	failErr   string
@@ -72,7 +73,8 @@ func HistoryLogger(l *zap.Logger) HistoryOption { return func(h *History) { h.lo
 // NewHistory returns a history keeping conversations in st.
 func NewHistory(st store.Store, opts ...HistoryOption) *History {
 	h := &History{st: st, log: zap.NewNop(), limit: 10 * time.Minute, saveEvery: time.Second, pageSize: 30,
-		live: map[string]*conv{}, views: map[*Chat]struct{}{}, stop: make(chan struct{})}
+		live: map[string]*conv{}, views: map[*Chat]struct{}{}, stop: make(chan struct{}), saved: make(chan struct{})}
+	close(h.saved)
 	for _, o := range opts {
 		o(h)
 	}
@@ -135,19 +137,50 @@ func (h *History) Shutdown(ctx context.Context) error {
 		<-drained // streams end at once when their context does
 	}
 	h.cancel(errShutdown)
-	saved := make(chan struct{})
-	go func() { h.saving.Wait(); close(saved) }()
-	t := time.NewTimer(5 * time.Second)
-	defer t.Stop()
-	var err error
-	select {
-	case <-saved:
-	case <-t.C:
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := h.Sync(sctx)
+	if err != nil {
 		err = errors.New("chat: history: some changes could not be saved before shutdown")
 	}
 	h.once.Do(func() { close(h.stop) })
-	<-saved
+	_ = h.Sync(context.Background()) // the writers give up at once now
 	return err
+}
+
+// Sync waits until every change made so far is saved, or ctx ends. While
+// the store fails, that is when it works again.
+func (h *History) Sync(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		idle := h.saved
+		h.mu.Unlock()
+		select {
+		case <-idle:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// savingStarted and savingEnded count the conversations with writes queued.
+func (h *History) savingStarted() {
+	h.mu.Lock()
+	if h.saving == 0 {
+		h.saved = make(chan struct{})
+	}
+	h.saving++
+	h.mu.Unlock()
+}
+
+func (h *History) savingEnded() {
+	h.mu.Lock()
+	h.saving--
+	if h.saving == 0 {
+		close(h.saved)
+	}
+	h.mu.Unlock()
 }
 
 // newConvID returns a random 128-bit conversation id.

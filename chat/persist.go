@@ -78,7 +78,7 @@ func (cv *conv) save(op saveOp) {
 	q.ops = append(q.ops, op)
 	if !q.running {
 		q.running = true
-		cv.h.saving.Add(1)
+		cv.h.savingStarted()
 		go cv.persist()
 	}
 }
@@ -87,7 +87,7 @@ func (cv *conv) save(op saveOp) {
 // retried with backoff until it works, or until the history stops.
 func (cv *conv) persist() {
 	h := cv.h
-	defer h.saving.Done()
+	defer h.savingEnded()
 	backoff := 100 * time.Millisecond
 	for {
 		cv.mu.Lock()
