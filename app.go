@@ -44,6 +44,8 @@ type config struct {
 	extraCSS   []asset
 	extraJS    []asset
 	helloLimit time.Duration
+	limits     SessionLimits
+	clientAddr func(*http.Request) string
 
 	users         func(*http.Request) (string, error)
 	cookieKey     []byte
@@ -54,6 +56,8 @@ type config struct {
 	// applied sees every input and event a session applies, after the
 	// exactly-once check (a test seam; see export_test.go).
 	applied func(*Session, protocol.ClientMessage)
+	// detached is called when a session loses its connection (a test seam).
+	detached func(*Session)
 }
 
 // WithLogger sets the logger. The default is zap's production logger at info
@@ -114,10 +118,13 @@ type App struct {
 	pageErr    error
 	pageOnce   sync.Once
 
+	lim *limiter // session limits and accounting
+
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closing  bool
 	handlers sync.WaitGroup
+	bg       sync.WaitGroup // sessions being ended in the background
 	srv      *http.Server
 }
 
@@ -132,7 +139,7 @@ type asset struct {
 // (every session) with that session's [Session].
 func New(page *PageNode, server func(*Session), opts ...Option) *App {
 	cfg := config{grace: 60 * time.Second, heartbeat: 15 * time.Second, maxFrame: protocol.MaxFrame, replayN: 1024, replayB: 4 << 20, helloLimit: 10 * time.Second,
-		applied: func(*Session, protocol.ClientMessage) {}}
+		applied: func(*Session, protocol.ClientMessage) {}, detached: func(*Session) {}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -144,7 +151,10 @@ func New(page *PageNode, server func(*Session), opts ...Option) *App {
 		}
 		log = l
 	}
-	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session)}
+	if cfg.clientAddr == nil {
+		cfg.clientAddr = remoteIP
+	}
+	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session), lim: newLimiter(cfg.limits)}
 	a.initKey()
 	a.scanPage()
 	a.loadAssets()
@@ -320,6 +330,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		wg.Go(func() { s.end("server shutting down") })
 	}
 	wg.Wait()
+	a.bg.Wait()
 	var err error
 	if srv != nil {
 		err = srv.Shutdown(ctx)
@@ -379,7 +390,7 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
-	s := a.handshake(r.Context(), c, user, realUser)
+	s := a.handshake(r.Context(), c, user, realUser, a.cfg.clientAddr(r))
 	if s == nil {
 		c.CloseNow()
 		c.Wait()
@@ -412,7 +423,11 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 			continue
 		}
 		if err != nil {
-			s.log.Debug("sheen: connection closed", zap.Error(err))
+			if why := c.Reason(); why != "" {
+				s.log.Warn("sheen: connection cut", zap.String("reason", why), zap.Error(err))
+			} else {
+				s.log.Debug("sheen: connection closed", zap.Error(err))
+			}
 			break
 		}
 		s.handle(c, data)
@@ -422,7 +437,7 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 
 // handshake reads the hello and starts or resumes a session; nil means the
 // connection is finished.
-func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, realUser bool) *Session {
+func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, realUser bool, addr string) *Session {
 	hctx, cancel := context.WithTimeout(ctx, a.cfg.helloLimit)
 	data, err := c.Read(hctx)
 	cancel()
@@ -446,6 +461,11 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, rea
 		a.refuse(c, protocol.Error{Code: protocol.CodeBadMessage, Message: "the first frame must be hello", Fatal: true})
 		return nil
 	}
+	if !a.lim.allowHello(addr, time.Now()) {
+		a.log.Warn("sheen: hello refused: too many from this address", zap.String("addr", addr))
+		a.busy(c, "Too many connections from this address; retrying shortly.")
+		return nil
+	}
 	if hello.Resume != nil {
 		s := a.resume(c, hello.Resume, user, realUser)
 		if s == nil {
@@ -455,17 +475,41 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, rea
 		}
 		return s
 	}
-	a.mu.Lock()
-	if a.closing {
+	var s *Session
+	for tries := 0; ; tries++ {
+		a.mu.Lock()
+		if a.closing {
+			a.mu.Unlock()
+			c.Close(websocket.StatusGoingAway, "server shutting down")
+			return nil
+		}
+		ok, victim := a.lim.admit(addr, len(a.sessions))
+		if ok {
+			s = newSession(a, user)
+			s.addr = addr
+			a.sessions[s.id] = s
+			a.mu.Unlock()
+			break
+		}
 		a.mu.Unlock()
-		c.Close(websocket.StatusGoingAway, "server shutting down")
-		return nil
+		if victim == nil || tries >= 16 {
+			a.log.Warn("sheen: hello refused: session limit", zap.String("addr", addr))
+			a.busy(c, "The server has too many sessions; retrying shortly.")
+			return nil
+		}
+		victim.log.Info("sheen: detached session dropped to make room")
+		victim.end("dropped to make room for a new session")
 	}
-	s := newSession(a, user)
-	a.sessions[s.id] = s
-	a.mu.Unlock()
 	s.start(c, hello)
 	return s
+}
+
+// busy refuses a hello for now: a non-fatal limit error, then a close with
+// 1013 (try again later); the page retries with its backoff.
+func (a *App) busy(c *transport.Conn, msg string) {
+	frame, _ := protocol.Error{Code: protocol.CodeLimit, Message: msg}.MarshalJSON()
+	c.Send(frame)
+	c.Close(websocket.StatusTryAgainLater, "limit")
 }
 
 func (a *App) refuse(c *transport.Conn, e protocol.Error) {
@@ -496,8 +540,12 @@ func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUse
 
 func (a *App) unregister(s *Session) {
 	a.mu.Lock()
+	_, ok := a.sessions[s.id]
 	delete(a.sessions, s.id)
 	a.mu.Unlock()
+	if ok {
+		a.lim.remove(s)
+	}
 }
 
 // userMessage is what a user is shown for an application error.

@@ -33,6 +33,7 @@ type Session struct {
 	id     string
 	token  string
 	user   string
+	addr   string // the client address, for the per-address limits
 	g      *reactive.Graph
 	log    *zap.Logger
 	ctx    context.Context
@@ -110,7 +111,10 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.mu.Lock()
 	s.conn = c
 	s.mu.Unlock()
-	w, _ := protocol.Welcome{V: protocol.Version, Session: s.id, Token: s.token,
+	s.mu.Lock()
+	token := s.token
+	s.mu.Unlock()
+	w, _ := protocol.Welcome{V: protocol.Version, Session: s.id, Token: token,
 		Heartbeat: s.app.cfg.heartbeat.Milliseconds(), Grace: s.app.cfg.grace.Milliseconds()}.MarshalJSON()
 	c.Send(w)
 	s.log.Debug("sheen: session started")
@@ -132,6 +136,8 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 }
 
 func (s *Session) checkToken(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
@@ -141,6 +147,13 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 	s.mu.Lock()
 	if s.done {
 		s.mu.Unlock()
+		return false
+	}
+	if r.Seq > s.seq {
+		// The page claims updates the session never sent: refuse this
+		// connection, keep the session for a page that can resume it.
+		s.mu.Unlock()
+		s.log.Warn("sheen: resume refused: seq ahead of the session's", zap.Uint64("page_seq", r.Seq), zap.Uint64("seq", s.seq))
 		return false
 	}
 	frames, ok := s.replay.Since(r.Seq, s.seq)
@@ -156,6 +169,11 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 		s.grace.Stop()
 		s.grace = nil
 	}
+	s.app.lim.attach(s)
+	// A new token for every resume: one that leaked (a log, a copied
+	// frame) is good for one resume at most, and spent once the page has
+	// resumed.
+	s.token = randomID("", 24)
 	w, _ := protocol.Welcome{V: protocol.Version, Seq: s.seq, Session: s.id, Token: s.token, Resumed: true, Ack: s.lastN,
 		Heartbeat: s.app.cfg.heartbeat.Milliseconds(), Grace: s.app.cfg.grace.Milliseconds()}.MarshalJSON()
 	c.Send(w)
@@ -174,11 +192,16 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 // starts.
 func (s *Session) detach(c *transport.Conn) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.conn != c || s.done {
+		s.mu.Unlock()
 		return
 	}
 	s.conn = nil
+	_, bytes := s.replay.Len()
+	victims := s.app.lim.detach(s, bytes, time.Now())
+	defer s.app.cfg.detached(s)
+	defer s.app.dropDetached(victims)
+	defer s.mu.Unlock()
 	s.grace = time.AfterFunc(s.app.cfg.grace, func() {
 		s.mu.Lock()
 		expired := s.conn == nil && !s.done
@@ -309,19 +332,27 @@ func (s *Session) flushed() {
 	s.pending, s.dirty = protocol.Update{}, false
 	u.Ack, s.ackSent = lastN, lastN
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.seq++
 	u.Seq = s.seq
 	frame, err := u.MarshalJSON()
 	if err != nil {
 		s.seq--
+		s.mu.Unlock()
 		s.log.Error("sheen: update does not encode", zap.Error(err))
 		return
 	}
 	s.replay.Add(s.seq, frame)
+	var victims []*Session
 	if s.conn != nil {
 		s.conn.Send(frame)
+	} else if !s.done {
+		// Detached: its replay buffer grows, and counts against the bound
+		// on what all detached sessions may hold.
+		_, bytes := s.replay.Len()
+		victims = s.app.lim.grow(s, bytes)
 	}
+	s.mu.Unlock()
+	s.app.dropDetached(victims)
 }
 
 // appError is the graph's error handler: log, then show the user.
