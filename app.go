@@ -45,6 +45,7 @@ type config struct {
 	extraJS    []asset
 	helloLimit time.Duration
 	limits     SessionLimits
+	inputLimit int
 	clientAddr func(*http.Request) string
 
 	users         func(*http.Request) (string, error)
@@ -95,6 +96,14 @@ func WithReplayLimit(frames, bytes int) Option {
 	return func(c *config) { c.replayN, c.replayB = frames, bytes }
 }
 
+// WithInputLimit sets how many input ids a session takes from its page
+// beyond the ones the page was built with (its data-sheen-input ids) and
+// the ones the app declared (with [Session.Input] or [Session.UpdateInput]):
+// inputs that appear later, inside HTML outputs (default 256; negative: none).
+// Every input id is a reactive value for the session's life; a value for an
+// id over the limit is answered with a non-fatal "limit" error and dropped.
+func WithInputLimit(n int) Option { return func(c *config) { c.inputLimit = n } }
+
 // App is a sheen application: an http.Handler serving the page, the embedded
 // client assets and the WebSocket endpoint. It can be mounted under a path
 // prefix with http.StripPrefix; the page uses relative URLs.
@@ -108,8 +117,9 @@ type App struct {
 
 	// From the page: the ids of button inputs (never bookmarked) and of
 	// bookmark buttons.
-	buttons   map[string]bool
-	bmButtons []string
+	buttons    map[string]bool
+	bmButtons  []string
+	pageInputs map[string]bool // every data-sheen-input id of the page
 
 	assets     map[string]asset // by file name
 	assetNames []string         // sorted
@@ -150,6 +160,11 @@ func New(page *PageNode, server func(*Session), opts ...Option) *App {
 			l = zap.NewNop()
 		}
 		log = l
+	}
+	if cfg.inputLimit == 0 {
+		cfg.inputLimit = 256
+	} else if cfg.inputLimit < 0 {
+		cfg.inputLimit = 0
 	}
 	if cfg.clientAddr == nil {
 		cfg.clientAddr = remoteIP

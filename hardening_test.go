@@ -191,3 +191,30 @@ func TestHelloRate(t *testing.T) {
 	c.send(`{"type":"hello","v":1,"inputs":{}}`)
 	wantLimit(t, c)
 }
+
+// TestInputIDs: ids the page was built with are always taken; others up to
+// WithInputLimit; beyond it a value is refused with a non-fatal limit error
+// and the session goes on.
+func TestInputIDs(t *testing.T) {
+	r := newRig(t, sheen.WithInputLimit(2))
+	c := r.mustDial()
+	c.start(`{"name":"a"}`)
+	r.session()
+	c.send(`{"type":"input","n":1,"values":{"x1":"1","x2":"2"}}`)
+	nextAs[protocol.Update](c) // the ack
+	c.send(`{"type":"input","n":2,"values":{"x3":"3","name":"b"}}`)
+	e := nextAs[protocol.Error](c)
+	if e.Code != protocol.CodeLimit || e.Fatal || !strings.Contains(e.Message, "x3") {
+		t.Fatalf("got %+v, want a non-fatal limit error naming x3", e)
+	}
+	if u := nextAs[protocol.Update](c); text(u, "echo") != "name=b" {
+		t.Fatalf("the page's own input in the same frame: %+v", u)
+	}
+	c.send(`{"type":"input","n":3,"values":{"x1":"again"}}`) // already taken
+	if u := nextAs[protocol.Update](c); u.Ack != 3 {
+		t.Fatalf("after a taken id: %+v", u)
+	}
+	if n := r.logs.FilterMessage("sheen: input ids refused").Len(); n != 1 {
+		t.Errorf("%d refusals logged, want 1", n)
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +43,7 @@ type Session struct {
 
 	// Owned by the graph's turns.
 	inputs   map[string]*reactive.Value[string]
+	dynamic  int // input ids the page sent that it was not built with
 	outputs  map[string]*reactive.Effect
 	events   map[string][]func(name string, data json.RawMessage)
 	ended    []func()
@@ -122,9 +125,15 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.query = hello.Query
 	restored := s.restoreBookmark(hello.Query)
 	s.g.Do(func() {
+		var refused []string
 		for id, raw := range hello.Inputs {
-			s.input(id).Set(string(raw))
+			if v := s.pageInput(id); v != nil {
+				v.Set(string(raw))
+			} else {
+				refused = append(refused, id)
+			}
 		}
+		s.refuseInputs(c, refused)
 		s.bookmarkButtons()
 		s.app.server(s)
 		// After the server function, which registers ExcludeBookmark and
@@ -270,9 +279,15 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 				return
 			}
 			s.app.cfg.applied(s, m)
+			var refused []string
 			for id, raw := range m.Values {
-				s.input(id).Set(string(raw))
+				if v := s.pageInput(id); v != nil {
+					v.Set(string(raw))
+				} else {
+					refused = append(refused, id)
+				}
 			}
+			s.refuseInputs(c, refused)
 		})
 	case protocol.Event:
 		s.log.Debug("sheen: event", zap.Uint64("n", m.N), zap.String("target", m.Target), zap.String("name", m.Name))
@@ -370,6 +385,44 @@ func (s *Session) input(id string) *reactive.Value[string] {
 		s.inputs[id] = v
 	}
 	return v
+}
+
+// pageInput returns the Value of input id for a value the page sent, or nil
+// if the session does not take it: every id becomes a reactive value for
+// the session's life, so only the ids the page was built with, those the
+// app declared (Session.Input, UpdateInput) and up to WithInputLimit others
+// (inputs added later, in HTML outputs) are accepted. Turn only.
+func (s *Session) pageInput(id string) *reactive.Value[string] {
+	if v, ok := s.inputs[id]; ok {
+		return v
+	}
+	if !s.app.pageInputs[id] {
+		if s.dynamic >= s.app.cfg.inputLimit {
+			return nil
+		}
+		s.dynamic++
+	}
+	return s.input(id)
+}
+
+// refuseInputs logs the input ids the session did not take and tells the
+// page with a non-fatal limit error; the session goes on.
+func (s *Session) refuseInputs(c *transport.Conn, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	sort.Strings(ids)
+	shown := ids
+	if len(shown) > 5 {
+		shown = shown[:5]
+	}
+	s.log.Warn("sheen: input ids refused", zap.Int("count", len(ids)), zap.Strings("ids", shown), zap.Int("limit", s.app.cfg.inputLimit))
+	msg := fmt.Sprintf("%d input id(s) refused (%s): the page was not built with them and the session takes at most %d others", len(ids), strings.Join(shown, ", "), s.app.cfg.inputLimit)
+	if c == nil {
+		return
+	}
+	// Not from inside the turn with s.mu held: sendError takes it.
+	s.sendError(c, protocol.Error{Code: protocol.CodeLimit, Message: msg})
 }
 
 // Input returns the page input with the given id. Reading it inside reactive
