@@ -45,6 +45,9 @@ type config struct {
 	extraJS    []asset
 	helloLimit time.Duration
 	limits     SessionLimits
+	hosts      []string
+	csp        string
+	cspSet     bool
 	inputLimit int
 	clientAddr func(*http.Request) string
 
@@ -125,6 +128,7 @@ type App struct {
 	assetNames []string         // sorted
 	assetBase  string           // "_sheen/assets/<hash>/"
 	pageHTML   []byte
+	csp        string // the page's Content-Security-Policy
 	pageErr    error
 	pageOnce   sync.Once
 
@@ -224,6 +228,10 @@ func (a *App) loadAssets() {
 // ServeHTTP serves the page at "/", the client assets under
 // "/_sheen/assets/" and the WebSocket at "/_sheen/ws".
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !a.checkHost(r) {
+		a.refuseHost(w, r)
+		return
+	}
 	p := r.URL.Path
 	switch {
 	case p == "/" || p == "":
@@ -233,13 +241,14 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/_sheen/assets/"):
 		a.serveAsset(w, r)
 	default:
-		http.NotFound(w, r)
+		a.notFound(w, r)
 	}
 }
 
 func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
@@ -267,9 +276,11 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 		a.pageErr = a.page.RenderPage(&buf, PageAssets{Stylesheets: styles, Scripts: scripts, WebSocket: "_sheen/ws"})
 		a.pageHTML = buf.Bytes()
+		a.csp = a.pageCSP(a.pageHTML)
 	})
 	if a.pageErr != nil {
 		a.log.Error("page does not render", zap.Error(a.pageErr))
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
@@ -278,18 +289,21 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if a.csp != "" {
+		h.Set("Content-Security-Policy", a.csp)
+	}
 	_, _ = w.Write(a.pageHTML)
 }
 
 func (a *App) serveAsset(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/")
 	if !strings.HasPrefix(rest, a.assetBase) {
-		http.NotFound(w, r) // an old or unknown version
+		a.notFound(w, r) // an old or unknown version
 		return
 	}
 	x, ok := a.assets[strings.TrimPrefix(rest, a.assetBase)]
 	if !ok {
-		http.NotFound(w, r)
+		a.notFound(w, r)
 		return
 	}
 	h := w.Header()
@@ -392,13 +406,22 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 	user, realUser, err := a.wsUser(r)
 	if err != nil {
 		a.log.Info("sheen: websocket upgrade refused: no user", zap.Error(err), zap.String("remote", r.RemoteAddr))
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
 
+	if !a.checkOrigin(r) {
+		a.log.Info("sheen: websocket upgrade refused: origin not allowed", zap.String("origin", r.Header.Get("Origin")), zap.String("host", r.Host))
+		a.setSecurityHeaders(w.Header())
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		OriginPatterns:  a.cfg.origins,
-		CompressionMode: websocket.CompressionDisabled,
+		// checkOrigin has compared scheme, host and port; the library's
+		// check compares the host only.
+		InsecureSkipVerify: true,
+		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
 		a.log.Info("sheen: websocket upgrade refused", zap.Error(err), zap.String("origin", r.Header.Get("Origin")))

@@ -1,6 +1,8 @@
 package sheen_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -216,5 +218,86 @@ func TestInputIDs(t *testing.T) {
 	}
 	if n := r.logs.FilterMessage("sheen: input ids refused").Len(); n != 1 {
 		t.Errorf("%d refusals logged, want 1", n)
+	}
+}
+
+// get sends a GET for path with the given Host header.
+func (r *rig) get(t *testing.T, path, host string, header http.Header) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest("GET", r.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if host != "" {
+		req.Host = host
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp
+}
+
+// TestHostCheck: on a loopback address only the loopback names are
+// answered (DNS rebinding), for the page and the WebSocket, unless
+// WithHosts names others; an Origin of another scheme is refused.
+func TestHostCheck(t *testing.T) {
+	upgrade := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"}, "Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	r := newRig(t)
+	port := strings.TrimPrefix(r.url, "http://127.0.0.1")
+	for _, host := range []string{"", "localhost" + port, "[::1]" + port} {
+		if resp := r.get(t, "/", host, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("Host %q: status %d", host, resp.StatusCode)
+		}
+	}
+	for _, path := range []string{"/", "/_sheen/ws"} {
+		if resp := r.get(t, path, "rebind.example"+port, upgrade); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s with Host rebind.example: status %d, want 403", path, resp.StatusCode)
+		}
+	}
+	h := http.Header{}
+	h.Set("Origin", "https://127.0.0.1"+port)
+	if _, resp, err := r.dial(h); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an https Origin on an http server: %v, want 403", err)
+	}
+	if r.app.Sessions() != 0 {
+		t.Error("a refused request started a session")
+	}
+
+	r2 := newRig(t, sheen.WithHosts("*.example"))
+	if resp := r2.get(t, "/", "rebind.example", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("WithHosts: status %d", resp.StatusCode)
+	}
+}
+
+// TestCSPHeaders: every answer sheen writes carries a Content-Security-
+// Policy; the page's forbids inline scripts.
+func TestCSPHeaders(t *testing.T) {
+	r := newRig(t, sheen.WithPageCheck(func(req *http.Request, _ string) int {
+		if req.URL.Query().Get("c") == "gone" {
+			return http.StatusNotFound
+		}
+		return 0
+	}))
+	for _, path := range []string{"/", "/?c=gone", "/nope", "/_sheen/assets/x/sheen.js"} {
+		resp := r.get(t, path, "", nil)
+		csp := resp.Header.Get("Content-Security-Policy")
+		if csp == "" {
+			t.Errorf("%s (%d): no Content-Security-Policy", path, resp.StatusCode)
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: %q allows inline code", path, csp)
+		}
+		if path == "/" && !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("page CSP %q", csp)
+		}
+	}
+	if resp := newRig(t, sheen.WithCSP("")).get(t, "/", "", nil); resp.Header.Get("Content-Security-Policy") != "" {
+		t.Error("WithCSP(\"\") still sends a policy")
 	}
 }
