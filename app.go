@@ -44,6 +44,12 @@ type config struct {
 	extraCSS   []asset
 	extraJS    []asset
 	helloLimit time.Duration
+	limits     SessionLimits
+	hosts      []string
+	csp        string
+	cspSet     bool
+	inputLimit int
+	clientAddr func(*http.Request) string
 
 	users         func(*http.Request) (string, error)
 	cookieKey     []byte
@@ -54,6 +60,8 @@ type config struct {
 	// applied sees every input and event a session applies, after the
 	// exactly-once check (a test seam; see export_test.go).
 	applied func(*Session, protocol.ClientMessage)
+	// detached is called when a session loses its connection (a test seam).
+	detached func(*Session)
 }
 
 // WithLogger sets the logger. The default is zap's production logger at info
@@ -91,6 +99,14 @@ func WithReplayLimit(frames, bytes int) Option {
 	return func(c *config) { c.replayN, c.replayB = frames, bytes }
 }
 
+// WithInputLimit sets how many input ids a session takes from its page
+// beyond the ones the page was built with (its data-sheen-input ids) and
+// the ones the app declared (with [Session.Input] or [Session.UpdateInput]):
+// inputs that appear later, inside HTML outputs (default 256; negative: none).
+// Every input id is a reactive value for the session's life; a value for an
+// id over the limit is answered with a non-fatal "limit" error and dropped.
+func WithInputLimit(n int) Option { return func(c *config) { c.inputLimit = n } }
+
 // App is a sheen application: an http.Handler serving the page, the embedded
 // client assets and the WebSocket endpoint. It can be mounted under a path
 // prefix with http.StripPrefix; the page uses relative URLs.
@@ -104,20 +120,25 @@ type App struct {
 
 	// From the page: the ids of button inputs (never bookmarked) and of
 	// bookmark buttons.
-	buttons   map[string]bool
-	bmButtons []string
+	buttons    map[string]bool
+	bmButtons  []string
+	pageInputs map[string]bool // every data-sheen-input id of the page
 
 	assets     map[string]asset // by file name
 	assetNames []string         // sorted
 	assetBase  string           // "_sheen/assets/<hash>/"
 	pageHTML   []byte
+	csp        string // the page's Content-Security-Policy
 	pageErr    error
 	pageOnce   sync.Once
+
+	lim *limiter // session limits and accounting
 
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closing  bool
 	handlers sync.WaitGroup
+	bg       sync.WaitGroup // sessions being ended in the background
 	srv      *http.Server
 }
 
@@ -132,7 +153,7 @@ type asset struct {
 // (every session) with that session's [Session].
 func New(page *PageNode, server func(*Session), opts ...Option) *App {
 	cfg := config{grace: 60 * time.Second, heartbeat: 15 * time.Second, maxFrame: protocol.MaxFrame, replayN: 1024, replayB: 4 << 20, helloLimit: 10 * time.Second,
-		applied: func(*Session, protocol.ClientMessage) {}}
+		applied: func(*Session, protocol.ClientMessage) {}, detached: func(*Session) {}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -144,7 +165,15 @@ func New(page *PageNode, server func(*Session), opts ...Option) *App {
 		}
 		log = l
 	}
-	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session)}
+	if cfg.inputLimit == 0 {
+		cfg.inputLimit = 256
+	} else if cfg.inputLimit < 0 {
+		cfg.inputLimit = 0
+	}
+	if cfg.clientAddr == nil {
+		cfg.clientAddr = remoteIP
+	}
+	a := &App{page: page, server: server, cfg: cfg, log: log, md: markdown.New(), sessions: make(map[string]*Session), lim: newLimiter(cfg.limits)}
 	a.initKey()
 	a.scanPage()
 	a.loadAssets()
@@ -199,6 +228,10 @@ func (a *App) loadAssets() {
 // ServeHTTP serves the page at "/", the client assets under
 // "/_sheen/assets/" and the WebSocket at "/_sheen/ws".
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !a.checkHost(r) {
+		a.refuseHost(w, r)
+		return
+	}
 	p := r.URL.Path
 	switch {
 	case p == "/" || p == "":
@@ -208,13 +241,14 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/_sheen/assets/"):
 		a.serveAsset(w, r)
 	default:
-		http.NotFound(w, r)
+		a.notFound(w, r)
 	}
 }
 
 func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
@@ -242,9 +276,11 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 		a.pageErr = a.page.RenderPage(&buf, PageAssets{Stylesheets: styles, Scripts: scripts, WebSocket: "_sheen/ws"})
 		a.pageHTML = buf.Bytes()
+		a.csp = a.pageCSP(a.pageHTML)
 	})
 	if a.pageErr != nil {
 		a.log.Error("page does not render", zap.Error(a.pageErr))
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
@@ -253,18 +289,21 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if a.csp != "" {
+		h.Set("Content-Security-Policy", a.csp)
+	}
 	_, _ = w.Write(a.pageHTML)
 }
 
 func (a *App) serveAsset(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/")
 	if !strings.HasPrefix(rest, a.assetBase) {
-		http.NotFound(w, r) // an old or unknown version
+		a.notFound(w, r) // an old or unknown version
 		return
 	}
 	x, ok := a.assets[strings.TrimPrefix(rest, a.assetBase)]
 	if !ok {
-		http.NotFound(w, r)
+		a.notFound(w, r)
 		return
 	}
 	h := w.Header()
@@ -320,6 +359,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		wg.Go(func() { s.end("server shutting down") })
 	}
 	wg.Wait()
+	a.bg.Wait()
 	var err error
 	if srv != nil {
 		err = srv.Shutdown(ctx)
@@ -366,20 +406,29 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 	user, realUser, err := a.wsUser(r)
 	if err != nil {
 		a.log.Info("sheen: websocket upgrade refused: no user", zap.Error(err), zap.String("remote", r.RemoteAddr))
+		a.setSecurityHeaders(w.Header())
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
 
+	if !a.checkOrigin(r) {
+		a.log.Info("sheen: websocket upgrade refused: origin not allowed", zap.String("origin", r.Header.Get("Origin")), zap.String("host", r.Host))
+		a.setSecurityHeaders(w.Header())
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		OriginPatterns:  a.cfg.origins,
-		CompressionMode: websocket.CompressionDisabled,
+		// checkOrigin has compared scheme, host and port; the library's
+		// check compares the host only.
+		InsecureSkipVerify: true,
+		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
 		a.log.Info("sheen: websocket upgrade refused", zap.Error(err), zap.String("origin", r.Header.Get("Origin")))
 		return
 	}
 	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
-	s := a.handshake(r.Context(), c, user, realUser)
+	s := a.handshake(r.Context(), c, user, realUser, a.cfg.clientAddr(r))
 	if s == nil {
 		c.CloseNow()
 		c.Wait()
@@ -412,7 +461,11 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 			continue
 		}
 		if err != nil {
-			s.log.Debug("sheen: connection closed", zap.Error(err))
+			if why := c.Reason(); why != "" {
+				s.log.Warn("sheen: connection cut", zap.String("reason", why), zap.Error(err))
+			} else {
+				s.log.Debug("sheen: connection closed", zap.Error(err))
+			}
 			break
 		}
 		s.handle(c, data)
@@ -422,7 +475,7 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 
 // handshake reads the hello and starts or resumes a session; nil means the
 // connection is finished.
-func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, realUser bool) *Session {
+func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, realUser bool, addr string) *Session {
 	hctx, cancel := context.WithTimeout(ctx, a.cfg.helloLimit)
 	data, err := c.Read(hctx)
 	cancel()
@@ -446,6 +499,11 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, rea
 		a.refuse(c, protocol.Error{Code: protocol.CodeBadMessage, Message: "the first frame must be hello", Fatal: true})
 		return nil
 	}
+	if !a.lim.allowHello(addr, time.Now()) {
+		a.log.Warn("sheen: hello refused: too many from this address", zap.String("addr", addr))
+		a.busy(c, "Too many connections from this address; retrying shortly.")
+		return nil
+	}
 	if hello.Resume != nil {
 		s := a.resume(c, hello.Resume, user, realUser)
 		if s == nil {
@@ -455,17 +513,41 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, rea
 		}
 		return s
 	}
-	a.mu.Lock()
-	if a.closing {
+	var s *Session
+	for tries := 0; ; tries++ {
+		a.mu.Lock()
+		if a.closing {
+			a.mu.Unlock()
+			c.Close(websocket.StatusGoingAway, "server shutting down")
+			return nil
+		}
+		ok, victim := a.lim.admit(addr, len(a.sessions))
+		if ok {
+			s = newSession(a, user)
+			s.addr = addr
+			a.sessions[s.id] = s
+			a.mu.Unlock()
+			break
+		}
 		a.mu.Unlock()
-		c.Close(websocket.StatusGoingAway, "server shutting down")
-		return nil
+		if victim == nil || tries >= 16 {
+			a.log.Warn("sheen: hello refused: session limit", zap.String("addr", addr))
+			a.busy(c, "The server has too many sessions; retrying shortly.")
+			return nil
+		}
+		victim.log.Info("sheen: detached session dropped to make room")
+		victim.end("dropped to make room for a new session")
 	}
-	s := newSession(a, user)
-	a.sessions[s.id] = s
-	a.mu.Unlock()
 	s.start(c, hello)
 	return s
+}
+
+// busy refuses a hello for now: a non-fatal limit error, then a close with
+// 1013 (try again later); the page retries with its backoff.
+func (a *App) busy(c *transport.Conn, msg string) {
+	frame, _ := protocol.Error{Code: protocol.CodeLimit, Message: msg}.MarshalJSON()
+	c.Send(frame)
+	c.Close(websocket.StatusTryAgainLater, "limit")
 }
 
 func (a *App) refuse(c *transport.Conn, e protocol.Error) {
@@ -496,8 +578,12 @@ func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUse
 
 func (a *App) unregister(s *Session) {
 	a.mu.Lock()
+	_, ok := a.sessions[s.id]
 	delete(a.sessions, s.id)
 	a.mu.Unlock()
+	if ok {
+		a.lim.remove(s)
+	}
 }
 
 // userMessage is what a user is shown for an application error.

@@ -353,7 +353,14 @@ func (s *Session) applyRestore(st *BookmarkState) {
 			delete(st.Inputs, id)
 			continue
 		}
-		s.input(id).Set(string(raw))
+		// The bookmark may come from the URL: the same ids as the page's.
+		v := s.pageInput(id)
+		if v == nil {
+			s.log.Info("sheen: bookmarked input refused: unknown id", zap.String("id", id))
+			delete(st.Inputs, id)
+			continue
+		}
+		v.Set(string(raw))
 		s.setInputUpdate(id, protocol.InputUpdate{Value: raw})
 	}
 	for _, fn := range s.restoreHooks {
@@ -396,6 +403,7 @@ func (s *Session) bookmarkButtons() {
 // scanPage finds the page's button inputs and bookmark buttons.
 func (a *App) scanPage() {
 	a.buttons = map[string]bool{}
+	a.pageInputs = map[string]bool{}
 	if a.page == nil {
 		return
 	}
@@ -406,6 +414,7 @@ func (a *App) scanPage() {
 			return
 		}
 		if id, ok := e.attr("data-sheen-input"); ok {
+			a.pageInputs[id] = true
 			if kind, _ := e.attr("data-sheen-kind"); kind == "button" {
 				a.buttons[id] = true
 			}

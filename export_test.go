@@ -15,6 +15,12 @@ func WithAppliedHook(fn func(*Session, protocol.ClientMessage)) Option {
 	return func(c *config) { c.applied = fn }
 }
 
+// WithDetachedHook calls fn when a session loses its connection, after the
+// limits on detached sessions have been applied.
+func WithDetachedHook(fn func(*Session)) Option {
+	return func(c *config) { c.detached = fn }
+}
+
 // CloseConn closes the session's current connection from the server side,
 // as a restarting proxy or a failing server would: abruptly (the TCP
 // connection just closes) or with a WebSocket close frame. The session

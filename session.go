@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +35,7 @@ type Session struct {
 	id     string
 	token  string
 	user   string
+	addr   string // the client address, for the per-address limits
 	g      *reactive.Graph
 	log    *zap.Logger
 	ctx    context.Context
@@ -40,6 +43,7 @@ type Session struct {
 
 	// Owned by the graph's turns.
 	inputs   map[string]*reactive.Value[string]
+	dynamic  int // input ids the page sent that it was not built with
 	outputs  map[string]*reactive.Effect
 	events   map[string][]func(name string, data json.RawMessage)
 	ended    []func()
@@ -110,7 +114,10 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.mu.Lock()
 	s.conn = c
 	s.mu.Unlock()
-	w, _ := protocol.Welcome{V: protocol.Version, Session: s.id, Token: s.token,
+	s.mu.Lock()
+	token := s.token
+	s.mu.Unlock()
+	w, _ := protocol.Welcome{V: protocol.Version, Session: s.id, Token: token,
 		Heartbeat: s.app.cfg.heartbeat.Milliseconds(), Grace: s.app.cfg.grace.Milliseconds()}.MarshalJSON()
 	c.Send(w)
 	s.log.Debug("sheen: session started")
@@ -118,9 +125,15 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.query = hello.Query
 	restored := s.restoreBookmark(hello.Query)
 	s.g.Do(func() {
+		var refused []string
 		for id, raw := range hello.Inputs {
-			s.input(id).Set(string(raw))
+			if v := s.pageInput(id); v != nil {
+				v.Set(string(raw))
+			} else {
+				refused = append(refused, id)
+			}
 		}
+		s.refuseInputs(c, refused)
 		s.bookmarkButtons()
 		s.app.server(s)
 		// After the server function, which registers ExcludeBookmark and
@@ -132,6 +145,8 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 }
 
 func (s *Session) checkToken(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
@@ -141,6 +156,13 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 	s.mu.Lock()
 	if s.done {
 		s.mu.Unlock()
+		return false
+	}
+	if r.Seq > s.seq {
+		// The page claims updates the session never sent: refuse this
+		// connection, keep the session for a page that can resume it.
+		s.mu.Unlock()
+		s.log.Warn("sheen: resume refused: seq ahead of the session's", zap.Uint64("page_seq", r.Seq), zap.Uint64("seq", s.seq))
 		return false
 	}
 	frames, ok := s.replay.Since(r.Seq, s.seq)
@@ -156,6 +178,11 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 		s.grace.Stop()
 		s.grace = nil
 	}
+	s.app.lim.attach(s)
+	// A new token for every resume: one that leaked (a log, a copied
+	// frame) is good for one resume at most, and spent once the page has
+	// resumed.
+	s.token = randomID("", 24)
 	w, _ := protocol.Welcome{V: protocol.Version, Seq: s.seq, Session: s.id, Token: s.token, Resumed: true, Ack: s.lastN,
 		Heartbeat: s.app.cfg.heartbeat.Milliseconds(), Grace: s.app.cfg.grace.Milliseconds()}.MarshalJSON()
 	c.Send(w)
@@ -174,11 +201,16 @@ func (s *Session) attach(c *transport.Conn, r *protocol.Resume) bool {
 // starts.
 func (s *Session) detach(c *transport.Conn) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.conn != c || s.done {
+		s.mu.Unlock()
 		return
 	}
 	s.conn = nil
+	_, bytes := s.replay.Len()
+	victims := s.app.lim.detach(s, bytes, time.Now())
+	defer s.app.cfg.detached(s)
+	defer s.app.dropDetached(victims)
+	defer s.mu.Unlock()
 	s.grace = time.AfterFunc(s.app.cfg.grace, func() {
 		s.mu.Lock()
 		expired := s.conn == nil && !s.done
@@ -247,9 +279,15 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 				return
 			}
 			s.app.cfg.applied(s, m)
+			var refused []string
 			for id, raw := range m.Values {
-				s.input(id).Set(string(raw))
+				if v := s.pageInput(id); v != nil {
+					v.Set(string(raw))
+				} else {
+					refused = append(refused, id)
+				}
 			}
+			s.refuseInputs(c, refused)
 		})
 	case protocol.Event:
 		s.log.Debug("sheen: event", zap.Uint64("n", m.N), zap.String("target", m.Target), zap.String("name", m.Name))
@@ -309,19 +347,27 @@ func (s *Session) flushed() {
 	s.pending, s.dirty = protocol.Update{}, false
 	u.Ack, s.ackSent = lastN, lastN
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.seq++
 	u.Seq = s.seq
 	frame, err := u.MarshalJSON()
 	if err != nil {
 		s.seq--
+		s.mu.Unlock()
 		s.log.Error("sheen: update does not encode", zap.Error(err))
 		return
 	}
 	s.replay.Add(s.seq, frame)
+	var victims []*Session
 	if s.conn != nil {
 		s.conn.Send(frame)
+	} else if !s.done {
+		// Detached: its replay buffer grows, and counts against the bound
+		// on what all detached sessions may hold.
+		_, bytes := s.replay.Len()
+		victims = s.app.lim.grow(s, bytes)
 	}
+	s.mu.Unlock()
+	s.app.dropDetached(victims)
 }
 
 // appError is the graph's error handler: log, then show the user.
@@ -339,6 +385,44 @@ func (s *Session) input(id string) *reactive.Value[string] {
 		s.inputs[id] = v
 	}
 	return v
+}
+
+// pageInput returns the Value of input id for a value the page sent, or nil
+// if the session does not take it: every id becomes a reactive value for
+// the session's life, so only the ids the page was built with, those the
+// app declared (Session.Input, UpdateInput) and up to WithInputLimit others
+// (inputs added later, in HTML outputs) are accepted. Turn only.
+func (s *Session) pageInput(id string) *reactive.Value[string] {
+	if v, ok := s.inputs[id]; ok {
+		return v
+	}
+	if !s.app.pageInputs[id] {
+		if s.dynamic >= s.app.cfg.inputLimit {
+			return nil
+		}
+		s.dynamic++
+	}
+	return s.input(id)
+}
+
+// refuseInputs logs the input ids the session did not take and tells the
+// page with a non-fatal limit error; the session goes on.
+func (s *Session) refuseInputs(c *transport.Conn, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	sort.Strings(ids)
+	shown := ids
+	if len(shown) > 5 {
+		shown = shown[:5]
+	}
+	s.log.Warn("sheen: input ids refused", zap.Int("count", len(ids)), zap.Strings("ids", shown), zap.Int("limit", s.app.cfg.inputLimit))
+	msg := fmt.Sprintf("%d input id(s) refused (%s): the page was not built with them and the session takes at most %d others", len(ids), strings.Join(shown, ", "), s.app.cfg.inputLimit)
+	if c == nil {
+		return
+	}
+	// Not from inside the turn with s.mu held: sendError takes it.
+	s.sendError(c, protocol.Error{Code: protocol.CodeLimit, Message: msg})
 }
 
 // Input returns the page input with the given id. Reading it inside reactive

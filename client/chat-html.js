@@ -1,15 +1,12 @@
 // HTML from the server into the page: parsed in an inert template, defused
-// (no inline event handlers, no javascript: URLs: defence in depth, since the
-// server sanitizes), and kept as committed blocks plus an open tail that
+// (no inline event handlers, srcdoc, script or data:text/html URLs, iframes,
+// objects or embeds: defence in depth, since the server sanitizes; see
+// chat-defuse.js), and kept as committed blocks plus an open tail that
 // streaming deltas extend.
 
 import { applyDelta, openTags } from "./chat-delta.js";
 import { morph } from "./chat-morph.js";
-
-const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", "poster", "background", "data"]);
-const SCHEME = /^(?:javascript|vbscript):/i;
-// Control characters and spaces, which a browser skips inside a URL's scheme.
-const IGNORED = /[\u0000-\u0020\u007f-\u009f]/g;
+import { dropAttr, DROPPED_ELEMENTS } from "./chat-defuse.js";
 
 /**
  * Parse html into a DocumentFragment that belongs to doc, with inline event
@@ -20,14 +17,12 @@ export function parseHTML(doc, html) {
   const t = doc.createElement("template");
   t.innerHTML = html;
   const frag = t.content;
+  for (const el of frag.querySelectorAll(DROPPED_ELEMENTS)) el.remove();
   for (const el of frag.querySelectorAll("*")) {
     const attrs = el.attributes;
     for (let i = attrs.length - 1; i >= 0; i--) {
       const name = attrs[i].name; // lower case: the parser made it so
-      if ((name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110) || // "on…"
-        (URL_ATTRS.has(name) && SCHEME.test(attrs[i].value.replace(IGNORED, "")))) {
-        el.removeAttribute(name);
-      }
+      if (dropAttr(name, attrs[i].value)) el.removeAttribute(name);
     }
   }
   const out = doc.createDocumentFragment();

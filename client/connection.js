@@ -7,6 +7,11 @@ import { Outbox, backoff, seqStep } from "./sync.js";
 
 export const CONNECT_TIMEOUT = 10000;
 
+// How soon after applying updates the page acknowledges them with a ping, so
+// that the server trims its replay buffer as the page goes, not only every
+// heartbeat. At most one ack per ACK_DELAY, however fast updates arrive.
+export const ACK_DELAY = 1000;
+
 const TERMINAL = ["expired", "failed", "closed"];
 
 /**
@@ -49,6 +54,7 @@ export class Connection {
     this.timer = null; // connect timeout or reconnect delay
     this.pingTimer = null;
     this.watchTimer = null;
+    this.ackTimer = null;
     this.batch = null;
   }
 
@@ -184,6 +190,12 @@ export class Connection {
     } catch (err) {
       this.log.error("sheen: applying update", m.seq, err);
     }
+    if (this.ackTimer == null) {
+      this.ackTimer = this.set(() => {
+        this.ackTimer = null;
+        if (this.open) this.#write(ping(this.seq));
+      }, ACK_DELAY);
+    }
   }
 
   #onWelcome(m) {
@@ -242,6 +254,8 @@ export class Connection {
 
   #heartbeat(ms) {
     const tick = () => {
+      this.clear(this.ackTimer); // this ping acknowledges too
+      this.ackTimer = null;
       this.#write(ping(this.seq));
       this.pingTimer = this.set(tick, ms);
     };
@@ -267,6 +281,8 @@ export class Connection {
     this.#clearTimer();
     this.clear(this.pingTimer);
     this.clear(this.watchTimer);
+    this.clear(this.ackTimer);
+    this.ackTimer = null;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try {

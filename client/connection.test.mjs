@@ -310,3 +310,30 @@ test("stop closes the socket and clears every timer", () => {
   assert.equal(t.conn.state, "closed");
   assert.equal(t.clock.count, 0);
 });
+
+test("applied updates are acknowledged with a ping within ACK_DELAY, once per delay", async () => {
+  const { ACK_DELAY } = await import("./connection.js");
+  const t = setup();
+  const { s } = connect(t);
+  s.recv(update(1)).recv(update(2));
+  assert.deepEqual(s.take(), []);
+  t.clock.advance(ACK_DELAY);
+  assert.deepEqual(s.take(), [{ type: "ping", seq: 2 }]);
+  t.clock.advance(ACK_DELAY);
+  assert.deepEqual(s.take(), [], "no update, no ack");
+});
+
+test("the token of a resumed welcome replaces the old one", () => {
+  const t = setup();
+  const { s } = connect(t);
+  s.recv(update(1));
+  s.drop();
+  t.clock.advance(250);
+  const s2 = t.ws.last.accept();
+  assert.equal(s2.take()[0].resume.token, "t1");
+  s2.recv(welcome({ resumed: true, seq: 1, token: "t2" }));
+  s2.drop();
+  t.clock.advance(500); // the second attempt in a row
+  const s3 = t.ws.last.accept();
+  assert.deepEqual(s3.take()[0].resume, { session: "s1", token: "t2", seq: 1, n: 0 });
+});

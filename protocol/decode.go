@@ -81,6 +81,12 @@ func DecodeClient(data []byte) (ClientMessage, error) {
 			if r.Token == "" {
 				return nil, badMessage(TypeHello, "missing resume.token")
 			}
+			if err := checkInt(TypeHello, "resume.seq", r.Seq); err != nil {
+				return nil, err
+			}
+			if err := checkInt(TypeHello, "resume.n", r.N); err != nil {
+				return nil, err
+			}
 		}
 		h := Hello{V: *f.V, Inputs: f.Inputs, Resume: f.Resume}
 		if f.Query != nil {
@@ -112,6 +118,9 @@ func DecodeClient(data []byte) (ClientMessage, error) {
 	case TypePing:
 		if f.Seq == nil {
 			return nil, badMessage(TypePing, "missing seq")
+		}
+		if err := checkInt(TypePing, "seq", *f.Seq); err != nil {
+			return nil, err
 		}
 		return Ping{Seq: *f.Seq}, nil
 	case "":
@@ -271,9 +280,24 @@ func checkUpdate(f *serverFrame) *DecodeError {
 	return nil
 }
 
+// MaxInt is the largest integer a frame may carry (2^53−1): JavaScript
+// numbers are exact up to it. A larger n or seq is refused, so that one
+// frame cannot push the session's counters beyond what the page can count.
+const MaxInt = 1<<53 - 1
+
 func checkN(typ string, n *uint64) *DecodeError {
 	if n == nil || *n == 0 {
 		return badMessage(typ, "n must be a positive integer")
+	}
+	if *n > MaxInt {
+		return badMessage(typ, "n must be at most 2^53-1")
+	}
+	return nil
+}
+
+func checkInt(typ, field string, v uint64) *DecodeError {
+	if v > MaxInt {
+		return badMessage(typ, "%s must be at most 2^53-1", field)
 	}
 	return nil
 }

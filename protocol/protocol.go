@@ -39,6 +39,7 @@ const (
 	CodeTooBig      Code = "too_big"      // the frame is larger than the transport accepts
 	CodeVersion     Code = "version"      // protocol version mismatch; always fatal
 	CodeApp         Code = "app"          // an application error, already sanitized
+	CodeLimit       Code = "limit"        // a server limit refused the frame or the connection
 )
 
 // A Level is the severity of a [Notice].

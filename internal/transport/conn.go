@@ -14,6 +14,19 @@ import (
 // frame has been read and dropped; the connection is still usable.
 var ErrTooBig = errors.New("transport: frame too big")
 
+// ErrBinary is returned by [Conn.Read] for a binary frame: the protocol is
+// text only. The connection has been closed with status 1003 (unsupported
+// data).
+var ErrBinary = errors.New("transport: binary frame")
+
+// Close reasons reported by [Conn.Reason].
+const (
+	ReasonTooSlow   = "reader too slow" // the queue stayed over MaxBehind for MaxBehindFor
+	ReasonQueueFull = "send queue full" // the queue would have exceeded MaxQueue
+	ReasonBinary    = "binary frame"    // the peer sent a binary frame
+	ReasonWrite     = "write failed"    // a write failed or took longer than WriteTimeout
+)
+
 // Options configure a [Conn].
 type Options struct {
 	// MaxFrame is the largest frame Read returns (default 1 MiB). Larger frames
@@ -25,6 +38,14 @@ type Options struct {
 	MaxQueue int
 	// WriteTimeout bounds one frame's write (default 10 s).
 	WriteTimeout time.Duration
+	// MaxBehind and MaxBehindFor bound a slow reader: when more than
+	// MaxBehind bytes (default 1 MiB) have waited to be written for longer
+	// than MaxBehindFor (default 30 s) without the backlog falling back
+	// under MaxBehind, the connection is closed with [ReasonTooSlow]. A peer
+	// that reads just fast enough to dodge WriteTimeout cannot pin a full
+	// queue for ever.
+	MaxBehind    int
+	MaxBehindFor time.Duration
 }
 
 func (o *Options) defaults() {
@@ -37,6 +58,12 @@ func (o *Options) defaults() {
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 10 * time.Second
 	}
+	if o.MaxBehind <= 0 {
+		o.MaxBehind = 1 << 20
+	}
+	if o.MaxBehindFor <= 0 {
+		o.MaxBehindFor = 30 * time.Second
+	}
 }
 
 // Conn is one WebSocket connection to a page.
@@ -44,14 +71,21 @@ type Conn struct {
 	ws   *websocket.Conn
 	opts Options
 
-	mu      sync.Mutex
-	queue   [][]byte
-	queued  int
-	writing bool
-	closing bool // Close is writing what is queued: Send takes no more
-	closed  bool
-	done    chan struct{}
-	spare   [][]byte
+	mu     sync.Mutex
+	queue  [][]byte
+	queued int // bytes queued or being written, not yet written
+	// behind fires MaxBehindFor after the backlog went over MaxBehind; it
+	// is stopped when the backlog falls back under it.
+	behind *time.Timer
+	reason string
+	// handshaking: closeWith's goroutine is sending the close frame and
+	// will close the socket itself; CloseNow leaves it be.
+	handshaking bool
+	writing     bool
+	closing     bool // Close is writing what is queued: Send takes no more
+	closed      bool
+	done        chan struct{}
+	spare       [][]byte
 	// watchdog closes the connection when one write takes longer than
 	// WriteTimeout. Only the writer goroutine arms it: one timer for the
 	// connection's life, where a context with a deadline per frame would
@@ -72,9 +106,14 @@ func New(ws *websocket.Conn, opts Options) *Conn {
 // Read returns the next text frame. A frame over MaxFrame is read to its end,
 // dropped, and reported as ErrTooBig; the connection stays open.
 func (c *Conn) Read(ctx context.Context) ([]byte, error) {
-	_, r, err := c.ws.Reader(ctx)
+	typ, r, err := c.ws.Reader(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if typ != websocket.MessageText {
+		c.setReason(ReasonBinary)
+		c.closeWith(websocket.StatusUnsupportedData, "binary frames are not supported")
+		return nil, ErrBinary
 	}
 	buf, err := io.ReadAll(io.LimitReader(r, c.opts.MaxFrame+1))
 	if err != nil {
@@ -100,12 +139,16 @@ func (c *Conn) Send(frame []byte) bool {
 		return false
 	}
 	if c.queued+len(frame) > c.opts.MaxQueue {
+		c.reasonLocked(ReasonQueueFull)
 		c.mu.Unlock()
 		c.CloseNow() // never hold the sender for a close handshake
 		return false
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
+	if c.queued > c.opts.MaxBehind && c.behind == nil {
+		c.behind = time.AfterFunc(c.opts.MaxBehindFor, c.tooSlow)
+	}
 	start := !c.writing
 	c.writing = true
 	if start {
@@ -130,7 +173,6 @@ func (c *Conn) drain() {
 			return
 		}
 		c.queue, c.spare = c.spare[:0], nil
-		c.queued = 0
 		c.mu.Unlock()
 		for i, f := range batch {
 			if c.watchdog == nil {
@@ -141,18 +183,79 @@ func (c *Conn) drain() {
 			err := c.ws.Write(context.Background(), websocket.MessageText, f)
 			c.watchdog.Stop()
 			batch[i] = nil
+			c.mu.Lock()
+			c.queued -= len(f)
+			if c.queued <= c.opts.MaxBehind && c.behind != nil {
+				c.behind.Stop()
+				c.behind = nil
+			}
 			if err != nil {
-				c.mu.Lock()
 				c.writing = false
+				c.reasonLocked(ReasonWrite)
 				c.mu.Unlock()
 				c.CloseNow()
 				return
 			}
+			c.mu.Unlock()
 		}
 		c.mu.Lock()
 		c.spare = batch[:0]
 		c.mu.Unlock()
 	}
+}
+
+// tooSlow cuts a reader whose backlog stayed over MaxBehind too long.
+func (c *Conn) tooSlow() {
+	c.mu.Lock()
+	still := c.behind != nil && c.queued > c.opts.MaxBehind
+	c.mu.Unlock()
+	if still {
+		c.setReason(ReasonTooSlow)
+		c.closeWith(websocket.StatusPolicyViolation, ReasonTooSlow)
+	}
+}
+
+func (c *Conn) setReason(r string) {
+	c.mu.Lock()
+	c.reasonLocked(r)
+	c.mu.Unlock()
+}
+
+func (c *Conn) reasonLocked(r string) {
+	if c.reason == "" && !c.closed {
+		c.reason = r
+	}
+}
+
+// Reason returns why the connection closed itself ([ReasonTooSlow],
+// [ReasonQueueFull], [ReasonBinary], [ReasonWrite]), or "" if it did not.
+func (c *Conn) Reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+// closeWith closes the connection at once for Send and the writer (queued
+// frames are dropped) and sends the peer a close frame with code and reason
+// in the background, without waiting for a writer stuck on a slow peer:
+// the websocket library bounds that close handshake (5 s each way).
+func (c *Conn) closeWith(code websocket.StatusCode, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.queue = nil
+	c.stopBehind()
+	close(c.done)
+	c.handshaking = true
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		_ = c.ws.Close(code, reason)
+	}()
 }
 
 // Flush waits until every queued frame is written or ctx is done.
@@ -195,6 +298,7 @@ func (c *Conn) Close(code websocket.StatusCode, reason string) {
 	}
 	c.closed = true
 	c.queue = nil
+	c.stopBehind()
 	close(c.done)
 	c.mu.Unlock()
 	_ = c.ws.Close(code, reason)
@@ -208,8 +312,19 @@ func (c *Conn) CloseNow() {
 		c.queue = nil
 		close(c.done)
 	}
+	c.stopBehind()
+	handshaking := c.handshaking
 	c.mu.Unlock()
-	_ = c.ws.CloseNow()
+	if !handshaking {
+		_ = c.ws.CloseNow()
+	}
+}
+
+func (c *Conn) stopBehind() {
+	if c.behind != nil {
+		c.behind.Stop()
+		c.behind = nil
+	}
 }
 
 // Done is closed when the connection is closed by Close or CloseNow.

@@ -120,3 +120,70 @@ func TestSendOrder(t *testing.T) {
 		}
 	}
 }
+
+// A binary frame is refused: Read returns ErrBinary and the connection is
+// closed with status 1003 (unsupported data), as docs/protocol.md says.
+func TestBinaryFrameRefused(t *testing.T) {
+	got := make(chan error, 1)
+	client := pair(t, Options{}, func(c *Conn) {
+		_, err := c.Read(context.Background())
+		got <- err
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := client.Write(ctx, websocket.MessageBinary, []byte(`{"type":"ping","seq":0}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != ErrBinary {
+		t.Fatalf("Read: %v, want ErrBinary", err)
+	}
+	_, _, err := client.Read(ctx)
+	if st := websocket.CloseStatus(err); st != websocket.StatusUnsupportedData {
+		t.Fatalf("client read: %v, want a close with status 1003", err)
+	}
+}
+
+// A peer that reads, but too slowly to drain the queue, is cut once the
+// queue has stayed over MaxBehind bytes for MaxBehindFor, with a close
+// reason, even though no single write ever times out.
+func TestSlowReaderCut(t *testing.T) {
+	cut := make(chan struct{})
+	client := pair(t, Options{MaxBehind: 64 << 10, MaxBehindFor: 200 * time.Millisecond, WriteTimeout: time.Minute}, func(c *Conn) {
+		frame := make([]byte, 16<<10)
+		for c.Send(frame) {
+			select {
+			case <-c.Done():
+			case <-time.After(time.Millisecond): // pacing the producer, not synchronisation
+				continue
+			}
+			break
+		}
+		<-c.Done()
+		if c.Reason() != ReasonTooSlow {
+			t.Errorf("reason %q, want %q", c.Reason(), ReasonTooSlow)
+		}
+		close(cut)
+	})
+	// The client reads one frame at a time, slowly, for as long as it can.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		_, _, err := client.Read(ctx)
+		if err != nil {
+			break
+		}
+		select {
+		case <-cut:
+		case <-time.After(5 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	waitCut := time.NewTimer(20 * time.Second)
+	defer waitCut.Stop()
+	select {
+	case <-cut:
+	case <-waitCut.C:
+		t.Fatal("a slow reader was never cut")
+	}
+}
