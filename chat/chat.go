@@ -191,7 +191,7 @@ func (c *Chat) newConv() *conv {
 // if a message is streaming, that message so far, which then goes on live).
 // false from attach means cv was dropped from memory meanwhile. Turn.
 func (c *Chat) show(cv *conv, history bool) bool {
-	msgs, retry, live, livePatch, busy, ok := cv.attach(c)
+	shown, live, livePatch, busy, ok := cv.attach(c)
 	if !ok {
 		return false
 	}
@@ -199,12 +199,6 @@ func (c *Chat) show(cv *conv, history bool) bool {
 		old.detach(c)
 	}
 	c.switches++
-	shown := []wireMsg{}
-	for _, m := range msgs {
-		if m.Role != System {
-			shown = append(shown, wireOf(m, retry[m.ID]))
-		}
-	}
 	if len(shown) > 0 || live != nil {
 		c.dismissGreeting()
 	} else if c.greeting != nil && history {
@@ -453,25 +447,38 @@ type wireMsg struct {
 	Command   string `json:"command,omitempty"`
 }
 
-// wireOf is m as the page receives it; retry shows its Retry button.
-func wireOf(m Message, retry bool) wireMsg {
-	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command}
+// rendered is a message's markdown, rendered: its HTML and its thinking's.
+type rendered struct{ html, thinking string }
+
+// render renders what of m is markdown.
+func render(m Message) rendered {
+	var r rendered
+	switch m.ContentType {
+	case HTMLType, TextType:
+	case Thinking:
+		r.thinking = renderer.RenderString(m.Content)
+	default:
+		r.html = renderer.RenderString(m.Content)
+	}
+	if m.Thinking != "" {
+		r.thinking = renderer.RenderString(m.Thinking)
+	}
+	return r
+}
+
+// wireOf is m as the page receives it, with r its rendering; retry shows its
+// Retry button.
+func wireOf(m Message, r rendered, retry bool) wireMsg {
+	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
+		HTML: r.html, Thinking: r.thinking, Retry: retry}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content
 	case TextType:
 		w.HTML = html.EscapeString(m.Content)
-	case Thinking:
-		w.Kind = string(Markdown)
-		w.Thinking = renderer.RenderString(m.Content)
 	default:
 		w.Kind = string(Markdown)
-		w.HTML = renderer.RenderString(m.Content)
 	}
-	if m.Thinking != "" {
-		w.Thinking = renderer.RenderString(m.Thinking)
-	}
-	w.Retry = retry
 	return w
 }
 

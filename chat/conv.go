@@ -39,6 +39,7 @@ type conv struct {
 	title   string
 	stored  bool // created in the store
 	msgs    []Message
+	html    map[string]rendered // by message id: rendered once, for every view and the store
 	nextID  int
 	submits int
 	epoch   int // incremented by clear: older streams stop showing
@@ -101,30 +102,53 @@ func (cv *conv) isBusy() bool {
 	return cv.busy
 }
 
-// attach makes v a view of cv and returns what v must show; ok is false if
-// cv was dropped from memory (evicted) meanwhile. It takes mu itself.
-func (cv *conv) attach(v *Chat) (msgs []Message, retry map[string]bool, live *wireMsg, livePatch map[string]any, busy, ok bool) {
+// attach makes v a view of cv and returns what v must show: the messages
+// as the page receives them, and the message streaming now with the patch
+// that brings it to where the stream is. ok is false if cv was dropped from
+// memory (evicted) meanwhile. It takes mu itself.
+func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[string]any, busy, ok bool) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cv.evicted {
-		return nil, nil, nil, nil, false, false
+		return nil, nil, nil, false, false
 	}
 	if !slices.Contains(cv.views, v) {
 		cv.views = append(cv.views, v)
 	}
-	retry = map[string]bool{}
+	shown = []wireMsg{}
 	for _, m := range cv.msgs {
-		if cv.canRetry(m) {
-			retry[m.ID] = true
+		if m.Role != System {
+			shown = append(shown, cv.wire(m, cv.canRetry(m)))
 		}
 	}
 	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
-		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, false)
+		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, rendered{}, false)
 		wm.Streaming = true
 		live = &wm
 		livePatch = wirePatch(w.id, w.ms.Snapshot())
 	}
-	return slices.Clip(cv.msgs), retry, live, livePatch, cv.busy, true
+	return shown, live, livePatch, cv.busy, true
+}
+
+// wire is m as the page receives it, rendered once and kept. Locked.
+func (cv *conv) wire(m Message, retry bool) wireMsg {
+	r, ok := cv.html[m.ID]
+	if !ok {
+		r = render(m)
+		cv.keep(m.ID, r)
+	}
+	return wireOf(m, r, retry)
+}
+
+// keep keeps message id's rendering. Locked.
+func (cv *conv) keep(id string, r rendered) {
+	if r == (rendered{}) {
+		return
+	}
+	if cv.html == nil {
+		cv.html = map[string]rendered{}
+	}
+	cv.html[id] = r
 }
 
 // detach removes v from cv's views.
@@ -175,12 +199,13 @@ func (cv *conv) appendMsg(m Message, skip *Chat) {
 	// nobody sees the element written past its end; and it keeps an append
 	// O(1) on a long transcript instead of a copy of it.
 	cv.msgs = append(cv.msgs, m)
-	cv.persistAppend(m)
 	if m.Role == System {
+		cv.persistAppend(m)
 		cv.broadcast(func(v *Chat) { v.changed() })
 		return // never shown, so it dismisses no greeting
 	}
-	wm := wireOf(m, cv.canRetry(m))
+	wm := cv.wire(m, cv.canRetry(m)) // rendered once: for every view and the store
+	cv.persistAppend(m)
 	cv.broadcast(func(v *Chat) {
 		v.changed()
 		v.dismissGreeting()
@@ -300,6 +325,7 @@ func (cv *conv) stopResponse() {
 // clear empties the transcript (a chat without history). Locked.
 func (cv *conv) clear() {
 	cv.msgs = nil
+	clear(cv.html)
 	cv.epoch++
 	clear(cv.retries)
 }

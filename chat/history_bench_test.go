@@ -39,11 +39,11 @@ func BenchmarkHistoryRestore1000(b *testing.B) {
 	}
 	answer := "Here is **one** answer, with a list:\n\n- first item\n- second item with `code`\n\n```go\nfunc f() int { return 42 }\n```\n\nAnd a closing paragraph that says a little more about it.\n"
 	for i := range 1000 {
-		m := store.Message{ID: fmt.Sprintf("chat-m%d", i+1), Role: "assistant", Content: answer, Meta: []byte(`{"type":"markdown"}`)}
+		m := chat.Message{ID: fmt.Sprintf("chat-m%d", i+1), Role: chat.Assistant, Content: answer, ContentType: chat.Markdown}
 		if i%2 == 0 {
-			m.Role, m.Content, m.Meta = "user", fmt.Sprintf("Question number %d: how does this work?", i), []byte(`{"type":"text"}`)
+			m.Role, m.Content, m.ContentType = chat.User, fmt.Sprintf("Question number %d: how does this work?", i), chat.TextType
 		}
-		if err := st.Append(ctx, id, m); err != nil {
+		if err := st.Append(ctx, id, chat.SavedForm(m)); err != nil {
 			b.Fatal(err)
 		}
 	}

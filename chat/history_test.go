@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -417,3 +418,37 @@ func TestHistoryStoreFailsThenCatchesUp(t *testing.T) {
 }
 
 type pagetestMsg = protocol.Message
+
+// TestHistoryRenderingKept: a saved message's HTML is shown as saved while
+// the renderer's fingerprint matches, and rendered again when it does not
+// (a sheen upgrade that renders differently never shows stale HTML).
+func TestHistoryRenderingKept(t *testing.T) {
+	a := newHistoryApp(t, filepath.Join(t.TempDir(), "chat.db"))
+	ctx := context.Background()
+	id := "BBBBBBBBBBBBBBBBBBBBBB"
+	if err := a.st.Create(ctx, store.Conversation{ID: id, Owner: "ann", Title: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	saved := chat.SavedForm(chat.Message{ID: "chat-m1", Role: chat.Assistant, Content: "**bold**", ContentType: chat.Markdown})
+	var md map[string]any
+	if err := json.Unmarshal(saved.Meta, &md); err != nil || md["html"] != "<p><strong>bold</strong></p>\n" || md["renderer"] == "" {
+		t.Fatalf("saved meta %s (%v)", saved.Meta, err)
+	}
+	for i, tc := range []struct{ renderer, want string }{
+		{md["renderer"].(string), "<p>as saved</p>"},  // the same renderer: kept
+		{"another", "<p><strong>bold</strong></p>\n"}, // another: rendered again
+	} {
+		md["html"], md["renderer"] = "<p>as saved</p>", tc.renderer
+		m := saved
+		m.ID = fmt.Sprintf("chat-m%d", i+1)
+		m.Meta, _ = json.Marshal(md)
+		if err := a.st.Append(ctx, id, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := a.openConv("ann", id)
+	v := p.View()
+	if got := []string{v.HTML("chat-m1"), v.HTML("chat-m2")}; got[0] != "<p>as saved</p>" || got[1] != "<p><strong>bold</strong></p>\n" {
+		t.Fatalf("shown %q", got)
+	}
+}

@@ -132,7 +132,7 @@ func UI(id string, opts ...Option) sheen.Node {
 	for i, m := range cfg.messages {
 		msg := c.normalizeStatic(m, i)
 		if msg.Role != System {
-			first = append(first, wireOf(msg, false))
+			first = append(first, wireOf(msg, render(msg), false))
 		}
 	}
 	initial := map[string]any{"messages": first, "footer": string(cfg.footer)}

@@ -175,7 +175,7 @@ func (cv *conv) persistAppend(m Message) {
 		return
 	}
 	if cv.stored {
-		cv.save(saveOp{kind: saveAppend, msg: toStore(m)})
+		cv.save(saveOp{kind: saveAppend, msg: cv.toStore(m)})
 		return
 	}
 	if m.Role != User {
@@ -186,7 +186,7 @@ func (cv *conv) persistAppend(m Message) {
 	now := time.Now()
 	msgs := make([]store.Message, len(cv.msgs))
 	for i, x := range cv.msgs {
-		msgs[i] = toStore(x)
+		msgs[i] = cv.toStore(x)
 	}
 	cv.save(saveOp{kind: saveCreate, conv: store.Conversation{ID: cv.id, Owner: cv.owner, Title: cv.title, Created: now, Updated: now}, msgs: msgs})
 	cv.h.register(cv)
@@ -234,10 +234,10 @@ func (cv *conv) persistFinish(w *writer, m Message) {
 		return
 	}
 	if !w.save.started {
-		cv.save(saveOp{kind: saveAppend, msg: toStore(m)})
+		cv.save(saveOp{kind: saveAppend, msg: cv.toStore(m)})
 		return
 	}
-	cv.save(saveOp{kind: saveUpdate, msg: toStore(m)})
+	cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
 }
 
 // meta is what a message keeps beside its text in the store.
@@ -249,6 +249,11 @@ type meta struct {
 	Error       string      `json:"error,omitempty"`
 	Command     string      `json:"command,omitempty"`
 	Attachments []savedFile `json:"attachments,omitempty"`
+	// The rendered HTML, reused while Renderer is the markdown renderer's
+	// fingerprint (a restored conversation is not rendered again).
+	HTML         string `json:"html,omitempty"`
+	ThinkingHTML string `json:"thinkingHtml,omitempty"`
+	Renderer     string `json:"renderer,omitempty"`
 }
 
 // savedFile is an attachment as saved: its name, type and size (the bytes
@@ -260,8 +265,13 @@ type savedFile struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func toStore(m Message) store.Message {
+// toStore is m as the store keeps it, with its rendering if it has one.
+// Locked.
+func (cv *conv) toStore(m Message) store.Message {
 	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command}
+	if r, ok := cv.html[m.ID]; ok {
+		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
+	}
 	for _, a := range m.Attachments {
 		md.Attachments = append(md.Attachments, savedFile{Name: a.Name, MIME: a.MIME, Size: len(a.Data), URL: a.URL})
 	}
@@ -269,22 +279,23 @@ func toStore(m Message) store.Message {
 	return store.Message{ID: m.ID, Role: string(m.Role), Content: m.Content, Status: string(m.Status), Meta: raw, Created: time.Now()}
 }
 
-// fromStore turns a saved message back into a Message; ok is false for a
-// row that makes no sense (reported and skipped by the caller).
-func fromStore(sm store.Message) (Message, bool) {
+// fromStore turns a saved message back into a Message, with its rendering
+// when the store has one made by this renderer; ok is false for a row that
+// makes no sense (reported and skipped by the caller).
+func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	var md meta
 	if len(sm.Meta) > 0 && json.Unmarshal(sm.Meta, &md) != nil {
-		return Message{}, false
+		return Message{}, r, false
 	}
 	switch Role(sm.Role) {
 	case User, Assistant, System:
 	default:
-		return Message{}, false
+		return Message{}, r, false
 	}
 	if sm.ID == "" || !utf8.ValidString(sm.Content) {
-		return Message{}, false
+		return Message{}, r, false
 	}
-	m := Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
+	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
 		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
@@ -300,8 +311,10 @@ func fromStore(sm store.Message) (Message, bool) {
 	}
 	if sm.Status == store.StatusStreaming {
 		m.Status, m.Error = Interrupted, interruptedText
+	} else if md.Renderer == renderer.Fingerprint() {
+		r = rendered{html: md.HTML, thinking: md.ThinkingHTML}
 	}
-	return m, true
+	return m, r, true
 }
 
 // restore builds the conversation of a store's rows. A message left
@@ -309,16 +322,17 @@ func fromStore(sm store.Message) (Message, bool) {
 func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 	cv := newConv(h, sc.ID, sc.Owner, "chat")
 	cv.title, cv.stored = sc.Title, true
-	for _, r := range rows {
-		m, ok := fromStore(r)
+	for _, row := range rows {
+		m, r, ok := fromStore(row)
 		if !ok {
-			cv.logger().Warn("chat: unreadable saved message skipped", zap.String("message", r.ID))
+			cv.logger().Warn("chat: unreadable saved message skipped", zap.String("message", row.ID))
 			continue
 		}
 		cv.msgs = append(cv.msgs, m)
-		if r.Status == store.StatusStreaming {
+		cv.keep(m.ID, r)
+		if row.Status == store.StatusStreaming {
 			cv.mu.Lock()
-			cv.save(saveOp{kind: saveUpdate, msg: toStore(m)})
+			cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
 			cv.mu.Unlock()
 		}
 		if m.Role == User {

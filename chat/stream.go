@@ -349,7 +349,7 @@ func (w *writer) start() {
 	w.epoch = cv.epoch
 	cv.live = w
 	m := Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}
-	wm := wireOf(m, false)
+	wm := wireOf(m, rendered{}, false)
 	wm.Streaming = true
 	cv.persistStart(w)
 	cv.broadcast(func(v *Chat) {
@@ -469,6 +469,10 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		notice = m.Error
 	}
 	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
+	// After Finish the stream's blocks are those of a render of the whole
+	// text: kept, the message is never rendered again.
+	snap := w.ms.Snapshot()
+	cv.keep(m.ID, rendered{html: joinDelta(snap.Answer), thinking: joinDelta(snap.Thinking)})
 	if m.Status == Failed || m.Status == Interrupted {
 		end["retry"] = cv.canRetry(m)
 	}
@@ -497,6 +501,9 @@ type wireDelta struct {
 	Blocks []string `json:"blocks,omitempty"`
 	Tail   string   `json:"tail,omitempty"`
 }
+
+// joinDelta is the HTML a delta from an empty view shows.
+func joinDelta(d markdown.Delta) string { return strings.Join(d.Blocks, "") + d.Tail }
 
 func toWire(d markdown.Delta) wireDelta {
 	return wireDelta{From: d.From, Keep: d.Keep, Blocks: d.Blocks, Tail: d.Tail}

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 	if runMain() {
 		return
 	}
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/dlclark/regexp2/v2.runClock"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/dlclark/regexp2/v2.runClock"))
 }
 
 // TestExample drives the main job, `go run ./examples/chat`, in headless

@@ -32,6 +32,8 @@ type Renderer struct {
 	// can forge one (see fillHoles).
 	holeOpen []byte
 	scratch  sync.Pool // *scratch
+	fpOnce   sync.Once
+	fp       string // Fingerprint
 }
 
 // An Option configures a [Renderer].
