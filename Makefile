@@ -10,7 +10,7 @@ NODE        ?= node
 # tests instead of skipping them.
 export SHEEN_REQUIRE_BROWSER ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium node bench bench-go bench-reactive bench-sessions fmt
+.PHONY: test check vet staticcheck gotest nodetest deps chromium node bench bench-go bench-reactive bench-sessions fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -26,6 +26,21 @@ staticcheck:
 
 gotest:
 	SHEEN_CHROME="$${SHEEN_CHROME:-$$(command -v chromium || command -v chromium-browser)}" $(GO) test -race -count=1 -timeout 20m ./...
+
+# Fuzz targets. `make test` runs each on its seed corpus (testdata/fuzz and
+# the seeds the target adds) as an ordinary test; `make fuzz` runs each with
+# the fuzzing engine for FUZZTIME, one target at a time (go test -fuzz takes
+# one target per package). A failing input is written to the package's
+# testdata/fuzz/<Target>/; keep it there once the bug is fixed.
+FUZZTIME    ?= 60s
+FUZZTARGETS ?= ./protocol:FuzzDecodeClient ./protocol:FuzzDecodeServer ./internal/markdown:FuzzStream
+
+fuzz:
+	@set -e; for t in $(FUZZTARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # The JS client's unit tests (node's built-in runner; no packages needed).
 nodetest:

@@ -21,7 +21,11 @@ func addSeeds(f *testing.F) {
 
 // fuzzSide checks that decoding never panics, fails only with a
 // *DecodeError, and that whatever it accepts survives an encode → decode
-// round trip unchanged.
+// round trip unchanged. Equality is by encoding: decode(encode(m)) encodes
+// to the same bytes as m, and decodes to a deeply equal value. (m itself may
+// differ from it in ways JSON does not keep: the whitespace inside a
+// json.RawMessage, which encoding compacts, and an empty map that omitempty
+// drops.)
 func fuzzSide[M interface{ MarshalJSON() ([]byte, error) }](t *testing.T, decode func([]byte) (M, error), data []byte) {
 	m, err := decode(data)
 	if err != nil {
@@ -49,6 +53,10 @@ func fuzzSide[M interface{ MarshalJSON() ([]byte, error) }](t *testing.T, decode
 	}
 }
 
+// FuzzDecodeClient and FuzzDecodeServer run on their seed corpus (the
+// testdata frames) in every `go test`; `make fuzz` runs each longer:
+//
+//	go test -run '^$' -fuzz '^FuzzDecodeClient$' -fuzztime 2m ./protocol
 func FuzzDecodeClient(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzSide(t, DecodeClient, data) })

@@ -6,12 +6,17 @@ import (
 	"testing"
 )
 
-// FuzzStream streams arbitrary text in random pieces and checks that
-// nothing panics, that every piece of HTML sent is safe, that every tail is
-// the full render of the text not yet committed, and that the final state
-// equals a full render. The seed corpus is in testdata/fuzz/FuzzStream.
+// FuzzStream streams arbitrary text in pieces and checks that nothing
+// panics, that every piece of HTML sent is safe, that every tail is the full
+// render of the text not yet committed, and that streamed in any pieces
+// equals rendered whole: the text is split the same way into answer and
+// thinking as when it is written in one piece, and the final View of each
+// holds exactly [Renderer.Render] of it. The fuzzer chooses the text and the
+// seed that places the cuts (1 to 16 bytes apart) and the Flushes between
+// them. The seed corpus is in testdata/fuzz/FuzzStream; `make fuzz` runs
+// it longer:
 //
-//	go test -run '^$' -fuzz FuzzStream -fuzztime 2m ./internal/markdown
+//	go test -run '^$' -fuzz '^FuzzStream$' -fuzztime 2m ./internal/markdown
 func FuzzStream(f *testing.F) {
 	f.Add("# Title\n\nSome *text* and `code`.\n\n- a\n- b\n", uint64(1))
 	f.Add("<thinking>plan</thinking>\n```go\nx := 1\n```\n| a |\n|---|\n| 1 |\n", uint64(2))
@@ -56,12 +61,23 @@ func FuzzStream(f *testing.F) {
 		p := s.Finish()
 		apply(&answer, p.Answer, nil)
 		apply(&thinking, p.Thinking, nil)
+		// The same text in one piece: the split must not depend on the cuts.
+		whole := r.NewStream()
+		_, _ = whole.WriteString(text)
+		wp := whole.Finish()
+		if s.Answer() != whole.Answer() || s.Thinking() != whole.Thinking() || p.ThinkingClosed != wp.ThinkingClosed {
+			t.Fatalf("split depends on the cuts:\n answer   %q\n whole    %q\n thinking %q\n whole    %q\n closed %v, whole %v",
+				s.Answer(), whole.Answer(), s.Thinking(), whole.Thinking(), p.ThinkingClosed, wp.ThinkingClosed)
+		}
 		for _, c := range []struct {
 			src  string
 			view View
 		}{{s.Answer(), answer}, {s.Thinking(), thinking}} {
 			if want := r.blocks(limit([]byte(c.src)), nil); !slices.Equal(c.view.Blocks, want) || c.view.Tail != "" {
 				t.Fatalf("final view differs from a full render of %q\n got  %q\n want %q", c.src, c.view.Blocks, want)
+			}
+			if got, want := c.view.HTML(), r.RenderString(c.src); got != want {
+				t.Fatalf("final view HTML differs from Render of %q\n got  %q\n want %q", c.src, got, want)
 			}
 		}
 	})

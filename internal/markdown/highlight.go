@@ -69,8 +69,12 @@ func (h *highlighter) lexer(lang []byte) chroma.Lexer {
 	defer h.mu.Unlock()
 	l, ok := h.lexers[name]
 	if !ok {
-		if l = lexers.Get(name); l != nil {
-			l = chroma.Coalesce(l)
+		// No lexer runs before its match timeouts are gone (see untimed.go);
+		// if they cannot be removed, nothing is highlighted.
+		if untimed() == nil {
+			if l = lexers.Get(name); l != nil {
+				l = chroma.Coalesce(l)
+			}
 		}
 		h.lexers[name] = l // bounded by the number of names
 	}
