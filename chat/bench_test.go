@@ -276,7 +276,6 @@ func naiveStream(s *sheen.Session, md *markdown.Renderer, seq iter.Seq2[string, 
 // each per byte of the reply's text (the write amplification), and the
 // store's write transactions per op.
 func BenchmarkChatStream50K(b *testing.B) {
-	waitHighlighter(b)
 	text, chunks := reply50k(b)
 	md := markdown.New()
 	final := len(md.RenderString(text)) // and the lexers compile their rules
@@ -523,7 +522,6 @@ const framesProbe = `(() => {
 //     small: what a frame costs on this machine when there is little to
 //     render, for comparison.
 func BenchmarkChatStreamBrowser(b *testing.B) {
-	waitHighlighter(b)
 	reply, _ := reply50k(b)
 	var para strings.Builder
 	for i := 0; para.Len() < len(reply); i++ {
@@ -644,7 +642,6 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 // per-frame times. Each op checks that the page ends with exactly the HTML
 // of a full render.
 func BenchmarkChatReplayBrowser(b *testing.B) {
-	waitHighlighter(b)
 	reply, _ := reply50k(b)
 	br := browsertest.New(b)
 	b.Run("reply50k", func(b *testing.B) { browserReplay(b, br, reply) })

@@ -3,9 +3,7 @@ package chat_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -223,20 +221,4 @@ func none[T any](t *testing.T, ch <-chan T, what string) {
 		t.Errorf("unexpected %s: %v", what, v)
 	default:
 	}
-}
-
-// waitHighlighter waits, when the test ends, for the goroutine of the regexp
-// engine behind the code highlighter (a process-wide clock that
-// regexp2 starts for match timeouts and that ends by itself about 1.4 s
-// after the last highlighted code block), so that the package's goleak
-// check sees only goroutines a test really left.
-func waitHighlighter(t testing.TB) {
-	t.Cleanup(func() {
-		buf := make([]byte, 1<<20)
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "regexp2/v2.runClock") {
-				return
-			}
-		}
-	})
 }

@@ -69,7 +69,6 @@ func fed(ctx context.Context, feed <-chan string) iter.Seq2[string, error] {
 const afterLastUser = `(() => { const t = texts(), r = roles(); return t.slice(r.lastIndexOf("user") + 1).join("|"); })()`
 
 func TestBrowserChat(t *testing.T) {
-	waitHighlighter(t)
 	b := browsertest.New(t)
 
 	t.Run("submit by Enter and by click, send disabled when empty, identical resubmits", func(t *testing.T) {

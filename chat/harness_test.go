@@ -17,11 +17,8 @@ import (
 	"github.com/sheenhq/sheen/internal/pagetest"
 )
 
-// The code highlighter's regexp engine (regexp2, under chroma) keeps a
-// clock goroutine for its match timeouts that ends by itself about a second
-// after the last highlighted block: not a leak of this package.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/dlclark/regexp2/v2.runClock"))
+	goleak.VerifyTestMain(m)
 }
 
 // serve starts app on 127.0.0.1 and returns its base URL; the app is shut

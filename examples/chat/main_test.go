@@ -19,14 +19,11 @@ import (
 	"github.com/sheenhq/sheen/store/sqlite"
 )
 
-// The code highlighter's regexp engine (regexp2, under chroma) keeps a clock
-// goroutine for its match timeouts that ends by itself about a second after
-// the last highlighted block: not a leak of this program.
 func TestMain(m *testing.M) {
 	if runMain() {
 		return
 	}
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/dlclark/regexp2/v2.runClock"))
+	goleak.VerifyTestMain(m)
 }
 
 // TestExample drives the main job, `go run ./examples/chat`, in headless
