@@ -452,3 +452,24 @@ func TestHistoryRenderingKept(t *testing.T) {
 		t.Fatalf("shown %q", got)
 	}
 }
+
+// TestHistoryReplyLimit: a reply that runs past the history's limit is
+// stopped and saved as stopped.
+func TestHistoryReplyLimit(t *testing.T) {
+	a := newHistoryApp(t, filepath.Join(t.TempDir(), "chat.db"), chat.ReplyLimit(200*time.Millisecond))
+	p := a.open("ann")
+	id := ask(t, a, p, "never ending", "The start")
+	end := p.Wait("the stopped end", func(m pagetestMsg) bool { return m.Name == "end" })
+	if !strings.Contains(string(end.Data), `"stopped"`) {
+		t.Fatalf("end %s, want stopped", end.Data)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.h.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, msgs, err := a.st.Get(ctx, "ann", id)
+	if err != nil || len(msgs) != 2 || msgs[1].Status != string(chat.Stopped) || msgs[1].Content != "The start" {
+		t.Fatalf("saved %+v, %v", msgs, err)
+	}
+}

@@ -476,6 +476,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	if m.Status == Failed || m.Status == Interrupted {
 		end["retry"] = cv.canRetry(m)
 	}
+	cv.persistFinish(w, m) // queued before any page can see the end
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
@@ -485,7 +486,6 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		}
 		v.changed()
 	})
-	cv.persistFinish(w, m)
 	return text
 }
 
