@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/sheenhq/sheen/internal/redistest"
@@ -12,7 +13,16 @@ import (
 	"github.com/sheenhq/sheen/store/storetest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// go-redis logs each failed dial to the standard logger; the tests that
+	// stop Redis expect them.
+	goredis.SetLogger(quiet{})
+	goleak.VerifyTestMain(m)
+}
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // open returns a store on a server of tb's own.
 func open(tb testing.TB, opts ...redis.Option) *redis.Store {

@@ -50,14 +50,16 @@ end
 -- becomes now, never earlier than it was.
 local function touch(owner, updated, lm)
   local uk = userkey(owner)
-  local existed = redis.call('EXISTS', uk) == 1
   local u = tonumber(updated)
-  if u == nil or NOW > u then
+  local moved = u == nil or NOW > u
+  if moved then
     u = NOW
     redis.call('HSET', CK, 'updated', ms(NOW), 'lm', NM)
+    -- Removing the only entry removes the key, and its TTL with it.
     if lm then redis.call('ZREM', uk, lm) end
-    redis.call('ZADD', uk, 0, NM)
   end
+  local existed = redis.call('EXISTS', uk) == 1
+  if moved then redis.call('ZADD', uk, 0, NM) end
   expire(uk, existed, u)
 end
 
