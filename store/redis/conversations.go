@@ -43,35 +43,42 @@ func (s *Store) Create(ctx context.Context, c store.Conversation) error {
 }
 
 // Get returns owner's conversation id and its messages in append order,
-// read in one script (one round trip, one snapshot). A message that cannot
+// read in one transaction (one round trip, one snapshot). A message that cannot
 // be read is skipped and logged; a conversation header that cannot be read
 // is an error.
 func (s *Store) Get(ctx context.Context, owner, id string) (store.Conversation, []store.Message, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Conversation{}, nil, fmt.Errorf("store/redis: get %q: %w", id, err)
 	}
-	v, err := getScript.Run(ctx, s.c, []string{s.convKey(id), s.msgsKey(id), s.liveKey(id)},
-		s.prefix, id, 0, "", 0, "", owner).Result()
-	if errors.Is(err, goredis.Nil) {
-		return store.Conversation{}, nil, store.ErrNotFound
-	}
+	// One transaction: one round trip, one snapshot.
+	var (
+		h    *goredis.SliceCmd
+		m    *goredis.MapStringStringCmd
+		live *goredis.Cmd
+	)
+	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		h = p.HMGet(ctx, s.convKey(id), "owner", "title", "created", "updated")
+		m = p.HGetAll(ctx, s.msgsKey(id))
+		live = p.Eval(ctx, liveTexts, []string{s.liveKey(id)}, s.prefix, id)
+		return nil
+	})
 	if err != nil {
 		return store.Conversation{}, nil, fmt.Errorf("store/redis: get %q: %w", id, err)
 	}
-	r, ok := v.([]any)
-	if !ok || len(r) != 4 {
-		return store.Conversation{}, nil, fmt.Errorf("store/redis: get %q: unexpected reply %T", id, v)
+	if o, _ := h.Val()[0].(string); h.Val()[0] == nil || o != owner {
+		return store.Conversation{}, nil, store.ErrNotFound
 	}
-	h, _ := r[0].([]any)
-	c, ok := conversationOf(id, h)
+	c, ok := conversationOf(id, h.Val())
 	if !ok {
 		s.log.Error("store/redis: conversation header cannot be read", zap.String("conversation", id))
 		return store.Conversation{}, nil, fmt.Errorf("store/redis: get %q: the conversation's header cannot be read", id)
 	}
-	fields, _ := r[1].([]any)
-	live, _ := r[2].([]any)
-	texts, _ := r[3].([]any)
-	return c, s.messagesOf(id, fields, live, texts), nil
+	var liveSeqs, texts []any
+	if r, ok := live.Val().([]any); ok && len(r) == 2 {
+		liveSeqs, _ = r[0].([]any)
+		texts, _ = r[1].([]any)
+	}
+	return c, s.messagesOf(id, m.Val(), liveSeqs, texts), nil
 }
 
 // List returns owner's conversations, most recently updated first (equal
@@ -113,6 +120,11 @@ func (s *Store) List(ctx context.Context, owner, cursor string, limit int) ([]st
 			// of this one, readable or not.
 			next = encodeCursor(r[i-2].(string))
 			break
+		}
+		if len(m) <= 8 {
+			// Not an entry the store wrote.
+			s.log.Error("store/redis: list entry cannot be read; skipped", zap.String("owner", owner), zap.Binary("entry", []byte(m)))
+			continue
 		}
 		switch h := r[i+1].(type) {
 		case []any:

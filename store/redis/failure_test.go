@@ -110,19 +110,21 @@ func TestCorrupt(t *testing.T) {
 	must(t, s.Append(ctx, "c", store.Message{ID: "m6", Content: "ok"}))
 
 	// Conversations in a list: one whose header is damaged, one whose key
-	// is of the wrong type; both skipped and logged.
+	// is of the wrong type, an entry that is not one; all skipped and
+	// logged.
 	must(t, s.Create(ctx, store.Conversation{ID: "d", Owner: "alice"}))
 	must(t, s.Create(ctx, store.Conversation{ID: "e", Owner: "alice"}))
 	c.HSet(ctx, "sheen:conv:d", "created", "yesterday")
 	c.Del(ctx, "sheen:conv:e")
 	c.Set(ctx, "sheen:conv:e", "not a hash", 0)
+	c.ZAdd(ctx, "sheen:user:alice", goredis.Z{Member: "short"}) // no entry the store writes
 	logs.TakeAll()
 	page, _, err := s.List(ctx, "alice", "", 10)
 	if err != nil || len(page) != 1 || page[0].ID != "c" {
 		t.Errorf("List = %v, %v; want c only", page, err)
 	}
-	if n := logs.FilterMessageSnippet("skipped").Len(); n != 2 {
-		t.Errorf("%d skips logged, want 2: %v", n, logs.All())
+	if n := logs.FilterMessageSnippet("skipped").Len(); n != 3 {
+		t.Errorf("%d skips logged, want 3: %v", n, logs.All())
 	}
 	if _, _, err := s.Get(ctx, "alice", "d"); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get of a damaged header: %v, want an error", err)

@@ -25,7 +25,8 @@ func rank(ms int64) []byte {
 func member(ms int64, id string) string { return string(rank(ms)) + id }
 
 // A cursor is base64url of the member of the last entry of a page, opaque
-// to callers.
+// to callers. Any member is a valid start for ZRANGEBYLEX, even one the
+// store did not write.
 
 func encodeCursor(m string) string { return base64.RawURLEncoding.EncodeToString([]byte(m)) }
 
@@ -33,7 +34,7 @@ var errCursor = errors.New("not a cursor List returned")
 
 func decodeCursor(cursor string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) <= 8 {
+	if err != nil || len(b) == 0 {
 		return "", errCursor
 	}
 	return string(b), nil

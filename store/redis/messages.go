@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -104,29 +105,25 @@ func decodeHeader(h string) (m store.Message, ok bool) {
 	return m, ok1 && ok2
 }
 
-// messagesOf assembles conversation id's messages from its msgs hash (as
-// HGETALL gives it) and the texts of its live messages, in append order,
+// messagesOf assembles conversation id's messages from its msgs hash and the texts of its live messages, in append order,
 // skipping (and logging) those that cannot be read.
-func (s *Store) messagesOf(id string, fields, live, texts []any) []store.Message {
-	byField := make(map[string]string, len(fields)/2)
+func (s *Store) messagesOf(id string, fields map[string]string, live, texts []any) []store.Message {
 	type entry struct {
 		seq int64
 		id  string
 	}
 	var order []entry
-	for i := 0; i+1 < len(fields); i += 2 {
-		k, _ := fields[i].(string)
-		v, _ := fields[i+1].(string)
-		if msgID, ok := strings.CutPrefix(k, "i:"); ok {
-			seq, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				s.log.Error("store/redis: message number cannot be read; skipped", zap.String("conversation", id), zap.String("message", msgID))
-				continue
-			}
-			order = append(order, entry{seq, msgID})
+	for k, v := range fields {
+		msgID, ok := strings.CutPrefix(k, "i:")
+		if !ok {
 			continue
 		}
-		byField[k] = v
+		seq, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.log.Error("store/redis: message number cannot be read; skipped", zap.String("conversation", id), zap.String("message", msgID))
+			continue
+		}
+		order = append(order, entry{seq, msgID})
 	}
 	liveText := make(map[string]any, len(live))
 	for i, seq := range live {
@@ -134,12 +131,12 @@ func (s *Store) messagesOf(id string, fields, live, texts []any) []store.Message
 			liveText[k] = texts[i]
 		}
 	}
-	slices.SortFunc(order, func(a, b entry) int { return int(a.seq - b.seq) })
+	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
 	ms := make([]store.Message, 0, len(order))
 	for _, e := range order {
 		seq := strconv.FormatInt(e.seq, 10)
-		m, ok := decodeHeader(byField["h:"+seq])
-		content, hasText := byField["t:"+seq]
+		m, ok := decodeHeader(fields["h:"+seq])
+		content, hasText := fields["t:"+seq]
 		if t, isLive := liveText[seq]; isLive {
 			content, hasText = t.(string)
 		}

@@ -184,23 +184,21 @@ touch(h[1], h[2], h[3])
 return 1
 `)
 
-// get: ARGV[7] owner. Returns {header, msgs as HGETALL gives it, the live
-// message numbers, their texts (false where unreadable)}, or nil.
-var getScript = script(`
-local h = redis.call('HMGET', CK, 'owner', 'title', 'created', 'updated')
-if h[1] ~= ARGV[7] then
-  return false
-end
-local m = redis.call('HGETALL', MK)
-local live = redis.call('SMEMBERS', LK)
+// liveTexts: KEYS[1] live:<id>; ARGV[1] prefix, [2] conversation id.
+// Returns {the live message numbers, their texts (false where unreadable)}.
+// Get runs it in a transaction beside HGETALL, so that the bulk of a
+// conversation goes straight to the client instead of through Lua.
+const liveTexts = `
+local P, C = ARGV[1], ARGV[2]
+local live = redis.call('SMEMBERS', KEYS[1])
 local texts = {}
 for i, seq in ipairs(live) do
-  local v = redis.pcall('GET', textkey(seq))
+  local v = redis.pcall('GET', P .. 'text:' .. seq .. ':' .. C)
   if type(v) ~= 'string' then v = false end
   texts[i] = v
 end
-return {h, m, live, texts}
-`)
+return {live, texts}
+`
 
 // list: KEYS[1] the owner's list; ARGV[1] prefix, [2] owner, [3] the
 // ZRANGEBYLEX start, [4] how many. Returns {member, header} pairs; header is
