@@ -1,5 +1,6 @@
 # sheen: the two commands a new machine needs are in README.md.
 # `make test` installs what Go does not bring (Chromium for the browser tests,
+# redis-server for the Redis store, nginx for the multi-instance tests,
 # staticcheck, the JS benchmark packages when benchmarking) and runs everything.
 
 GO          ?= go
@@ -9,8 +10,11 @@ NODE        ?= node
 # `make chromium` installed it); under make a missing browser fails those
 # tests instead of skipping them.
 export SHEEN_REQUIRE_BROWSER ?= 1
+# Likewise the Redis tests (internal/redistest starts redis-server from PATH):
+# under make a missing redis-server fails them instead of skipping them.
+export SHEEN_REQUIRE_REDIS ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium node bench bench-go bench-reactive bench-sessions fmt fuzz
+.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node bench bench-go bench-reactive bench-sessions fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -46,11 +50,21 @@ fuzz:
 nodetest:
 	$(NODE) --test client/
 
-deps: chromium node
+deps: chromium redis nginx node
 
 # Browser tests need Chromium; install Debian's package when it is missing.
 chromium:
 	@bash scripts/ensure-chromium.sh
+
+# The Redis store's tests start their own redis-server; install Debian's
+# package when it is missing (its system service is not started).
+redis:
+	@bash scripts/ensure-redis.sh
+
+# The multi-instance tests run their own nginx in front of two instances;
+# install Debian's package when it is missing (not started on port 80).
+nginx:
+	@bash scripts/ensure-nginx.sh
 
 # The client's unit tests and the JS benchmarks need node; install Debian's
 # nodejs when it is missing.
