@@ -32,6 +32,7 @@ import (
 // what was missed is saved when the store works again.
 type History struct {
 	st        store.Store
+	bus       store.Bus // nil: one instance
 	log       *zap.Logger
 	limit     time.Duration
 	saveEvery time.Duration
@@ -66,6 +67,12 @@ func ReplyLimit(d time.Duration) HistoryOption { return func(h *History) { h.lim
 // since the last save (default 1 s). A reply cut by a crash keeps what was
 // saved; the finished text is always saved whole.
 func SaveEvery(d time.Duration) HistoryOption { return func(h *History) { h.saveEvery = d } }
+
+// WithBus shares live conversations with the other instances of the app
+// through b (for example store/redis.Bus, beside a store/redis.Store): a
+// page on any instance follows a reply another instance generates, and can
+// stop it. docs/deployment.md.
+func WithBus(b store.Bus) HistoryOption { return func(h *History) { h.bus = b } }
 
 // HistoryLogger sets the logger of store errors (default: none).
 func HistoryLogger(l *zap.Logger) HistoryOption { return func(h *History) { h.log = l } }
