@@ -199,10 +199,17 @@ func (c *Chat) show(cv *conv, history bool) bool {
 		old.detach(c)
 	}
 	c.switches++
+	if len(shown) == 0 && live == nil && c.greeting != nil && history {
+		c.greeting.dismissed = false // a new, empty conversation greets again
+	}
+	c.reset(shown, live, livePatch, busy)
+	return true
+}
+
+// reset sends the page the transcript, and the message streaming now. Turn.
+func (c *Chat) reset(shown []wireMsg, live *wireMsg, livePatch map[string]any, busy bool) {
 	if len(shown) > 0 || live != nil {
 		c.dismissGreeting()
-	} else if c.greeting != nil && history {
-		c.greeting.dismissed = false // a new, empty conversation greets again
 	}
 	c.send("reset", map[string]any{"messages": shown, "greeting": c.greetingWire()})
 	if live != nil {
@@ -213,7 +220,6 @@ func (c *Chat) show(cv *conv, history bool) bool {
 		c.sendBusy(busy) // the page learns the state of the conversation it now shows
 	}
 	c.changed()
-	return true
 }
 
 // cur returns the conversation the chat shows.

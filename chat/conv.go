@@ -58,6 +58,10 @@ type conv struct {
 	busy    bool
 	evicted bool // dropped from the history's memory: load it again
 
+	localBusy  bool // a response or a queued message runs in this process
+	remoteBusy bool // another instance runs one (live.go)
+	shared     liveState // what other instances do with this conversation (live.go)
+
 	saves persistQueue // persist.go
 }
 
@@ -85,7 +89,11 @@ func (cv *conv) broadcast(fn func(v *Chat)) {
 // newID returns a fresh message id. Locked.
 func (cv *conv) newID() string {
 	cv.nextID++
-	return cv.prefix + "-m" + strconv.Itoa(cv.nextID)
+	id := cv.prefix + "-m" + strconv.Itoa(cv.nextID)
+	if cv.h != nil && cv.h.bus != nil {
+		id += "-" + cv.h.inst // several instances write to one conversation
+	}
+	return id
 }
 
 // snapshot returns the transcript; the slice must not be modified.
@@ -199,13 +207,22 @@ func (cv *conv) appendMsg(m Message, skip *Chat) {
 	// nobody sees the element written past its end; and it keeps an append
 	// O(1) on a long transcript instead of a copy of it.
 	cv.msgs = append(cv.msgs, m)
+	if m.Role != System {
+		cv.wire(m, false) // rendered once: for every view and the store
+	}
+	cv.persistAppend(m)
+	cv.publish(liveEvent{Kind: evMsg, Msg: ptr(cv.toStore(m))})
+	cv.show(m, skip)
+}
+
+// show shows m, just added to the transcript, in every view but skip.
+// Locked.
+func (cv *conv) show(m Message, skip *Chat) {
 	if m.Role == System {
-		cv.persistAppend(m)
 		cv.broadcast(func(v *Chat) { v.changed() })
 		return // never shown, so it dismisses no greeting
 	}
-	wm := cv.wire(m, cv.canRetry(m)) // rendered once: for every view and the store
-	cv.persistAppend(m)
+	wm := cv.wire(m, cv.canRetry(m))
 	cv.broadcast(func(v *Chat) {
 		v.changed()
 		v.dismissGreeting()
@@ -218,7 +235,13 @@ func (cv *conv) appendMsg(m Message, skip *Chat) {
 // setBusy recomputes the busy state and tells the views when it changes.
 // Locked.
 func (cv *conv) setBusy() {
-	busy := cv.running > 0 || cv.working || len(cv.queue) > 0
+	local := cv.running > 0 || cv.working || len(cv.queue) > 0
+	if local != cv.localBusy {
+		cv.localBusy = local
+		cv.publish(liveEvent{Kind: evBusy, Busy: local})
+		cv.heartbeat(local)
+	}
+	busy := local || cv.remoteBusy
 	if busy == cv.busy {
 		return
 	}
@@ -311,6 +334,11 @@ func (cv *conv) handlerError(v *Chat, fn func(context.Context) error, err error)
 func (cv *conv) stopResponse() {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
+	cv.stopLocked()
+}
+
+// stopLocked is stopResponse with mu held.
+func (cv *conv) stopLocked() {
 	if cv.current != nil {
 		cv.current.cancel()
 	}
@@ -319,6 +347,9 @@ func (cv *conv) stopResponse() {
 	}
 	if cv.respStop != nil && cv.running > 0 {
 		cv.respStop()
+	}
+	if cv.remoteBusy { // another instance runs it
+		cv.publish(liveEvent{Kind: evStop})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"sync"
@@ -31,8 +32,11 @@ import (
 // goes on in memory, the pages show that history is not being saved, and
 // what was missed is saved when the store works again.
 type History struct {
-	st        store.Store
-	bus       store.Bus // nil: one instance
+	st          store.Store
+	bus         store.Bus // nil: one instance
+	inst        string    // this instance, in the live log
+	liveTimeout time.Duration
+	following   sync.WaitGroup
 	log       *zap.Logger
 	limit     time.Duration
 	saveEvery time.Duration
@@ -74,12 +78,18 @@ func SaveEvery(d time.Duration) HistoryOption { return func(h *History) { h.save
 // stop it. docs/deployment.md.
 func WithBus(b store.Bus) HistoryOption { return func(h *History) { h.bus = b } }
 
+// LiveTimeout sets how long a reply that another instance streams may go
+// unheard of before it is taken for cut (its instance died) and shown, and
+// saved, as interrupted (default 10 s; with [WithBus]).
+func LiveTimeout(d time.Duration) HistoryOption { return func(h *History) { h.liveTimeout = d } }
+
 // HistoryLogger sets the logger of store errors (default: none).
 func HistoryLogger(l *zap.Logger) HistoryOption { return func(h *History) { h.log = l } }
 
 // NewHistory returns a history keeping conversations in st.
 func NewHistory(st store.Store, opts ...HistoryOption) *History {
 	h := &History{st: st, log: zap.NewNop(), limit: 10 * time.Minute, saveEvery: time.Second, pageSize: 30,
+		inst: newConvID()[:8], liveTimeout: 10 * time.Second,
 		live: map[string]*conv{}, views: map[*Chat]struct{}{}, stop: make(chan struct{}), saved: make(chan struct{})}
 	close(h.saved)
 	for _, o := range opts {
@@ -152,6 +162,7 @@ func (h *History) Shutdown(ctx context.Context) error {
 	}
 	h.once.Do(func() { close(h.stop) })
 	_ = h.Sync(context.Background()) // the writers give up at once now
+	h.following.Wait()               // followers end with h.ctx
 	return err
 }
 
@@ -249,18 +260,64 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 		}
 		return cv, nil
 	}
+	// The live log first, then the store: whatever happens in between is in
+	// both, and applied once.
+	var evs []store.Event
+	if h.bus != nil {
+		var err error
+		if evs, err = h.bus.Since(ctx, id, ""); err != nil {
+			h.log.Warn("chat: live log unreadable; loading the conversation from the store alone", zap.Error(err))
+			evs = nil
+		}
+	}
 	sc, rows, err := h.st.Get(ctx, owner, id)
 	if err != nil {
 		return nil, err
 	}
-	cv = h.restore(sc, rows)
+	cv = h.restore(sc, rows, h.streaming(evs))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if other := h.live[id]; other != nil {
 		return other, nil // loaded by someone else meanwhile
 	}
 	h.live[id] = cv
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	pos := ""
+	for _, e := range evs {
+		var ev liveEvent
+		if json.Unmarshal(e.Data, &ev) == nil {
+			cv.apply(ev, false)
+		}
+		pos = e.Pos
+	}
+	cv.expireLive()
+	cv.startFollowing(pos)
 	return cv, nil
+}
+
+// streaming returns the ids of the replies the live log shows streaming on
+// an instance heard of within LiveTimeout.
+func (h *History) streaming(evs []store.Event) map[string]bool {
+	live := map[string]bool{}
+	var last time.Time
+	for _, e := range evs {
+		var ev liveEvent
+		if json.Unmarshal(e.Data, &ev) != nil {
+			continue
+		}
+		switch ev.Kind {
+		case evStart:
+			live[ev.ID] = true
+		case evEnd:
+			delete(live, ev.ID)
+		}
+		last = time.UnixMilli(ev.At)
+	}
+	if time.Since(last) >= h.liveTimeout {
+		return nil
+	}
+	return live
 }
 
 // register keeps cv in memory (it was just saved for the first time).
@@ -292,6 +349,7 @@ func (h *History) released(cv *conv) {
 	}
 	h.mu.Unlock()
 	cv.evicted = true
+	cv.stopFollowing()
 }
 
 // forget drops conversation id from memory (it was deleted).
@@ -303,6 +361,7 @@ func (h *History) forget(id string) {
 	if cv != nil {
 		cv.mu.Lock()
 		cv.evicted = true
+		cv.stopFollowing()
 		cv.mu.Unlock()
 	}
 }

@@ -41,6 +41,7 @@ const (
 	saveAppend
 	saveText
 	saveUpdate
+	savePublish // an event for the live log (live.go)
 )
 
 type saveOp struct {
@@ -48,6 +49,8 @@ type saveOp struct {
 	conv store.Conversation
 	msgs []store.Message // saveCreate: the messages that come with it
 	msg  store.Message   // saveAppend, saveUpdate; saveText: ID and Content (the added text)
+	data []byte          // savePublish: the event
+	trim bool            // savePublish: drop the log's events before this one
 }
 
 // textSaver is what of a streaming message's text is saved. Guarded by the
@@ -163,6 +166,22 @@ func (cv *conv) write(op saveOp) error {
 		return st.Append(ctx, cv.id, op.msg)
 	case saveText:
 		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
+	case savePublish:
+		bus := cv.h.bus
+		pos, err := bus.Publish(ctx, cv.id, op.data)
+		if err != nil {
+			return err
+		}
+		cv.mu.Lock()
+		prev := cv.shared.pos
+		cv.shared.pos = pos
+		cv.mu.Unlock()
+		if op.trim && prev != "" { // a reply starts: what came before is in the store
+			if err := bus.Trim(ctx, cv.id, prev); err != nil {
+				cv.logger().Warn("chat: live log not trimmed", zap.Error(err))
+			}
+		}
+		return nil
 	default:
 		return st.Update(ctx, cv.id, op.msg)
 	}
@@ -190,6 +209,7 @@ func (cv *conv) persistAppend(m Message) {
 	}
 	cv.save(saveOp{kind: saveCreate, conv: store.Conversation{ID: cv.id, Owner: cv.owner, Title: cv.title, Created: now, Updated: now}, msgs: msgs})
 	cv.h.register(cv)
+	cv.startFollowing("")
 	id, title := cv.id, cv.title
 	cv.broadcast(func(v *Chat) { v.send("conversation", map[string]any{"id": id, "title": title, "push": false}) })
 }
@@ -319,10 +339,13 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 
 // restore builds the conversation of a store's rows. A message left
 // streaming by a process that is gone is shown, and saved, as interrupted.
-func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
+func (h *History) restore(sc store.Conversation, rows []store.Message, streaming map[string]bool) *conv {
 	cv := newConv(h, sc.ID, sc.Owner, "chat")
 	cv.title, cv.stored = sc.Title, true
 	for _, row := range rows {
+		if row.Status == store.StatusStreaming && streaming[row.ID] {
+			continue // another instance streams it: the live log brings it
+		}
 		m, r, ok := fromStore(row)
 		if !ok {
 			cv.logger().Warn("chat: unreadable saved message skipped", zap.String("message", row.ID))

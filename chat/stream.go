@@ -336,6 +336,8 @@ type writer struct {
 	epoch    int // the conversation's epoch when the message started
 	coalesce time.Duration
 	save     textSaver // persist.go
+	pub      int       // bytes of the text published to the other instances (live.go)
+	remote   bool      // the copy of a message another instance streams (live.go)
 }
 
 func (cv *conv) newWriter(v *Chat) *writer {
@@ -352,6 +354,7 @@ func (w *writer) start() {
 	wm := wireOf(m, rendered{}, false)
 	wm.Streaming = true
 	cv.persistStart(w)
+	cv.publish(liveEvent{Kind: evStart, ID: w.id, Icon: w.icon})
 	cv.broadcast(func(v *Chat) {
 		v.dismissGreeting()
 		v.send("start", map[string]wireMsg{"message": wm})
@@ -389,6 +392,7 @@ func (w *writer) replace(n int, s string) {
 	w.text.Reset()
 	w.text.WriteString(old[:n])
 	w.text.WriteString(s)
+	w.pub = min(w.pub, n) // the other instances rewrite from n too
 	w.ms = renderer.NewStream()
 	_, _ = w.ms.WriteString(w.text.String())
 	w.save.rewound(n)
@@ -425,6 +429,10 @@ func (w *writer) flush() {
 	}
 	wp := wirePatch(w.id, p)
 	w.cv.broadcast(func(v *Chat) { v.send("patch", wp) })
+	if w.remote {
+		return // its own instance saves and publishes it
+	}
+	w.cv.publishText(w)
 	if len(p.Answer.Blocks) > 0 || len(p.Thinking.Blocks) > 0 {
 		w.cv.persistText(w, false) // a block closed: save the text, at most every SaveEvery
 	}
@@ -477,6 +485,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		end["retry"] = cv.canRetry(m)
 	}
 	cv.persistFinish(w, m) // queued before any page can see the end
+	cv.publish(liveEvent{Kind: evEnd, ID: w.id, Msg: ptr(cv.toStore(m))})
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)

@@ -1,0 +1,406 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen/store"
+)
+
+// Conversations shared by several instances (docs/deployment.md).
+//
+// With a [store.Bus] every instance that has a conversation in memory
+// follows its live log, and writes to it what it changes itself: messages
+// it appends, the text of the replies it streams (the raw text, as it
+// flushes: the other instances render it with the same renderer, which is
+// deterministic), their ends, its busy state, and stop requests for a
+// reply another instance runs. An instance applies what others wrote to its
+// own copy of the conversation and shows it to its pages exactly as it
+// shows its own changes. The log is trimmed at each reply's start, so a
+// conversation loaded later reads the store, then the short log, and
+// follows from there: everything is applied once, and what the store
+// already has is skipped by message id.
+//
+// A reply whose instance goes silent for LiveTimeout (it died) is marked
+// interrupted, with the text the log carried, by whichever instance notices.
+
+// Live event kinds.
+const (
+	evMsg   = "msg"   // a message appended (Msg)
+	evStart = "start" // a reply starts streaming (ID, Icon)
+	evText  = "text"  // the reply's raw text from Off on is Text
+	evEnd   = "end"   // the reply ended (Msg: the finished message)
+	evBusy  = "busy"  // the writer's instance runs a response (Busy) or not
+	evStop  = "stop"  // stop the running reply, whichever instance runs it
+	evAlive = "alive" // the writer's instance still runs a response
+	evTitle = "title" // the conversation was renamed (Title)
+)
+
+// liveEvent is one entry of a conversation's live log.
+type liveEvent struct {
+	From  string         `json:"from"` // the instance that wrote it
+	At    int64          `json:"at"`   // when, in ms since the epoch
+	Kind  string         `json:"k"`
+	ID    string         `json:"id,omitempty"`
+	Off   int            `json:"off,omitempty"`
+	Text  string         `json:"t,omitempty"`
+	Icon  HTML           `json:"icon,omitempty"`
+	Busy  bool           `json:"busy,omitempty"`
+	Title string         `json:"title,omitempty"`
+	Msg   *store.Message `json:"m,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// liveState is what a conversation knows of the other instances. Guarded by
+// the conversation's mu (but pos, written by the persister).
+type liveState struct {
+	pos      string             // the last position written by this instance (for Trim)
+	follow   context.CancelFunc // stops the follower
+	lastSeen time.Time          // the last event of another instance's response
+	beat     chan struct{}      // closed to stop the heartbeat
+}
+
+// heartbeat tells the other instances, while a response runs here, that
+// this instance is alive (a reply may go a while without text: a tool call,
+// a slow model). Locked.
+func (cv *conv) heartbeat(on bool) {
+	if cv.h == nil || cv.h.bus == nil {
+		return
+	}
+	if !on {
+		if cv.shared.beat != nil {
+			close(cv.shared.beat)
+			cv.shared.beat = nil
+		}
+		return
+	}
+	if cv.shared.beat != nil {
+		return
+	}
+	done := make(chan struct{})
+	cv.shared.beat = done
+	every := cv.h.liveTimeout / 3
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				cv.mu.Lock()
+				cv.publish(liveEvent{Kind: evAlive})
+				cv.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// publish writes ev to the conversation's live log, in order with its store
+// writes. Locked.
+func (cv *conv) publish(ev liveEvent) {
+	if cv.h == nil || cv.h.bus == nil || !cv.stored {
+		return
+	}
+	ev.From, ev.At = cv.h.inst, time.Now().UnixMilli()
+	data, err := json.Marshal(ev)
+	if err != nil {
+		cv.logger().Error("chat: live event does not encode", zap.Error(err))
+		return
+	}
+	cv.save(saveOp{kind: savePublish, data: data, trim: ev.Kind == evStart})
+}
+
+// publishText writes the text w has that the other instances do not.
+// Locked.
+func (cv *conv) publishText(w *writer) {
+	if cv.h == nil || cv.h.bus == nil || !cv.stored {
+		return
+	}
+	text := w.text.String()
+	if len(text) == w.pub {
+		return
+	}
+	cv.publish(liveEvent{Kind: evText, ID: w.id, Off: w.pub, Text: text[w.pub:]})
+	w.pub = len(text)
+}
+
+// startFollowing follows the conversation's live log from pos, until
+// stopFollowing. Locked.
+func (cv *conv) startFollowing(pos string) {
+	h := cv.h
+	if h == nil || h.bus == nil || cv.shared.follow != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	cv.shared.follow = cancel
+	h.following.Add(1)
+	go func() {
+		defer h.following.Done()
+		backoff := 100 * time.Millisecond
+		for ctx.Err() == nil {
+			err := h.bus.Follow(ctx, cv.id, pos, h.liveTimeout/3, func(e store.Event) {
+				if e.Pos != "" {
+					pos = e.Pos
+				}
+				cv.applyLive(e)
+				backoff = 100 * time.Millisecond
+			})
+			if ctx.Err() != nil {
+				return
+			}
+			cv.logger().Warn("chat: live log unreachable; following again", zap.Error(err))
+			cv.idleLive() // a writer unheard of for too long is gone
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+			backoff = min(backoff*2, 5*time.Second)
+		}
+	}()
+}
+
+// stopFollowing stops the follower. Locked.
+func (cv *conv) stopFollowing() {
+	if cv.shared.follow != nil {
+		cv.shared.follow()
+		cv.shared.follow = nil
+	}
+}
+
+// applyLive applies an event another instance wrote; a zero event means the
+// log was idle for a while.
+func (cv *conv) applyLive(e store.Event) {
+	if e.Data == nil {
+		cv.idleLive()
+		return
+	}
+	var ev liveEvent
+	if err := json.Unmarshal(e.Data, &ev); err != nil {
+		cv.logger().Warn("chat: unreadable live event skipped", zap.Error(err))
+		return
+	}
+	if ev.From == cv.h.inst {
+		return // our own
+	}
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	cv.apply(ev, true)
+}
+
+// apply applies ev of another instance. live is false while a conversation
+// loads (the events may be old: stop requests are not acted on). Locked.
+func (cv *conv) apply(ev liveEvent, live bool) {
+	remote := cv.live != nil && cv.live.remote
+	switch ev.Kind {
+	case evMsg:
+		if ev.Msg == nil || cv.has(ev.Msg.ID) {
+			return
+		}
+		m, r, ok := fromStore(*ev.Msg)
+		if !ok {
+			return
+		}
+		cv.keep(m.ID, r)
+		cv.msgs = append(cv.msgs, m)
+		cv.show(m, nil)
+	case evStart:
+		if cv.has(ev.ID) || (cv.live != nil && !cv.live.ended) {
+			return // already finished (the store has it), or one streams here
+		}
+		w := &writer{cv: cv, ms: renderer.NewStream(), icon: ev.Icon, coalesce: 30 * time.Millisecond, remote: true}
+		w.id, w.epoch = ev.ID, cv.epoch
+		cv.live = w
+		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, rendered{}, false)
+		wm.Streaming = true
+		cv.broadcast(func(v *Chat) {
+			v.dismissGreeting()
+			v.send("start", map[string]wireMsg{"message": wm})
+		})
+		cv.seen(ev)
+	case evText:
+		if !remote || cv.live.id != ev.ID || cv.live.ended {
+			return
+		}
+		cv.live.rewrite(ev.Off, ev.Text)
+		cv.seen(ev)
+	case evEnd:
+		if ev.Msg == nil {
+			return
+		}
+		m, r, ok := fromStore(*ev.Msg)
+		if !ok {
+			return
+		}
+		if remote && cv.live.id == ev.ID {
+			cv.keep(m.ID, r)
+			cv.live.finishRemote(m)
+			return
+		}
+		if i := cv.index(m.ID); i >= 0 { // shown as interrupted here: the writer was alive after all
+			cv.msgs[i] = m
+			cv.keep(m.ID, r)
+			cv.resetViews()
+			return
+		}
+		cv.keep(m.ID, r)
+		cv.msgs = append(cv.msgs, m)
+		cv.show(m, nil)
+	case evBusy:
+		cv.remoteBusy = ev.Busy
+		cv.seen(ev)
+		cv.setBusy()
+	case evAlive:
+		cv.seen(ev)
+	case evStop:
+		if live && cv.localBusy {
+			cv.stopLocked()
+		}
+	case evTitle:
+		cv.title = ev.Title
+		id, title := cv.id, ev.Title
+		cv.broadcast(func(v *Chat) { v.send("conversation", map[string]any{"id": id, "title": title, "push": false}) })
+	}
+}
+
+// seen records that another instance's response was heard of at ev.At.
+// Locked.
+func (cv *conv) seen(ev liveEvent) {
+	if t := time.UnixMilli(ev.At); t.After(cv.shared.lastSeen) {
+		cv.shared.lastSeen = t
+	}
+}
+
+// idleLive ends what another instance was doing if it has been silent for
+// LiveTimeout: its reply is interrupted (and saved so), it is no longer
+// busy.
+func (cv *conv) idleLive() {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	cv.expireLive()
+}
+
+// expireLive is idleLive with mu held.
+func (cv *conv) expireLive() {
+	if !cv.remoteBusy && (cv.live == nil || !cv.live.remote) {
+		return
+	}
+	if time.Since(cv.shared.lastSeen) < cv.h.liveTimeout {
+		return
+	}
+	cv.logger().Info("chat: the instance running this conversation's reply went silent; marking it interrupted")
+	if w := cv.live; w != nil && w.remote && !w.ended {
+		m := Message{ID: w.id, Role: Assistant, Content: w.text.String(), ContentType: Markdown, Icon: w.icon,
+			Status: Interrupted, Error: interruptedText}
+		ms := renderer.NewStream()
+		_, _ = ms.WriteString(m.Content)
+		ms.Finish()
+		m.Content, m.Thinking = ms.Answer(), ms.Thinking()
+		w.finishRemote(m)
+		cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
+		cv.publish(liveEvent{Kind: evEnd, ID: m.ID, Msg: ptr(cv.toStore(m))})
+	}
+	cv.remoteBusy = false
+	cv.setBusy()
+}
+
+// has reports whether the transcript has message id. Locked.
+func (cv *conv) has(id string) bool { return cv.index(id) >= 0 }
+
+func (cv *conv) index(id string) int {
+	for i := len(cv.msgs) - 1; i >= 0; i-- {
+		if cv.msgs[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// resetViews sends every view the whole transcript again. Locked.
+func (cv *conv) resetViews() {
+	cv.broadcast(func(v *Chat) {
+		shown, live, livePatch, busy, ok := cv.attach(v)
+		if ok {
+			v.reset(shown, live, livePatch, busy)
+		}
+	})
+}
+
+// rewrite makes the raw text text[:off] + s (another instance's text
+// event) and shows it. Locked.
+func (w *writer) rewrite(off int, s string) {
+	if off > w.text.Len() {
+		w.cv.logger().Warn("chat: live text with a gap skipped", zap.Int("off", off), zap.Int("have", w.text.Len()))
+		return
+	}
+	if off == w.text.Len() {
+		w.text.WriteString(s)
+		_, _ = w.ms.WriteString(s)
+	} else {
+		text := w.text.String()[:off] + s
+		w.text.Reset()
+		w.text.WriteString(text)
+		w.ms = renderer.NewStream()
+		_, _ = w.ms.WriteString(text)
+	}
+	if time.Since(w.last) >= w.coalesce {
+		w.flush()
+	} else if w.timer == nil {
+		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
+	}
+}
+
+// finishRemote ends the copy of another instance's reply with m, the
+// finished message it published. Locked.
+func (w *writer) finishRemote(m Message) {
+	cv := w.cv
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	w.ended = true
+	if cv.live == w {
+		cv.live = nil
+	}
+	// The pages have the text streamed so far: bring it to the finished
+	// message's, whose rendering is a whole render of it.
+	ms := renderer.NewStream()
+	var raw strings.Builder
+	if m.Thinking != "" {
+		raw.WriteString("<thinking>\n" + m.Thinking + "\n</thinking>\n")
+	}
+	raw.WriteString(m.Content)
+	if raw.String() != w.text.String() {
+		_, _ = ms.WriteString(raw.String())
+		w.ms = ms
+	}
+	p := w.ms.Finish()
+	if w.epoch != cv.epoch || cv.has(m.ID) {
+		return
+	}
+	cv.msgs = append(cv.msgs, m)
+	end := map[string]any{"id": m.ID, "status": "done"}
+	if m.Status != Done {
+		end["status"] = string(m.Status)
+		if m.Error != "" {
+			end["error"] = m.Error
+		}
+	}
+	if m.Status == Failed || m.Status == Interrupted {
+		end["retry"] = cv.canRetry(m)
+	}
+	wp := wirePatch(w.id, p)
+	cv.broadcast(func(v *Chat) {
+		v.send("patch", wp)
+		v.send("end", end)
+		v.changed()
+	})
+}
