@@ -136,6 +136,8 @@ type App struct {
 
 	mu       sync.Mutex
 	sessions map[string]*Session
+	ended    map[string]struct{} // sessions the app closed (Session.Close), the latest maxEnded
+	endedIDs []string
 	closing  bool
 	handlers sync.WaitGroup
 	bg       sync.WaitGroup // sessions being ended in the background
@@ -505,9 +507,11 @@ func (a *App) handshake(ctx context.Context, c *transport.Conn, user string, rea
 		return nil
 	}
 	if hello.Resume != nil {
-		s := a.resume(c, hello.Resume, user, realUser)
+		s, known := a.resume(c, hello.Resume, user, realUser)
 		if s == nil {
-			frame, _ := protocol.Expired{Message: "This session has expired. Reload the page to start a new one."}.MarshalJSON()
+			// A session this instance never had (another instance's, or one
+			// from before a restart): the page may load again at once.
+			frame, _ := protocol.Expired{Message: "This session has expired. Reload the page to start a new one.", Restart: !known}.MarshalJSON()
 			c.Send(frame)
 			c.Close(websocket.StatusNormalClosure, "session expired")
 		}
@@ -556,24 +560,50 @@ func (a *App) refuse(c *transport.Conn, e protocol.Error) {
 	c.Close(websocket.StatusPolicyViolation, string(e.Code))
 }
 
-func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUser bool) *Session {
+// resume attaches c to the session r names; known reports whether this
+// instance has (or recently had) that session.
+func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUser bool) (s *Session, known bool) {
 	a.mu.Lock()
-	s := a.sessions[r.Session]
+	s = a.sessions[r.Session]
+	_, ended := a.ended[r.Session]
 	a.mu.Unlock()
-	if s == nil || !s.checkToken(r.Token) {
+	if s == nil {
+		a.log.Info("sheen: resume refused: unknown session", zap.String("session", r.Session), zap.Bool("closed by the app", ended))
+		return nil, ended
+	}
+	if !s.checkToken(r.Token) {
 		a.log.Info("sheen: resume refused", zap.String("session", r.Session))
-		return nil
+		return nil, true
 	}
 	// A throwaway id (no valid cookie on this upgrade) proves nothing; the
 	// token does. A real identity must be the session's.
 	if realUser && user != s.user {
 		a.log.Warn("sheen: resume refused: the session belongs to another user", zap.String("session", r.Session))
-		return nil
+		return nil, true
 	}
 	if !s.attach(c, r) {
-		return nil
+		return nil, true
 	}
-	return s
+	return s, true
+}
+
+// maxEnded bounds how many sessions closed by the app are remembered: their
+// pages are told the session ended, not invited to load again.
+const maxEnded = 4096
+
+// closedByApp remembers that the app closed session id.
+func (a *App) closedByApp(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ended == nil {
+		a.ended = map[string]struct{}{}
+	}
+	a.ended[id] = struct{}{}
+	a.endedIDs = append(a.endedIDs, id)
+	if len(a.endedIDs) > maxEnded {
+		delete(a.ended, a.endedIDs[0])
+		a.endedIDs = a.endedIDs[1:]
+	}
 }
 
 func (a *App) unregister(s *Session) {

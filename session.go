@@ -253,7 +253,10 @@ func (s *Session) end(reason string) {
 
 // Close ends the session now, as if its page had gone: OnEnded hooks run and
 // the page is told the session is over.
-func (s *Session) Close() { go s.end("closed by the app") }
+func (s *Session) Close() {
+	s.app.closedByApp(s.id)
+	go s.end("closed by the app")
+}
 
 // OnEnded registers fn to run when the session ends.
 func (s *Session) OnEnded(fn func()) {

@@ -175,7 +175,7 @@ export class Connection {
         if (m.fatal) return this.#finish("failed", { code: m.code, message: m.message });
         return this.#report(m);
       case "expired":
-        return this.#finish("expired", { message: m.message });
+        return this.#finish("expired", m.restart === true ? { message: m.message, restart: true } : { message: m.message });
     }
     if (!this.open) return this.#lost(`${m.type} before welcome`);
     this.attempt = 0;

@@ -125,6 +125,7 @@ const CHECKS = {
   },
   expired(m) {
     if (!isStr(m.message)) bad("expired", "missing message");
+    opt("expired", m, "restart", (b) => typeof b === "boolean", "true or false");
   },
   pong(m) {
     opt("pong", m, "ack", isUint, "a non-negative integer");

@@ -99,9 +99,19 @@ export function createNotices(doc, timers = globalThis) {
  * none). Hidden while connected. The root element's data-sheen-state says
  * the connection state, for styling and tests.
  */
-export function createStatus(doc, reload = () => location.reload()) {
+export function createStatus(doc, reload = () => location.reload(), store = sessionStore()) {
   let el;
+  let restoredTimer = 0;
   return function setState(state, info = {}) {
+    // A session this server never had (the page's instance died or was
+    // replaced, or restarted): load the page again at once, at most once in
+    // 30 s, and say so when the new page is up. The app restores what it
+    // keeps (a chat's conversation comes back by its URL).
+    if (state === "expired" && info.restart && mayRestart(store)) {
+      reload();
+      state = "reconnecting";
+    }
+    const restored = state === "open" && takeRestored(store);
     doc.documentElement.dataset.sheenState = state;
     el ||= doc.getElementById("sheen-status");
     if (!el) {
@@ -124,7 +134,14 @@ export function createStatus(doc, reload = () => location.reload()) {
         : `The connection failed: ${info.message || info.code}`;
       button = true;
     }
-    el.dataset.state = state;
+    if (restored) {
+      text = "Reconnected: the server was restarted or replaced, and this page was restored.";
+      clearTimeout(restoredTimer);
+      restoredTimer = setTimeout(() => {
+        if (el.dataset.state === "restored") el.hidden = true;
+      }, 8000);
+    }
+    el.dataset.state = restored ? "restored" : state;
     el.hidden = !text;
     const msg = doc.createElement("span");
     msg.textContent = text;
@@ -137,4 +154,37 @@ export function createStatus(doc, reload = () => location.reload()) {
       el.append(b);
     }
   };
+}
+
+const RESTART_AT = "sheen-restart-at";
+const RESTORED = "sheen-restored";
+
+/** The tab's sessionStorage, or null where there is none (tests, privacy modes). */
+function sessionStore() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the page may load again after its session was lost: not if it did
+ * so in the last 30 s (a server that keeps losing sessions must not make the
+ * page reload in a loop). It records the reload.
+ */
+export function mayRestart(store, now = Date.now()) {
+  if (!store) return false;
+  const last = Number(store.getItem(RESTART_AT) || 0);
+  if (now - last < 30000) return false;
+  store.setItem(RESTART_AT, String(now));
+  store.setItem(RESTORED, "1");
+  return true;
+}
+
+/** Whether this page load is the restart of a lost session (once). */
+export function takeRestored(store) {
+  if (!store || store.getItem(RESTORED) !== "1") return false;
+  store.removeItem(RESTORED);
+  return true;
 }

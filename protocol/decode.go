@@ -150,6 +150,7 @@ type serverFrame struct {
 	Code      *Code                  `json:"code"`
 	Message   *string                `json:"message"`
 	Fatal     bool                   `json:"fatal"`
+	Restart   bool                   `json:"restart"`
 }
 
 // DecodeServer decodes and validates one frame sent by a server. It returns a
@@ -217,7 +218,7 @@ func DecodeServer(data []byte) (ServerMessage, error) {
 		if f.Message == nil {
 			return nil, badMessage(TypeExpired, "missing message")
 		}
-		return Expired{Seq: seq, Message: *f.Message}, nil
+		return Expired{Seq: seq, Message: *f.Message, Restart: f.Restart}, nil
 	default: // TypePong
 		p := Pong{Seq: seq}
 		if f.Ack != nil {

@@ -110,9 +110,13 @@ type Error struct {
 
 // Expired says a resume failed: the session is gone (its grace period ended
 // or the server does not know it). The server then closes the connection.
+// Restart says the server does not know the session at all (it ran on
+// another instance, or before a restart): the page may load again at once,
+// and the app restores what it keeps (a chat's conversation, by its URL).
 type Expired struct {
 	Seq     uint64 `json:"seq"`
 	Message string `json:"message"`
+	Restart bool   `json:"restart,omitempty"`
 }
 
 // Pong answers [Ping]. Ack, when non-zero, is the last client message number
