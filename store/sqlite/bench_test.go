@@ -72,3 +72,36 @@ func wchar() (int64, bool) {
 	}
 	return 0, false
 }
+
+// BenchmarkGet1000Streaming reads back a conversation of 1,000 messages of
+// 500 bytes whose last one is a reply still streaming, grown by 200
+// AppendText calls of 256 bytes: a page reloaded in the middle of a reply.
+func BenchmarkGet1000Streaming(b *testing.B) {
+	s := open(b)
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Create(ctx, store.Conversation{ID: "c", Owner: "alice"}); err != nil {
+		b.Fatal(err)
+	}
+	content := strings.Repeat("lorem ipsum ", 42)[:500]
+	for i := range 999 {
+		if err := s.Append(ctx, "c", store.Message{ID: fmt.Sprint(i), Role: "user", Content: content, Meta: []byte(`{"tokens":120}`)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Append(ctx, "c", store.Message{ID: "r", Role: "assistant", Status: store.StatusStreaming}); err != nil {
+		b.Fatal(err)
+	}
+	piece := strings.Repeat("x", 256)
+	for range 200 {
+		if err := s.AppendText(ctx, "c", "r", piece); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		_, ms, err := s.Get(ctx, "alice", "c")
+		if err != nil || len(ms) != 1000 || len(ms[999].Content) != 200*256 {
+			b.Fatalf("Get: %d messages, %v", len(ms), err)
+		}
+	}
+}
