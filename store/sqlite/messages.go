@@ -49,18 +49,25 @@ func (s *Store) AppendText(ctx context.Context, id, msgID, text string) error {
 		if err := touch(ctx, tx, id); err != nil {
 			return err
 		}
-		var seq int64
-		err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE conv_id = ? AND id = ?`, id, msgID).Scan(&seq)
-		if err == sql.ErrNoRows {
-			return fmt.Errorf("%w: message %q", store.ErrNotFound, msgID)
-		}
-		if err != nil || text == "" {
+		if text == "" {
+			// Nothing to add, but the message must exist.
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM messages WHERE conv_id = ? AND id = ?`, id, msgID).Scan(&one)
+			if err == sql.ErrNoRows {
+				return fmt.Errorf("message %q: %w", msgID, store.ErrNotFound)
+			}
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO message_parts (conv_id, msg_seq, seq, text)
-			VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM message_parts WHERE conv_id = ?1 AND msg_seq = ?2), ?3)`,
-			id, seq, text)
-		return err
+		// The message's next part, numbered in the statement; no row
+		// inserted means no such message.
+		res, err := tx.ExecContext(ctx, `INSERT INTO message_parts (conv_id, msg_seq, seq, text)
+			SELECT m.conv_id, m.seq, (SELECT coalesce(max(p.seq), 0) + 1 FROM message_parts p WHERE p.conv_id = m.conv_id AND p.msg_seq = m.seq), ?
+			FROM messages m WHERE m.conv_id = ? AND m.id = ?`,
+			text, id, msgID)
+		if err := affected(res, err); err != nil {
+			return fmt.Errorf("message %q: %w", msgID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store/sqlite: append text to %q: %w", id, err)
