@@ -33,6 +33,18 @@ var migrations = []string{
 		PRIMARY KEY (conv_id, seq),
 		UNIQUE (conv_id, id)
 	);`,
+	// 2: the text AppendText adds, one row per piece, so that appending to a
+	// streaming message writes the piece and not the whole message again. A
+	// message's text is its content followed by its parts in seq order;
+	// Update folds them back into content. Existing text stays in messages.
+	`CREATE TABLE message_parts (
+		conv_id TEXT NOT NULL,
+		msg_seq INTEGER NOT NULL,
+		seq     INTEGER NOT NULL,
+		text    TEXT NOT NULL,
+		PRIMARY KEY (conv_id, msg_seq, seq),
+		FOREIGN KEY (conv_id, msg_seq) REFERENCES messages (conv_id, seq) ON DELETE CASCADE
+	);`,
 }
 
 // migrate brings db to the schema of migrations, one transaction per

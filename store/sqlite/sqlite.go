@@ -166,9 +166,12 @@ type Stats struct {
 	// Update's Content, AppendText's text.
 	ContentBytes int64
 	// RowBytes is the message text written to rows for it. AppendText
-	// rewrites the message's whole Content, so a message streamed in n
-	// pieces costs about n²/2 pieces here: RowBytes/ContentBytes is the
-	// amplification of appending piece by piece.
+	// writes its text as a row of its own (message_parts), not the whole
+	// message again, so for it RowBytes grows by what ContentBytes does; a
+	// message streamed and then finished by Update costs its text twice.
+	// RowBytes/ContentBytes is the amplification at the level of rows;
+	// SQLite's pages, indexes and WAL add more per write (a page or more of
+	// each b-tree a transaction touches), which this does not count.
 	RowBytes int64
 }
 

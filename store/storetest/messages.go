@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,76 @@ func testHalfWritten(t *testing.T, s store.Store) {
 	_, got := get(t, s, "alice", c.ID)
 	m.Content = "Partial answer"
 	checkMessages(t, got, []store.Message{m})
+}
+
+func testManyPieces(t *testing.T, s store.Store) {
+	// A long reply saved piece by piece: 500 pieces of 100 bytes, each
+	// different, read back in order.
+	ctx := context.Background()
+	c := create(t, s, "alice", "t", base())
+	m := appendMsg(t, s, c.ID, store.Message{Role: "assistant", Content: "start:", Status: store.StatusStreaming})
+	var text strings.Builder
+	text.WriteString(m.Content)
+	for i := range 500 {
+		piece := fmt.Sprintf("%05d", i) + strings.Repeat(string(rune('a'+i%26)), 95)
+		if err := s.AppendText(ctx, c.ID, m.ID, piece); err != nil {
+			t.Fatal(err)
+		}
+		text.WriteString(piece)
+	}
+	m.Content = text.String()
+	_, got := get(t, s, "alice", c.ID)
+	checkMessages(t, got, []store.Message{m})
+	if len(got) == 1 && got[0].Content != m.Content {
+		t.Errorf("content: %d bytes, want %d", len(got[0].Content), len(m.Content))
+	}
+}
+
+func testInterleavedStreams(t *testing.T, s store.Store) {
+	// Two replies streaming at once in one conversation (two tabs), with
+	// messages before, between and after them; then one finished by Update
+	// and the other left streaming, growing again after the Update.
+	ctx := context.Background()
+	c := create(t, s, "alice", "t", base())
+	other := create(t, s, "alice", "other", base())
+	first := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "q1"})
+	a := appendMsg(t, s, c.ID, store.Message{Role: "assistant", Content: "A:", Status: store.StatusStreaming})
+	mid := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "q2"})
+	b := appendMsg(t, s, c.ID, store.Message{Role: "assistant", Status: store.StatusStreaming})
+	o := appendMsg(t, s, other.ID, store.Message{Role: "assistant", Status: store.StatusStreaming})
+	for i := range 30 {
+		for _, x := range []*store.Message{&a, &b, &o} {
+			piece := fmt.Sprint(" ", x.ID[:3], i)
+			conv := c.ID
+			if x == &o {
+				conv = other.ID
+			}
+			if err := s.AppendText(ctx, conv, x.ID, piece); err != nil {
+				t.Fatal(err)
+			}
+			x.Content += piece
+		}
+	}
+	last := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "q3"})
+	_, got := get(t, s, "alice", c.ID)
+	checkMessages(t, got, []store.Message{first, a, mid, b, last})
+
+	done := store.Message{ID: a.ID, Role: "assistant", Content: "A, rewritten."}
+	if err := s.Update(ctx, c.ID, done); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendText(ctx, c.ID, a.ID, " More."); err != nil {
+		t.Fatal(err)
+	}
+	done.Content += " More."
+	if err := s.AppendText(ctx, c.ID, b.ID, " end"); err != nil {
+		t.Fatal(err)
+	}
+	b.Content += " end"
+	_, got = get(t, s, "alice", c.ID)
+	checkMessages(t, got, []store.Message{first, done, mid, b, last})
+	_, got = get(t, s, "alice", other.ID)
+	checkMessages(t, got, []store.Message{o})
 }
 
 func testUnknownMessage(t *testing.T, s store.Store) {

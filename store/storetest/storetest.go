@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MessageDuplicate", testMessageDuplicate},
 		{"Streaming", testStreaming},
 		{"HalfWritten", testHalfWritten},
+		{"ManyPieces", testManyPieces},
+		{"InterleavedStreams", testInterleavedStreams},
 		{"UnknownMessage", testUnknownMessage},
 		{"UnknownConversation", testUnknownConversation},
 		{"Meta", testMeta},
