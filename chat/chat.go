@@ -374,8 +374,14 @@ func (c *Chat) event(name string, data json.RawMessage) {
 func (c *Chat) submit(in Input) {
 	cv := c.cur()
 	if c.h.closing() {
-		c.s.Notify(sheen.LevelWarning, "The server is restarting; send your message again in a moment.")
-		c.sendBusy(c.busyV.Peek())
+		// The server is draining: the question is kept (and saved), and
+		// answered by Retry once the page is on a server that runs.
+		cv.mu.Lock()
+		cv.submits++
+		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, c)
+		cv.appendMsg(Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}, nil)
+		cv.mu.Unlock()
+		c.sendBusy(false)
 		return
 	}
 	if cv.isBusy() {

@@ -370,6 +370,10 @@ func (cv *conv) retry(v *Chat, id string) {
 	if cv.running > 0 || cv.busy {
 		return
 	}
+	if cv.h.closing() {
+		v.s.Notify(sheen.LevelWarning, restartingText)
+		return
+	}
 	fn := cv.retries[id]
 	if fn == nil {
 		i := slices.IndexFunc(cv.msgs, func(m Message) bool { return m.ID == id })

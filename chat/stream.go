@@ -501,6 +501,9 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 // interruptedText is what an interrupted message says.
 const interruptedText = "The reply was interrupted."
 
+// restartingText is what a question asked while the server drains gets.
+const restartingText = "The server is restarting and could not answer. Retry in a moment."
+
 // wireDelta is a markdown.Delta on the wire. Zero fields are left out (the
 // page reads a missing from or keep as 0, blocks as [] and tail as ""): most
 // patches only extend the tail, and a frame is sent every coalescing period.
