@@ -36,6 +36,11 @@ type options struct {
 	prefix string
 	ttl    time.Duration
 	log    *zap.Logger
+
+	// The Bus's; the Store ignores them.
+	busTTL    time.Duration
+	busMaxLen int64
+	follow    *goredis.Client
 }
 
 // WithPrefix sets the prefix of every key the store writes (default
@@ -57,6 +62,17 @@ func WithLogger(l *zap.Logger) Option { return func(o *options) { o.log = l } }
 // may carry a password and a database number), and checks that it answers.
 // Close closes the connection.
 func Open(ctx context.Context, addr string, opts ...Option) (*Store, error) {
+	c, err := dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	s := New(c, opts...)
+	s.own = true
+	return s, nil
+}
+
+// dial connects to addr as Open says and checks that Redis answers.
+func dial(ctx context.Context, addr string) (*goredis.Client, error) {
 	var ro *goredis.Options
 	if strings.Contains(addr, "://") {
 		var err error
@@ -71,9 +87,7 @@ func Open(ctx context.Context, addr string, opts ...Option) (*Store, error) {
 		c.Close()
 		return nil, fmt.Errorf("store/redis: open %s: %w", ro.Addr, err)
 	}
-	s := New(c, opts...)
-	s.own = true
-	return s, nil
+	return c, nil
 }
 
 // New returns a store on the caller's client, which stays the caller's:
