@@ -24,6 +24,12 @@ import (
 // else shares the client (a call then waits PoolTimeout for a connection
 // and fails). [WithFollowClient] gives Follow a client of its own, sized
 // for the followers alone.
+//
+// A client of the caller's ([NewBus], [WithFollowClient]) should have
+// go-redis's maintenance notifications off (MaintNotificationsConfig with
+// Mode maintnotifications.ModeDisabled; [OpenBus] does so) unless its Redis
+// supports them: in their default mode go-redis 9.23 races between the
+// client's first connections and those of Follow's dedicated Conns.
 type Bus struct {
 	c, follow *goredis.Client
 	own       bool // Close closes c

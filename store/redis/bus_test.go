@@ -111,8 +111,8 @@ func TestBusTTL(t *testing.T) {
 // after its PoolTimeout instead of taking a connection from the others.
 func TestBusPool(t *testing.T) {
 	addr := redistest.Start(t)
-	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: 1})
-	fc := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: 3, PoolTimeout: 200 * time.Millisecond})
+	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: 1, MaintNotificationsConfig: noMaint})
+	fc := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: 3, PoolTimeout: 200 * time.Millisecond, MaintNotificationsConfig: noMaint})
 	defer c.Close()
 	defer fc.Close()
 	b := redis.NewBus(c, redis.WithFollowClient(fc))

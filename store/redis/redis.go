@@ -10,6 +10,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen/store"
@@ -81,6 +82,9 @@ func dial(ctx context.Context, addr string) (*goredis.Client, error) {
 		}
 	} else {
 		ro = &goredis.Options{Addr: addr}
+	}
+	if ro.MaintNotificationsConfig == nil {
+		ro.MaintNotificationsConfig = noMaintNotifications()
 	}
 	c := goredis.NewClient(ro)
 	if err := c.Ping(ctx).Err(); err != nil {
@@ -195,4 +199,14 @@ func cutTitle(title string) string {
 		n++
 	}
 	return title
+}
+
+// noMaintNotifications turns off go-redis's maintenance notifications
+// (a Redis Enterprise and Cloud feature). In their default mode, auto, the
+// first connection to a Redis that refuses them switches them off in the
+// client's options, which go-redis 9.23 does without a lock shared with the
+// connections of the client's Conns: Bus.Follow's, made at the same time,
+// race with it.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }
