@@ -8,9 +8,11 @@ import (
 // Event is one entry of a conversation's live log.
 type Event struct {
 	// Pos is the event's position in its log: opaque, increasing; ""
-	// means "before the first event".
+	// means "before the first event". Callers keep positions and hand them
+	// back (Since, Follow, Trim); they do not compare them, whose order only
+	// the bus knows (Redis stream ids, for one, do not sort as strings).
 	Pos  string
-	Data []byte // the chat's JSON
+	Data []byte // the chat's JSON, returned byte for byte as published
 }
 
 // Bus carries what happens to conversations between the instances of an
@@ -32,7 +34,8 @@ type Bus interface {
 	// position.
 	Publish(ctx context.Context, id string, data []byte) (pos string, err error)
 	// Since returns the events of id's log after pos ("" for every event
-	// kept), oldest first.
+	// kept), oldest first. A pos that was trimmed returns the events kept
+	// after it; a conversation with no log has no events (not an error).
 	Since(ctx context.Context, id, pos string) ([]Event, error)
 	// Follow calls fn with every event of id's log after pos, in order, as
 	// they are published, until ctx ends (it then returns ctx's error) or
@@ -40,8 +43,12 @@ type Bus interface {
 	// again from the last position it saw). fn runs on Follow's goroutine
 	// and must not block for long. When idle is positive, fn is also called
 	// with a zero Event after every idle period without events, so that a
-	// follower can notice a writer that went silent.
+	// follower can notice a writer that went silent; with idle 0 it never
+	// is. Events published after pos but before Follow started are
+	// delivered too: following from the last position seen misses and
+	// repeats nothing.
 	Follow(ctx context.Context, id, pos string, idle time.Duration, fn func(Event)) error
-	// Trim drops the events of id's log up to and including pos.
+	// Trim drops the events of id's log up to and including pos; Since("")
+	// then starts after pos. Trimming what is gone already does nothing.
 	Trim(ctx context.Context, id, pos string) error
 }

@@ -1,4 +1,5 @@
-// Package redis is the [store.Store] for many instances of an app: the
+// Package redis is the [store.Store] and the [store.Bus] for many
+// instances of an app: the
 // conversations are kept in one Redis that every instance reaches, through
 // github.com/redis/go-redis/v9. [Open] connects to an address or a
 // redis:// URL; [New] takes a client the app configured itself (timeouts,
@@ -31,6 +32,12 @@
 //	                        List pages with ZRANGEBYLEX after the previous page's
 //	                        last member (the opaque cursor), so equal times never
 //	                        repeat or skip an entry
+//	bus:<id>         stream the Bus's live log of conversation id: one entry per
+//	                        Publish, its id the event's position, its one field
+//	                        d the event's data
+//
+// (The store's live:<id> is its own set of streaming messages; the Bus's
+// log is bus:<id>, so that a store and a bus may share a prefix.)
 //
 // A conversation is thus three keys, plus one per message still streaming,
 // plus its entry in its owner's list; Get reads them all in one script.
@@ -48,6 +55,13 @@
 // list that existed before a TTL was set keeps no expiry of its own (its
 // entries are still trimmed). Without a TTL nothing expires.
 //
+// The Bus's live logs expire on their own: every Publish moves the log's
+// expiry (PEXPIRE) to [WithBusTTL] from then (an hour by default) and caps
+// it at about [WithBusMaxLen] events (XADD MAXLEN ~, 100,000 by default),
+// so a log lasts an hour past its conversation's last event and holds at
+// most that many; the writer's Trim (XTRIM MINID) drops the events before a
+// reply's start sooner. The store's TTL and Delete do not touch the logs.
+//
 // # Durability
 //
 // That of the Redis behind it: with appendonly yes and appendfsync everysec
@@ -55,4 +69,13 @@
 // when Redis's machine dies; with no persistence, everything is lost when
 // Redis restarts. While Redis is unreachable every call returns an error
 // (after go-redis's retries), never store.ErrNotFound.
+//
+// The Bus's logs are as durable as the rest. A Follow whose Redis goes away
+// returns the error; its caller follows again from the last position it
+// saw once Redis is back. With appendonly yes nothing it had not seen is
+// lost (but the last second of a crash); without persistence the log is
+// gone, and the new Follow delivers what is published after the restart
+// (stream ids follow Redis's clock, so they still come after the old
+// position) and nothing of what was published between the last event seen
+// and the restart.
 package redis

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/sheenhq/sheen/internal/redistest"
 	"github.com/sheenhq/sheen/store"
@@ -16,10 +17,14 @@ import (
 // client is a plain client on addr, to look behind the store's back.
 func client(t *testing.T, addr string) *goredis.Client {
 	t.Helper()
-	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	c := goredis.NewClient(&goredis.Options{Addr: addr, MaintNotificationsConfig: noMaint})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// noMaint turns off go-redis's maintenance notifications, as a client for
+// a Bus should (see redis.Bus).
+var noMaint = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 
 func keys(t *testing.T, c *goredis.Client, pattern string) []string {
 	t.Helper()

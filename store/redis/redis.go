@@ -10,6 +10,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen/store"
@@ -36,6 +37,11 @@ type options struct {
 	prefix string
 	ttl    time.Duration
 	log    *zap.Logger
+
+	// The Bus's; the Store ignores them.
+	busTTL    time.Duration
+	busMaxLen int64
+	follow    *goredis.Client
 }
 
 // WithPrefix sets the prefix of every key the store writes (default
@@ -57,6 +63,17 @@ func WithLogger(l *zap.Logger) Option { return func(o *options) { o.log = l } }
 // may carry a password and a database number), and checks that it answers.
 // Close closes the connection.
 func Open(ctx context.Context, addr string, opts ...Option) (*Store, error) {
+	c, err := dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	s := New(c, opts...)
+	s.own = true
+	return s, nil
+}
+
+// dial connects to addr as Open says and checks that Redis answers.
+func dial(ctx context.Context, addr string) (*goredis.Client, error) {
 	var ro *goredis.Options
 	if strings.Contains(addr, "://") {
 		var err error
@@ -66,14 +83,15 @@ func Open(ctx context.Context, addr string, opts ...Option) (*Store, error) {
 	} else {
 		ro = &goredis.Options{Addr: addr}
 	}
+	if ro.MaintNotificationsConfig == nil {
+		ro.MaintNotificationsConfig = noMaintNotifications()
+	}
 	c := goredis.NewClient(ro)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("store/redis: open %s: %w", ro.Addr, err)
 	}
-	s := New(c, opts...)
-	s.own = true
-	return s, nil
+	return c, nil
 }
 
 // New returns a store on the caller's client, which stays the caller's:
@@ -181,4 +199,14 @@ func cutTitle(title string) string {
 		n++
 	}
 	return title
+}
+
+// noMaintNotifications turns off go-redis's maintenance notifications
+// (a Redis Enterprise and Cloud feature). In their default mode, auto, the
+// first connection to a Redis that refuses them switches them off in the
+// client's options, which go-redis 9.23 does without a lock shared with the
+// connections of the client's Conns: Bus.Follow's, made at the same time,
+// race with it.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }

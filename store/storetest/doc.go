@@ -8,4 +8,9 @@
 // back as nil. What a suite cannot do from inside one process (kill the
 // writer mid-write, corrupt a row behind the store's back) each
 // implementation tests itself.
+//
+// [RunBus] and [BenchBus] do the same for a [store.Bus]: positions in
+// order, Since and Trim, followers that miss and repeat nothing while a
+// publisher races their start, idle calls, prompt cancellation, large and
+// unicode events; and the publish and publish-to-follower latencies.
 package storetest
