@@ -226,6 +226,10 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 			v.send("start", map[string]wireMsg{"message": wm})
 		})
 		cv.seen(ev)
+		// A reply streams: its instance is busy (the log was trimmed at
+		// this start, so the busy event before it may be gone).
+		cv.remoteBusy = true
+		cv.setBusy()
 	case evText:
 		if !remote || cv.live.id != ev.ID || cv.live.ended {
 			return
