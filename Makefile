@@ -13,6 +13,9 @@ export SHEEN_REQUIRE_BROWSER ?= 1
 # Likewise the Redis tests (internal/redistest starts redis-server from PATH):
 # under make a missing redis-server fails them instead of skipping them.
 export SHEEN_REQUIRE_REDIS ?= 1
+# And the multi-instance tests (internal/nginxtest starts nginx from PATH or
+# /usr/sbin): under make a missing nginx fails them instead of skipping them.
+export SHEEN_REQUIRE_NGINX ?= 1
 
 .PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node bench bench-go bench-reactive bench-sessions fmt fuzz
 
