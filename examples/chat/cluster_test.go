@@ -17,8 +17,9 @@ import (
 // cluster is two instances of the example sharing a Redis and a cookie
 // key, behind nginx.
 type cluster struct {
-	a, b  string // the instances' addresses
-	nginx *nginxtest.Server
+	a, b   string   // the instances' addresses
+	pa, pb *program // their processes
+	nginx  *nginxtest.Server
 }
 
 func startCluster(t *testing.T, extra ...string) *cluster {
@@ -30,8 +31,8 @@ func startCluster(t *testing.T, extra ...string) *cluster {
 	}
 	c := &cluster{a: freeAddr(t), b: freeAddr(t)}
 	common := append([]string{"-redis", rdb, "-cookie-key-file", key, "-proxies", "127.0.0.1"}, extra...)
-	startProgram(t, append([]string{"-addr", c.a, "-instance", "a"}, common...)...)
-	startProgram(t, append([]string{"-addr", c.b, "-instance", "b"}, common...)...)
+	c.pa = startProgram(t, append([]string{"-addr", c.a, "-instance", "a"}, common...)...)
+	c.pb = startProgram(t, append([]string{"-addr", c.b, "-instance", "b"}, common...)...)
 	c.nginx = nginxtest.Start(t, []string{c.a, c.b})
 	return c
 }
@@ -55,6 +56,26 @@ func TestClusterThroughNginx(t *testing.T) {
 			t.Errorf("%s shows\n%s\nwant\n%s", addr, got, want)
 		}
 	}
+}
+
+// TestClusterInstanceKilled: instance a is killed (SIGKILL) while it
+// streams a reply; the conversation, opened again through nginx (which now
+// reaches b only), comes back from Redis with the question and the cut
+// reply marked interrupted, and Retry completes it on b.
+func TestClusterInstanceKilled(t *testing.T) {
+	c := startCluster(t, "-offline-delay", "40ms")
+	browser := browsertest.New(t)
+	tab := historyTab(t, browser, "http://"+c.a+"/")
+	send(t, tab, "Show me some Go code")
+	tab.Wait(`cParam() !== "" && last()?.classList.contains("sheen-chat-streaming") && last().textContent.includes("complete sheen chat app")`)
+	id := browsertest.Eval[string](tab, `cParam()`)
+	c.pa.kill(t)
+
+	again := historyTab(t, browser, c.nginx.URL+"/?c="+id)
+	again.Wait(`msgs().length === 2 && last().dataset.status === "interrupted" && !!last().querySelector(".sheen-chat-retry")`)
+	again.Check(`msgs()[0].textContent.includes("Show me some Go code")`, `!last().textContent.includes("for comparison")`)
+	again.MouseClick(`last().querySelector(".sheen-chat-retry")`)
+	again.Wait(`last()?.dataset.status === "done" && last().textContent.includes("for comparison") && idle()`)
 }
 
 // TestClusterHosts: behind nginx an instance on a loopback address answers
