@@ -154,6 +154,9 @@ vLLM, llama.cpp's server, LM Studio), set:
   OPENAI_MODEL     the model (default: the first the server lists, or %s on OpenAI)
   OPENAI_CONTEXT   the model's context window in tokens (default: by name, or 8192)
 
+To run several instances behind nginx with Redis (-redis, -cookie-key-file,
+-hosts, -proxies, -instance), see docs/deployment.md; make cluster tries it.
+
 Flags:
 `, DefaultModel)
 	flag.PrintDefaults()
