@@ -13,8 +13,11 @@ export SHEEN_REQUIRE_BROWSER ?= 1
 # Likewise the Redis tests (internal/redistest starts redis-server from PATH):
 # under make a missing redis-server fails them instead of skipping them.
 export SHEEN_REQUIRE_REDIS ?= 1
+# And the multi-instance tests (internal/nginxtest starts nginx from PATH or
+# /usr/sbin): under make a missing nginx fails them instead of skipping them.
+export SHEEN_REQUIRE_NGINX ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node bench bench-go bench-reactive bench-sessions fmt fuzz
+.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -72,6 +75,11 @@ node:
 	@command -v $(NODE) >/dev/null 2>&1 || { echo "node not found: installing Debian's nodejs" >&2; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null; }
+
+# A local try-out of docs/deployment.md: redis-server, two instances of
+# examples/chat and nginx on 127.0.0.1:8000. Ctrl-C stops them.
+cluster: redis nginx
+	@bash scripts/cluster.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -30,11 +30,22 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to serve on")
 	dev := flag.Bool("dev", false, "show real error messages to users")
-	db := flag.String("db", envOr("SHEEN_CHAT_DB", "sheen-chat.db"), "the SQLite file conversations are kept in (env SHEEN_CHAT_DB); \"\" keeps none")
+	db := flag.String("db", envOr("SHEEN_CHAT_DB", "sheen-chat.db"), "the SQLite file conversations are kept in (env SHEEN_CHAT_DB); \"\" keeps none; unused with -redis")
+	redisAddr := flag.String("redis", os.Getenv("SHEEN_REDIS"), "keep conversations in the Redis at this address, host:port or a redis:// URL (env SHEEN_REDIS), shared by every instance, instead of SQLite; needs -cookie-key-file")
+	keyFile := flag.String("cookie-key-file", os.Getenv("SHEEN_COOKIE_KEY_FILE"), "the file holding the key that signs users' cookies (env SHEEN_COOKIE_KEY_FILE); default: the -db file's name + \".key\", created when missing; with -redis required, must exist, the same file for every instance")
+	instance := flag.String("instance", envOr("SHEEN_INSTANCE", defaultInstance()), "this instance's name in the logs (env SHEEN_INSTANCE); default: host name and pid")
+	hosts := flag.String("hosts", os.Getenv("SHEEN_HOSTS"), "host names browsers reach the app by, comma-separated patterns such as chat.example.com (env SHEEN_HOSTS); needed when the app listens on a loopback address behind a proxy that passes another Host")
+	origins := flag.String("origins", os.Getenv("SHEEN_ORIGINS"), "other origins allowed to open the WebSocket, comma-separated host patterns (env SHEEN_ORIGINS); same-origin needs none")
+	proxies := flag.String("proxies", os.Getenv("SHEEN_PROXIES"), "addresses or CIDR prefixes of the proxies in front (env SHEEN_PROXIES), e.g. 127.0.0.1: their X-Forwarded-For's last hop is the client for the per-address limits")
 	delay := flag.Duration("offline-delay", 12*time.Millisecond, "the offline responder's delay between words")
 	drain := flag.Duration("drain", 10*time.Second, "on SIGTERM, how long running replies may go on before they are saved as interrupted")
 	flag.Usage = usage
 	flag.Parse()
+
+	log.SetFlags(log.LstdFlags | log.Lmsgprefix)
+	log.SetPrefix("[" + *instance + "] ")
+	zl := newLogger(*instance)
+	defer func() { _ = zl.Sync() }()
 
 	var r Responder = Offline{Delay: *delay}
 	cfg, ok, err := ConfigFromEnv(os.Getenv)
@@ -47,26 +58,56 @@ func main() {
 		}
 		r = NewOpenAI(cfg)
 	}
-	opts := []sheen.Option{sheen.WithDevelopment(*dev)}
+	opts := []sheen.Option{sheen.WithDevelopment(*dev), sheen.WithLogger(zl)}
+	popts, err := proxyOptions(*hosts, *origins, *proxies)
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts = append(opts, popts...)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var h *chat.History
-	if *db != "" {
+	where := "no history"
+	switch {
+	case *redisAddr != "":
+		// Every instance: the same Redis, the same cookie key.
+		key, err := readCookieKey(*keyFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rb, err := openRedis(ctx, *redisAddr, zl)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer rb.Close()
+		h = chat.NewHistory(rb.st, append(rb.historyOptions(), chat.HistoryLogger(zl))...)
+		opts = append(opts, sheen.WithCookieKey(key), h.PageCheck())
+		where = "conversations in Redis at " + rb.addr
+		if rb.bus == nil {
+			where += ", live replies not shared yet"
+		}
+	case *db != "":
 		st, err := sqlite.Open(*db)
 		if err != nil {
 			log.Fatal(err)
 		}
 		defer st.Close()
-		h = chat.NewHistory(st)
+		h = chat.NewHistory(st, chat.HistoryLogger(zl))
 		// Who is who: an anonymous cookie signed with a key kept beside the
 		// database, so that users keep their conversations across restarts.
-		opts = append(opts, sheen.WithCookieKeyFile(*db+".key"), h.PageCheck())
+		kf := *keyFile
+		if kf == "" {
+			kf = *db + ".key"
+		}
+		opts = append(opts, sheen.WithCookieKeyFile(kf), h.PageCheck())
+		where = "conversations in " + *db
 	}
 	app := NewApp(r, h, opts...)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		<-ctx.Done()
+		log.Print("stopping: draining replies")
 		if h != nil {
 			// Replies may finish for a while; then they are saved as
 			// interrupted, and the next start offers Retry.
@@ -80,15 +121,12 @@ func main() {
 		defer cancel()
 		_ = app.Shutdown(shutdown)
 	}()
-	where := "no history"
-	if *db != "" {
-		where = "conversations in " + *db
-	}
 	log.Printf("sheen chat example (%s; %s): open http://%s/", r.Name(), where, *addr)
 	if err := app.ListenAndServe(*addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
 	<-done
+	log.Print("stopped")
 }
 
 func envOr(name, def string) string {
@@ -115,6 +153,9 @@ vLLM, llama.cpp's server, LM Studio), set:
   OPENAI_API_KEY   its key (local servers take none)
   OPENAI_MODEL     the model (default: the first the server lists, or %s on OpenAI)
   OPENAI_CONTEXT   the model's context window in tokens (default: by name, or 8192)
+
+To run several instances behind nginx with Redis (-redis, -cookie-key-file,
+-hosts, -proxies, -instance), see docs/deployment.md; make cluster tries it.
 
 Flags:
 `, DefaultModel)

@@ -92,6 +92,16 @@ func (p *program) stop(t *testing.T) error {
 	}
 }
 
+// kill ends the program with SIGKILL, as a crash would, and waits.
+func (p *program) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	err := <-p.done
+	p.done <- err
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
