@@ -18,6 +18,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
@@ -27,12 +28,12 @@ import (
 )
 
 // redisBackend is what the instances share in Redis: the conversations
-// and, once store/redis has one, the live log of replies.
+// and the live log of replies.
 type redisBackend struct {
-	c    *goredis.Client
-	st   *redis.Store
-	bus  store.Bus // nil: no live log shared yet (see newBus)
-	addr string    // host:port, for the log (a URL's password left out)
+	c, follow *goredis.Client
+	st        *redis.Store
+	bus       store.Bus
+	addr      string // host:port, for the log (a URL's password left out)
 }
 
 // openRedis connects to addr ("host:port" or a redis:// URL) and checks
@@ -47,6 +48,9 @@ func openRedis(ctx context.Context, addr string, log *zap.Logger) (*redisBackend
 	} else {
 		ro = &goredis.Options{Addr: addr}
 	}
+	// go-redis's maintenance notifications race with the live log's held
+	// connections (store/redis.Bus); they matter only on Redis Enterprise.
+	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	c := goredis.NewClient(ro)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -54,29 +58,24 @@ func openRedis(ctx context.Context, addr string, log *zap.Logger) (*redisBackend
 		c.Close()
 		return nil, fmt.Errorf("redis at %s does not answer: %w", ro.Addr, err)
 	}
-	return &redisBackend{c: c, st: redis.New(c, redis.WithLogger(log)), bus: newBus(c), addr: ro.Addr}, nil
-}
-
-// newBus returns the live log the instances share, so that a page on one
-// follows a reply another generates; nil while store/redis has no Bus.
-// When store/redis.NewBus lands, this is the one line to switch:
-//
-//	return redis.NewBus(c)
-func newBus(c *goredis.Client) store.Bus {
-	_ = c
-	return nil
+	// Each conversation in memory follows its live log on a connection of
+	// its own: a client of their own, sized for many, keeps them from
+	// starving the store's pool.
+	fo := *ro
+	fo.PoolSize, fo.PoolTimeout = 100000, 30*time.Second
+	follow := goredis.NewClient(&fo)
+	return &redisBackend{c: c, follow: follow, st: redis.New(c, redis.WithLogger(log)),
+		bus: redis.NewBus(c, redis.WithFollowClient(follow), redis.WithLogger(log)), addr: ro.Addr}, nil
 }
 
 // historyOptions are the options of the History kept in Redis.
 func (b *redisBackend) historyOptions() []chat.HistoryOption {
-	if b.bus == nil {
-		return nil
-	}
 	return []chat.HistoryOption{chat.WithBus(b.bus)}
 }
 
-// Close closes the connection to Redis (the store does not own it).
-func (b *redisBackend) Close() error { return b.c.Close() }
+// Close closes the connections to Redis (the store and the bus do not own
+// them).
+func (b *redisBackend) Close() error { return errors.Join(b.follow.Close(), b.c.Close()) }
 
 // readCookieKey reads the cookie key every instance shares. With Redis the
 // file is required and must exist: an instance that made a key of its own

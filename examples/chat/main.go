@@ -82,10 +82,7 @@ func main() {
 		defer rb.Close()
 		h = chat.NewHistory(rb.st, append(rb.historyOptions(), chat.HistoryLogger(zl))...)
 		opts = append(opts, sheen.WithCookieKey(key), h.PageCheck())
-		where = "conversations in Redis at " + rb.addr
-		if rb.bus == nil {
-			where += ", live replies not shared yet"
-		}
+		where = "conversations and live replies shared in Redis at " + rb.addr
 	case *db != "":
 		st, err := sqlite.Open(*db)
 		if err != nil {
