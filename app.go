@@ -136,7 +136,7 @@ type App struct {
 
 	mu       sync.Mutex
 	sessions map[string]*Session
-	ended    map[string]struct{} // sessions the app closed (Session.Close), the latest maxEnded
+	ended    map[string]struct{} // sessions that ended here, the latest maxEnded
 	endedIDs []string
 	closing  bool
 	handlers sync.WaitGroup
@@ -568,7 +568,7 @@ func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUse
 	_, ended := a.ended[r.Session]
 	a.mu.Unlock()
 	if s == nil {
-		a.log.Info("sheen: resume refused: unknown session", zap.String("session", r.Session), zap.Bool("closed by the app", ended))
+		a.log.Info("sheen: resume refused: unknown session", zap.String("session", r.Session), zap.Bool("ended here", ended))
 		return nil, ended
 	}
 	if !s.checkToken(r.Token) {
@@ -587,12 +587,15 @@ func (a *App) resume(c *transport.Conn, r *protocol.Resume, user string, realUse
 	return s, true
 }
 
-// maxEnded bounds how many sessions closed by the app are remembered: their
-// pages are told the session ended, not invited to load again.
+// maxEnded bounds how many ended sessions are remembered: a page whose
+// session ended here (its grace period ran out, the app closed it, a limit
+// dropped it) is told so, and offered a reload; one whose session this
+// instance never had (it ran on another, or before a restart) is invited to
+// load again at once.
 const maxEnded = 4096
 
-// closedByApp remembers that the app closed session id.
-func (a *App) closedByApp(id string) {
+// endedHere remembers that session id ended on this instance.
+func (a *App) endedHere(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.ended == nil {

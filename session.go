@@ -245,6 +245,7 @@ func (s *Session) end(reason string) {
 	s.g.Close()
 	s.cancel()
 	s.app.unregister(s)
+	s.app.endedHere(s.id)
 	if conn != nil {
 		conn.Close(websocket.StatusGoingAway, reason)
 	}
@@ -253,10 +254,7 @@ func (s *Session) end(reason string) {
 
 // Close ends the session now, as if its page had gone: OnEnded hooks run and
 // the page is told the session is over.
-func (s *Session) Close() {
-	s.app.closedByApp(s.id)
-	go s.end("closed by the app")
-}
+func (s *Session) Close() { go s.end("closed by the app") }
 
 // OnEnded registers fn to run when the session ends.
 func (s *Session) OnEnded(fn func()) {

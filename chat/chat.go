@@ -133,8 +133,10 @@ type Chat struct {
 	greetDism []func()
 	commands  []*command
 	ready     bool
-	cursor    string // the history list's next page
-	gone      bool   // the session ended
+	cursor    string  // the history list's next page
+	gone      bool    // the session ended
+	opening   int     // conversations being loaded for this chat (sidebar.go)
+	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
 }
@@ -370,15 +372,27 @@ func (c *Chat) event(name string, data json.RawMessage) {
 	}
 }
 
-// submit records a submission and starts the handlers. Turn.
+// submit records a submission and starts the handlers. A submission that
+// comes while the page's conversation is still loading (typed right after
+// the page loaded) waits for it: it belongs to that conversation. Turn.
 func (c *Chat) submit(in Input) {
+	if c.opening > 0 {
+		c.waiting = append(c.waiting, in)
+		return
+	}
+	c.submitTo(in, c)
+}
+
+// submitTo is submit; skip is the page that shows the question already
+// (nil: show it to every page). Turn.
+func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv := c.cur()
 	if c.h.closing() {
 		// The server is draining: the question is kept (and saved), and
 		// answered by Retry once the page is on a server that runs.
 		cv.mu.Lock()
 		cv.submits++
-		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, c)
+		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
 		cv.appendMsg(Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}, nil)
 		cv.mu.Unlock()
 		c.sendBusy(false)
@@ -390,13 +404,13 @@ func (c *Chat) submit(in Input) {
 		c.log.Info("chat: submit while a response is running; ignored")
 		return
 	}
-	if c.runCommand(in) {
+	if c.runCommand(in, skip) {
 		return
 	}
 	cv.mu.Lock()
 	cv.submits++
 	in.Seq = cv.submits
-	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, c)
+	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
 	cv.startResponse(c, c.handlersFor(in))
 	cv.mu.Unlock()
 	c.input.Set(in)

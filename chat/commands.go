@@ -108,7 +108,7 @@ func parseCommand(text string) (name, args string, ok bool) {
 
 // runCommand runs in as a server slash command, reporting whether it was
 // one. Turn.
-func (c *Chat) runCommand(in Input) bool {
+func (c *Chat) runCommand(in Input, skip *Chat) bool {
 	name, args, ok := parseCommand(in.Text)
 	if !ok {
 		return false
@@ -122,7 +122,7 @@ func (c *Chat) runCommand(in Input) bool {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cmd.echo {
-		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Command: name}, c)
+		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Command: name}, skip)
 	}
 	cv.startResponse(c, func(ctx context.Context) error { return cmd.handler(ctx, args) })
 	return true

@@ -57,9 +57,10 @@ type conv struct {
 	live    *writer // the message streaming now, for views that join
 	busy    bool
 	evicted bool // dropped from the history's memory: load it again
+	loading bool // being loaded: not idle
 
-	localBusy  bool // a response or a queued message runs in this process
-	remoteBusy bool // another instance runs one (live.go)
+	localBusy  bool      // a response or a queued message runs in this process
+	remoteBusy bool      // another instance runs one (live.go)
 	shared     liveState // what other instances do with this conversation (live.go)
 
 	saves persistQueue // persist.go
@@ -88,12 +89,16 @@ func (cv *conv) broadcast(fn func(v *Chat)) {
 
 // newID returns a fresh message id. Locked.
 func (cv *conv) newID() string {
-	cv.nextID++
-	id := cv.prefix + "-m" + strconv.Itoa(cv.nextID)
-	if cv.h != nil && cv.h.bus != nil {
-		id += "-" + cv.h.inst // several instances write to one conversation
+	for {
+		cv.nextID++
+		id := cv.prefix + "-m" + strconv.Itoa(cv.nextID)
+		if cv.h != nil && cv.h.bus != nil {
+			id += "-" + cv.h.inst // several instances write to one conversation
+		}
+		if !cv.has(id) { // ids are unique in a conversation (the store insists)
+			return id
+		}
 	}
-	return id
 }
 
 // snapshot returns the transcript; the slice must not be modified.
@@ -169,7 +174,7 @@ func (cv *conv) detach(v *Chat) {
 
 // idle reports whether nothing runs or waits to be saved. Locked.
 func (cv *conv) idle() bool {
-	return len(cv.views) == 0 && cv.running == 0 && !cv.working && len(cv.queue) == 0 && !cv.saves.running
+	return len(cv.views) == 0 && cv.running == 0 && !cv.working && len(cv.queue) == 0 && !cv.saves.running && !cv.loading
 }
 
 // canRetry reports whether a failed or interrupted message m gets a Retry
@@ -200,8 +205,8 @@ func (cv *conv) userBefore(id string) int {
 // appendMsg adds m to the transcript and shows it in every view but skip
 // (the page that sent a user message shows it already). Locked.
 func (cv *conv) appendMsg(m Message, skip *Chat) {
-	if m.ID == "" || slices.ContainsFunc(cv.msgs, func(x Message) bool { return x.ID == m.ID }) {
-		m.ID = cv.newID() // ids are unique in a conversation (the store insists)
+	if m.ID == "" || cv.has(m.ID) {
+		m.ID = cv.newID()
 	}
 	// Appending in place is safe: every slice handed out is clipped, so
 	// nobody sees the element written past its end; and it keeps an append

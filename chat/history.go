@@ -37,10 +37,10 @@ type History struct {
 	inst        string    // this instance, in the live log
 	liveTimeout time.Duration
 	following   sync.WaitGroup
-	log       *zap.Logger
-	limit     time.Duration
-	saveEvery time.Duration
-	pageSize  int
+	log         *zap.Logger
+	limit       time.Duration
+	saveEvery   time.Duration
+	pageSize    int
 
 	ctx    context.Context // cancelled with errShutdown by Shutdown
 	cancel context.CancelCauseFunc
@@ -82,6 +82,17 @@ func WithBus(b store.Bus) HistoryOption { return func(h *History) { h.bus = b } 
 // unheard of before it is taken for cut (its instance died) and shown, and
 // saved, as interrupted (default 10 s; with [WithBus]).
 func LiveTimeout(d time.Duration) HistoryOption { return func(h *History) { h.liveTimeout = d } }
+
+// InstanceName names this instance in the live log shared with the other
+// instances (and in message ids): a name unique among them, such as the
+// host name and process id (default: a random one). With [WithBus].
+func InstanceName(name string) HistoryOption {
+	return func(h *History) {
+		if name != "" {
+			h.inst = name
+		}
+	}
+}
 
 // HistoryLogger sets the logger of store errors (default: none).
 func HistoryLogger(l *zap.Logger) HistoryOption { return func(h *History) { h.log = l } }
@@ -275,14 +286,11 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 		return nil, err
 	}
 	cv = h.restore(sc, rows, h.streaming(evs))
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if other := h.live[id]; other != nil {
-		return other, nil // loaded by someone else meanwhile
-	}
-	h.live[id] = cv
+	// Apply the log while nobody else knows cv (without h.mu: applying
+	// takes it, e.g. to drop an idle conversation — which cv is not while it
+	// loads).
 	cv.mu.Lock()
-	defer cv.mu.Unlock()
+	cv.loading = true
 	pos := ""
 	for _, e := range evs {
 		var ev liveEvent
@@ -292,7 +300,18 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 		pos = e.Pos
 	}
 	cv.expireLive()
+	cv.loading = false
+	cv.mu.Unlock()
+	h.mu.Lock()
+	if other := h.live[id]; other != nil {
+		h.mu.Unlock()
+		return other, nil // loaded by someone else meanwhile
+	}
+	h.live[id] = cv
+	h.mu.Unlock()
+	cv.mu.Lock()
 	cv.startFollowing(pos)
+	cv.mu.Unlock()
 	return cv, nil
 }
 

@@ -473,3 +473,25 @@ func TestHistoryReplyLimit(t *testing.T) {
 		t.Fatalf("saved %+v, %v", msgs, err)
 	}
 }
+
+// TestHistorySubmitWhileLoading: a question sent right after the page
+// loaded, before its conversation (the URL's) has loaded, goes to that
+// conversation, not to a new one.
+func TestHistorySubmitWhileLoading(t *testing.T) {
+	a := newHistoryApp(t, filepath.Join(t.TempDir(), "chat.db"))
+	p := a.open("ann")
+	id := ask(t, a, p, "first", "answer one")
+	a.finish()
+	p.Idle()
+
+	q := open(t, a.base) // a reload of the conversation's URL: ready names it
+	q.Send("ready", map[string]any{"c": id})
+	q.Submit("second")
+	q.Wait("the question shown", func(m pagetestMsg) bool { return m.Name == "append" && strings.Contains(string(m.Data), "second") })
+	a.chunks <- "answer two"
+	a.finish()
+	q.Wait("the answer", func(m pagetestMsg) bool { return m.Name == "end" })
+	if got := q.View().Texts(); len(got) != 4 || got[2] != "second" || got[3] != "answer two" {
+		t.Fatalf("the page shows %q", got)
+	}
+}

@@ -134,7 +134,7 @@ func (cv *conv) publishText(w *writer) {
 // stopFollowing. Locked.
 func (cv *conv) startFollowing(pos string) {
 	h := cv.h
-	if h == nil || h.bus == nil || cv.shared.follow != nil {
+	if h == nil || h.bus == nil || cv.shared.follow != nil || cv.evicted {
 		return
 	}
 	ctx, cancel := context.WithCancel(h.ctx)

@@ -120,11 +120,59 @@ func TestLiveAcrossInstances(t *testing.T) {
 	pa.Wait("A idle", func(m pagetestMsg) bool { return m.Name == "busy" && strings.Contains(string(m.Data), "false") })
 	pb.Wait("B idle", func(m pagetestMsg) bool { return m.Name == "busy" && strings.Contains(string(m.Data), "false") })
 	pb.Submit("question on B")
-	pa.Wait("the question on A", func(m pagetestMsg) bool { return m.Name == "append" && strings.Contains(string(m.Data), "question on B") })
+	pa.Wait("the question on A", func(m pagetestMsg) bool {
+		return m.Name == "append" && strings.Contains(string(m.Data), "question on B")
+	})
 	b.chunks <- "Answered by B."
 	b.chunks <- endReply
 	pa.Wait("B's answer on A", func(m pagetestMsg) bool { return m.Name == "end" })
 	if got := pa.View().Texts(); !strings.Contains(got[len(got)-1], "Answered by B.") {
 		t.Fatalf("A shows %q", got)
+	}
+}
+
+// TestLiveAfterInstanceShutdown: a reply runs on b, which shuts down (it
+// drains: the reply finishes first); the conversation then goes on at a,
+// which answers the next question.
+func TestLiveAfterInstanceShutdown(t *testing.T) {
+	addr := redistest.Start(t)
+	a, b := newInstance(t, addr), newInstance(t, addr)
+	pb := b.open(t, "")
+	pb.Submit("question on b")
+	id := pb.Next("conversation")["id"].(string)
+	pa := a.open(t, id) // a follows the conversation too, as a page there would
+	b.chunks <- "The answer from b."
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- b.h.Shutdown(ctx)
+	}()
+	b.chunks <- endReply
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	pa.Wait("b's answer on a", func(m pagetestMsg) bool { return m.Name == "end" && strings.Contains(string(m.Data), `"done"`) })
+	pa.Wait("a idle", func(m pagetestMsg) bool { return m.Name == "busy" && strings.Contains(string(m.Data), "false") })
+
+	qa := a.open(t, id) // the page that was on b, loaded again on a
+	qa.Submit("question on a")
+	a.chunks <- "The answer from a."
+	a.chunks <- endReply
+	qa.Wait("a's answer", func(m pagetestMsg) bool { return m.Name == "end" && strings.Contains(string(m.Data), `"done"`) })
+	if got := qa.View().Texts(); len(got) != 3 || !strings.Contains(got[2], "The answer from a.") {
+		t.Fatalf("a shows %q", got)
+	}
+
+	// A new instance (b restarted) loads it from the store and the log,
+	// and answers on it.
+	c := newInstance(t, addr)
+	pc := c.open(t, id)
+	pc.Submit("question on the new instance")
+	c.chunks <- "The answer from the new one."
+	c.chunks <- endReply
+	pc.Wait("its answer", func(m pagetestMsg) bool { return m.Name == "end" && strings.Contains(string(m.Data), `"done"`) })
+	if got := pc.View().Texts(); len(got) != 5 || !strings.Contains(got[4], "The answer from the new one.") {
+		t.Fatalf("the new instance shows %q", got)
 	}
 }

@@ -148,22 +148,22 @@ func (cv *conv) write(op saveOp) error {
 	st := cv.h.st
 	switch op.kind {
 	case saveCreate:
-		err := st.Create(ctx, op.conv)
-		if err != nil {
-			// A retry after a create that worked but did not answer finds
-			// the conversation there: go on with its messages.
-			if _, _, gerr := st.Get(ctx, op.conv.Owner, op.conv.ID); gerr != nil {
-				return err
-			}
+		// ErrExists: a retry of a write that worked but whose answer was
+		// lost (a timeout, a store that went away): it is there.
+		if err := st.Create(ctx, op.conv); err != nil && !errors.Is(err, store.ErrExists) {
+			return err
 		}
 		for _, m := range op.msgs {
-			if err := st.Append(ctx, op.conv.ID, m); err != nil {
+			if err := st.Append(ctx, op.conv.ID, m); err != nil && !errors.Is(err, store.ErrExists) {
 				return err
 			}
 		}
 		return nil
 	case saveAppend:
-		return st.Append(ctx, cv.id, op.msg)
+		if err := st.Append(ctx, cv.id, op.msg); err != nil && !errors.Is(err, store.ErrExists) {
+			return err
+		}
+		return nil
 	case saveText:
 		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
 	case savePublish:
@@ -362,15 +362,30 @@ func (h *History) restore(sc store.Conversation, rows []store.Message, streaming
 			cv.submits++
 		}
 	}
-	// Message ids go on after the highest one saved.
+	// Message ids go on after the highest one saved ("<prefix>-m<n>", with
+	// "-<instance>" after it when instances share conversations).
 	for _, m := range cv.msgs {
-		if i := strings.LastIndex(m.ID, "-m"); i >= 0 {
-			if n, err := strconv.Atoi(m.ID[i+2:]); err == nil && n > cv.nextID {
-				cv.prefix, cv.nextID = m.ID[:i], n
-			}
+		if prefix, n, ok := parseMsgID(m.ID); ok && n > cv.nextID {
+			cv.prefix, cv.nextID = prefix, n
 		}
 	}
 	return cv
+}
+
+// parseMsgID splits a message id made by newID into its prefix and number.
+func parseMsgID(id string) (prefix string, n int, ok bool) {
+	i := strings.LastIndex(id, "-m")
+	for i >= 0 {
+		digits := id[i+2:]
+		if j := strings.IndexByte(digits, '-'); j >= 0 {
+			digits = digits[:j]
+		}
+		if v, err := strconv.Atoi(digits); err == nil && v >= 0 {
+			return id[:i], v, true
+		}
+		i = strings.LastIndex(id[:i], "-m")
+	}
+	return "", 0, false
 }
 
 // titleFrom makes a conversation's title of its first user message: the

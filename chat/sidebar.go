@@ -106,7 +106,9 @@ func (c *Chat) open(id string, push bool) {
 		return
 	}
 	owner := c.s.User()
+	c.opening++
 	go func() {
+		defer c.g.Post(c.opened)
 		for range 3 {
 			ctx, cancel := context.WithTimeout(context.Background(), historyTimeout)
 			cv, err := c.h.load(ctx, owner, id)
@@ -139,6 +141,21 @@ func (c *Chat) open(id string, push bool) {
 			}
 		}
 	}()
+}
+
+// opened runs when a conversation has loaded (or failed to): submissions
+// that waited for it go to it now. Their questions are shown by the server:
+// the page's own copies went with the transcript it replaced. Turn.
+func (c *Chat) opened() {
+	c.opening--
+	if c.opening > 0 || c.gone {
+		return
+	}
+	waiting := c.waiting
+	c.waiting = nil
+	for _, in := range waiting {
+		c.submitTo(in, nil)
+	}
 }
 
 func (cv *conv) titleNow() string {

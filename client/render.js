@@ -169,15 +169,22 @@ function sessionStore() {
 }
 
 /**
- * Whether the page may load again after its session was lost: not if it did
- * so in the last 30 s (a server that keeps losing sessions must not make the
- * page reload in a loop). It records the reload.
+ * Whether the page may load again after its session was lost: at most 3
+ * times a minute (a rolling deploy moves a page twice; a server that keeps
+ * losing sessions must not make the page reload in a loop). It records the
+ * reload.
  */
 export function mayRestart(store, now = Date.now()) {
   if (!store) return false;
-  const last = Number(store.getItem(RESTART_AT) || 0);
-  if (now - last < 30000) return false;
-  store.setItem(RESTART_AT, String(now));
+  let recent = [];
+  try {
+    recent = JSON.parse(store.getItem(RESTART_AT) || "[]").filter((t) => Number.isFinite(t) && now - t < 60000);
+  } catch {
+    recent = [];
+  }
+  if (recent.length >= 3) return false;
+  recent.push(now);
+  store.setItem(RESTART_AT, JSON.stringify(recent));
   store.setItem(RESTORED, "1");
   return true;
 }

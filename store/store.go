@@ -11,6 +11,11 @@ import (
 // a page never learns whether someone else's conversation exists.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrExists is returned by Create and Append for an id already in use. A
+// writer that retries a call whose answer it lost (a timeout, a connection
+// cut) and gets ErrExists knows the first try was written.
+var ErrExists = errors.New("store: exists")
+
 // MaxTitle is the longest title, in runes, a store keeps. Longer titles are
 // cut to it (at a rune boundary) by Create and Rename.
 const MaxTitle = 200

@@ -69,8 +69,8 @@ func openRedis(ctx context.Context, addr string, log *zap.Logger) (*redisBackend
 }
 
 // historyOptions are the options of the History kept in Redis.
-func (b *redisBackend) historyOptions() []chat.HistoryOption {
-	return []chat.HistoryOption{chat.WithBus(b.bus)}
+func (b *redisBackend) historyOptions(instance string) []chat.HistoryOption {
+	return []chat.HistoryOption{chat.WithBus(b.bus), chat.InstanceName(instance)}
 }
 
 // Close closes the connections to Redis (the store and the bus do not own
@@ -200,7 +200,11 @@ func defaultInstance() string {
 // newLogger is the app's logger (zap's production logger, as sheen's
 // default) with the instance's name on every line.
 func newLogger(instance string) *zap.Logger {
-	l, err := zap.NewProduction()
+	cfg := zap.NewProductionConfig()
+	if lvl, err := zap.ParseAtomicLevel(os.Getenv("SHEEN_LOG_LEVEL")); err == nil {
+		cfg.Level = lvl // SHEEN_LOG_LEVEL=debug shows every session's frames
+	}
+	l, err := cfg.Build()
 	if err != nil {
 		return zap.NewNop()
 	}

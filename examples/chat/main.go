@@ -33,6 +33,7 @@ func main() {
 	db := flag.String("db", envOr("SHEEN_CHAT_DB", "sheen-chat.db"), "the SQLite file conversations are kept in (env SHEEN_CHAT_DB); \"\" keeps none; unused with -redis")
 	redisAddr := flag.String("redis", os.Getenv("SHEEN_REDIS"), "keep conversations in the Redis at this address, host:port or a redis:// URL (env SHEEN_REDIS), shared by every instance, instead of SQLite; needs -cookie-key-file")
 	keyFile := flag.String("cookie-key-file", os.Getenv("SHEEN_COOKIE_KEY_FILE"), "the file holding the key that signs users' cookies (env SHEEN_COOKIE_KEY_FILE); default: the -db file's name + \".key\", created when missing; with -redis required, must exist, the same file for every instance")
+	liveTimeout := flag.Duration("live-timeout", 10*time.Second, "with -redis: how long a reply another instance streams may go unheard of before it is shown as interrupted (its instance died)")
 	instance := flag.String("instance", envOr("SHEEN_INSTANCE", defaultInstance()), "this instance's name in the logs (env SHEEN_INSTANCE); default: host name and pid")
 	hosts := flag.String("hosts", os.Getenv("SHEEN_HOSTS"), "host names browsers reach the app by, comma-separated patterns such as chat.example.com (env SHEEN_HOSTS); needed when the app listens on a loopback address behind a proxy that passes another Host")
 	origins := flag.String("origins", os.Getenv("SHEEN_ORIGINS"), "other origins allowed to open the WebSocket, comma-separated host patterns (env SHEEN_ORIGINS); same-origin needs none")
@@ -80,7 +81,7 @@ func main() {
 			log.Fatal(err)
 		}
 		defer rb.Close()
-		h = chat.NewHistory(rb.st, append(rb.historyOptions(), chat.HistoryLogger(zl))...)
+		h = chat.NewHistory(rb.st, append(rb.historyOptions(*instance), chat.HistoryLogger(zl), chat.LiveTimeout(*liveTimeout))...)
 		opts = append(opts, sheen.WithCookieKey(key), h.PageCheck())
 		where = "conversations and live replies shared in Redis at " + rb.addr
 	case *db != "":

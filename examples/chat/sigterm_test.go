@@ -57,7 +57,12 @@ func startProgram(t *testing.T, args ...string) *program {
 				break
 			}
 		}
-		_, _ = io.Copy(io.Discard, stderr)
+		var rest io.Writer = io.Discard
+		if f, err := os.OpenFile(os.Getenv("SHEEN_PROGRAM_LOG"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+			defer f.Close()
+			rest = f // the programs' logs, for a person debugging a test
+		}
+		_, _ = io.Copy(rest, stderr)
 		p.done <- cmd.Wait()
 	}()
 	t.Cleanup(func() { p.stop(t) })

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,12 +182,26 @@ func (tab *Tab) Check(exprs ...string) bool {
 }
 
 // WaitTimeout is [Tab.Wait] with a timeout of d, returning the error rather
-// than failing the test.
+// than failing the test. A page that loads again meanwhile (a reload the
+// page does itself) is waited for: the condition is then polled in the new
+// document.
 func (tab *Tab) WaitTimeout(cond string, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(tab.ctx, d+time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(d)))
-	return err
+	deadline := time.Now().Add(d)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil || !navigated(err) || time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
+// navigated reports whether err says the document went away under a poll.
+func navigated(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "navigated or closed") || strings.Contains(s, "Execution context was destroyed") ||
+		strings.Contains(s, "Cannot find context")
 }
 
 // OnNewDocument makes the tab run the JavaScript scripts, in order, in

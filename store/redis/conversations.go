@@ -33,7 +33,7 @@ func (s *Store) Create(ctx context.Context, c store.Conversation) error {
 	_, err := s.run(ctx, createScript, c.ID,
 		c.Owner, cutTitle(c.Title), millis(c.Created), millis(c.Updated), member(c.Updated.UnixMilli(), c.ID))
 	if errors.Is(err, errExists) {
-		return fmt.Errorf("store/redis: create: conversation %q exists", c.ID)
+		return fmt.Errorf("store/redis: create: conversation %q: %w", c.ID, store.ErrExists)
 	}
 	if err != nil {
 		return fmt.Errorf("store/redis: create %q: %w", c.ID, err)

@@ -154,7 +154,7 @@ func (s *Store) run(ctx context.Context, sc *goredis.Script, id string, more ...
 }
 
 // errExists is a script's refusal of an id in use.
-var errExists = errors.New("exists")
+var errExists = store.ErrExists
 
 // scriptErr turns the scripts' NOTFOUND and EXISTS replies into errors
 // callers can test.

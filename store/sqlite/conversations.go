@@ -34,7 +34,7 @@ func (s *Store) Create(ctx context.Context, c store.Conversation) error {
 		return err
 	})
 	if isUnique(err) {
-		return fmt.Errorf("store/sqlite: create: conversation %q exists", c.ID)
+		return fmt.Errorf("store/sqlite: create: conversation %q: %w", c.ID, store.ErrExists)
 	}
 	if err != nil {
 		return fmt.Errorf("store/sqlite: create %q: %w", c.ID, err)

@@ -32,7 +32,7 @@ func (s *Store) Append(ctx context.Context, id string, m store.Message) error {
 		return err
 	})
 	if isUnique(err) {
-		return fmt.Errorf("store/sqlite: append to %q: message %q exists", id, m.ID)
+		return fmt.Errorf("store/sqlite: append to %q: message %q: %w", id, m.ID, store.ErrExists)
 	}
 	if err != nil {
 		return fmt.Errorf("store/sqlite: append to %q: %w", id, err)

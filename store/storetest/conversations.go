@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +69,8 @@ func testCreateDuplicate(t *testing.T, s store.Store) {
 	m := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "hello"})
 	for _, owner := range []string{"alice", "bob"} {
 		dup := store.Conversation{ID: c.ID, Owner: owner, Title: "second"}
-		if err := s.Create(context.Background(), dup); err == nil {
-			t.Errorf("Create of an existing id (owner %s) succeeded", owner)
+		if err := s.Create(context.Background(), dup); !errors.Is(err, store.ErrExists) {
+			t.Errorf("Create of an existing id (owner %s): %v, want store.ErrExists", owner, err)
 		}
 	}
 	got, ms := get(t, s, "alice", c.ID)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -58,8 +59,8 @@ func testMessageDuplicate(t *testing.T, s store.Store) {
 	other := create(t, s, "alice", "other", base())
 	m := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "original"})
 	dup := store.Message{ID: m.ID, Role: "assistant", Content: "overwrite?"}
-	if err := s.Append(context.Background(), c.ID, dup); err == nil {
-		t.Error("Append of an existing message id succeeded")
+	if err := s.Append(context.Background(), c.ID, dup); !errors.Is(err, store.ErrExists) {
+		t.Errorf("Append of an existing message id: %v, want store.ErrExists", err)
 	}
 	_, got := get(t, s, "alice", c.ID)
 	checkMessages(t, got, []store.Message{m})

@@ -30,7 +30,7 @@ const Precision = time.Millisecond
 //     AppendText or Update of a message that does not exist return errors
 //     wrapping [store.ErrNotFound];
 //   - creating a conversation, or appending a message, whose ID exists is an
-//     error and leaves the existing one as it was;
+//     error wrapping [store.ErrExists] and leaves the existing one as it was;
 //   - List walks with a keyset cursor: a walk shows each conversation at
 //     most once; one not written during the walk exactly once; one written
 //     during the walk moves to the front, so the rest of that walk may not

@@ -36,7 +36,7 @@ func (m *mem) Create(ctx context.Context, c store.Conversation) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.convs[c.ID]; ok {
-		return fmt.Errorf("conversation %q exists", c.ID)
+		return fmt.Errorf("conversation %q: %w", c.ID, store.ErrExists)
 	}
 	now := time.Now()
 	if c.Created.IsZero() {
@@ -144,7 +144,7 @@ func (m *mem) Delete(ctx context.Context, owner, id string) error {
 func (m *mem) Append(ctx context.Context, id string, msg store.Message) error {
 	return m.write(ctx, "\x00any", id, func(c *conv) error {
 		if slices.ContainsFunc(c.msgs, func(x store.Message) bool { return x.ID == msg.ID }) {
-			return fmt.Errorf("message %q exists", msg.ID)
+			return fmt.Errorf("message %q: %w", msg.ID, store.ErrExists)
 		}
 		if msg.Created.IsZero() {
 			msg.Created = time.Now()
