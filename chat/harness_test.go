@@ -50,7 +50,7 @@ func newApp(t *testing.T, server func(s *sheen.Session), opts ...sheen.Option) s
 
 // open connects a Go page (a stand-in for the browser, speaking the
 // protocol over a real WebSocket) to the chat of the app at base.
-func open(t *testing.T, base string) *pagetest.Page {
+func open(t testing.TB, base string) *pagetest.Page {
 	t.Helper()
 	return pagetest.Open(t, base, "chat")
 }

@@ -285,7 +285,7 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 	if err != nil {
 		return nil, err
 	}
-	cv = h.restore(sc, rows, h.streaming(evs))
+	cv = h.restore(sc, rows)
 	// Apply the log while nobody else knows cv (without h.mu: applying
 	// takes it, e.g. to drop an idle conversation — which cv is not while it
 	// loads).
@@ -315,29 +315,6 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 	return cv, nil
 }
 
-// streaming returns the ids of the replies the live log shows streaming on
-// an instance heard of within LiveTimeout.
-func (h *History) streaming(evs []store.Event) map[string]bool {
-	live := map[string]bool{}
-	var last time.Time
-	for _, e := range evs {
-		var ev liveEvent
-		if json.Unmarshal(e.Data, &ev) != nil {
-			continue
-		}
-		switch ev.Kind {
-		case evStart:
-			live[ev.ID] = true
-		case evEnd:
-			delete(live, ev.ID)
-		}
-		last = time.UnixMilli(ev.At)
-	}
-	if time.Since(last) >= h.liveTimeout {
-		return nil
-	}
-	return live
-}
 
 // register keeps cv in memory (it was just saved for the first time).
 // Called with cv.mu held.

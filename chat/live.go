@@ -275,6 +275,24 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 	}
 }
 
+// follow shows row, a reply another instance may still be streaming, as
+// streaming, with the text saved so far; the live log brings the rest. Its
+// instance is taken for alive until LiveTimeout passes without a word.
+func (cv *conv) follow(row store.Message) {
+	w := &writer{cv: cv, ms: renderer.NewStream(), coalesce: 30 * time.Millisecond, remote: true}
+	w.id, w.epoch = row.ID, cv.epoch
+	var md meta
+	_ = json.Unmarshal(row.Meta, &md)
+	w.icon = md.Icon
+	w.text.WriteString(row.Content)
+	_, _ = w.ms.WriteString(row.Content)
+	_, _ = w.ms.Flush()
+	cv.live = w
+	cv.remoteBusy = true
+	cv.busy = true
+	cv.shared.lastSeen = time.Now()
+}
+
 // seen records that another instance's response was heard of at ev.At.
 // Locked.
 func (cv *conv) seen(ev liveEvent) {

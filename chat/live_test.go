@@ -22,7 +22,7 @@ type instance struct {
 	chunks chan string
 }
 
-func newInstance(t *testing.T, addr string) *instance {
+func newInstance(t testing.TB, addr string) *instance {
 	t.Helper()
 	ctx := context.Background()
 	st, err := redis.Open(ctx, addr)
@@ -59,7 +59,7 @@ func newInstance(t *testing.T, addr string) *instance {
 	return in
 }
 
-func (in *instance) open(t *testing.T, id string) *pagetest.Page {
+func (in *instance) open(t testing.TB, id string) *pagetest.Page {
 	t.Helper()
 	p := open(t, in.base)
 	p.Next("history")

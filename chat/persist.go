@@ -339,12 +339,26 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 
 // restore builds the conversation of a store's rows. A message left
 // streaming by a process that is gone is shown, and saved, as interrupted.
-func (h *History) restore(sc store.Conversation, rows []store.Message, streaming map[string]bool) *conv {
+//
+// With a bus the last message left streaming may still be streaming on
+// another instance: it is shown as the reply streaming so far, the live
+// log brings the rest, and it is taken for cut only if its instance stays
+// silent for LiveTimeout (live.go).
+func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 	cv := newConv(h, sc.ID, sc.Owner, "chat")
 	cv.title, cv.stored = sc.Title, true
-	for _, row := range rows {
-		if row.Status == store.StatusStreaming && streaming[row.ID] {
-			continue // another instance streams it: the live log brings it
+	last := -1
+	if h.bus != nil {
+		for i, row := range rows {
+			if row.Status == store.StatusStreaming {
+				last = i
+			}
+		}
+	}
+	for i, row := range rows {
+		if i == last {
+			cv.follow(row)
+			continue
 		}
 		m, r, ok := fromStore(row)
 		if !ok {
