@@ -315,7 +315,6 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 	return cv, nil
 }
 
-
 // register keeps cv in memory (it was just saved for the first time).
 // Called with cv.mu held.
 func (h *History) register(cv *conv) {
