@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/pagetest"
@@ -55,7 +57,7 @@ func newInstance(t testing.TB, addr string) *instance {
 			}).Wait(ctx)
 			return err
 		})
-	}, sheen.WithUsers(func(*http.Request) (string, error) { return "ann", nil }), sheen.WithGrace(time.Millisecond)))
+	}, sheen.WithLogger(zap.NewNop()), sheen.WithUsers(func(*http.Request) (string, error) { return "ann", nil }), sheen.WithGrace(time.Millisecond)))
 	return in
 }
 
