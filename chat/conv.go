@@ -216,7 +216,9 @@ func (cv *conv) appendMsg(m Message, skip *Chat) {
 		cv.wire(m, false) // rendered once: for every view and the store
 	}
 	cv.persistAppend(m)
-	cv.publish(liveEvent{Kind: evMsg, Msg: ptr(cv.toStore(m))})
+	if cv.shares() {
+		cv.publish(liveEvent{Kind: evMsg, Msg: ptr(cv.toStore(m))})
+	}
 	cv.show(m, skip)
 }
 

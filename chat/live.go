@@ -101,10 +101,14 @@ func (cv *conv) heartbeat(on bool) {
 	}()
 }
 
+// shares reports whether the conversation is shared with other instances
+// (a saved conversation of a history with a bus). Locked.
+func (cv *conv) shares() bool { return cv.h != nil && cv.h.bus != nil && cv.stored }
+
 // publish writes ev to the conversation's live log, in order with its store
 // writes. Locked.
 func (cv *conv) publish(ev liveEvent) {
-	if cv.h == nil || cv.h.bus == nil || !cv.stored {
+	if !cv.shares() {
 		return
 	}
 	ev.From, ev.At = cv.h.inst, time.Now().UnixMilli()
@@ -119,7 +123,7 @@ func (cv *conv) publish(ev liveEvent) {
 // publishText writes the text w has that the other instances do not.
 // Locked.
 func (cv *conv) publishText(w *writer) {
-	if cv.h == nil || cv.h.bus == nil || !cv.stored {
+	if !cv.shares() {
 		return
 	}
 	text := w.text.String()
@@ -328,7 +332,9 @@ func (cv *conv) expireLive() {
 		m.Content, m.Thinking = ms.Answer(), ms.Thinking()
 		w.finishRemote(m)
 		cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
-		cv.publish(liveEvent{Kind: evEnd, ID: m.ID, Msg: ptr(cv.toStore(m))})
+		if cv.shares() {
+			cv.publish(liveEvent{Kind: evEnd, ID: m.ID, Msg: ptr(cv.toStore(m))})
+		}
 	}
 	cv.remoteBusy = false
 	cv.setBusy()

@@ -485,7 +485,9 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		end["retry"] = cv.canRetry(m)
 	}
 	cv.persistFinish(w, m) // queued before any page can see the end
-	cv.publish(liveEvent{Kind: evEnd, ID: w.id, Msg: ptr(cv.toStore(m))})
+	if cv.shares() {
+		cv.publish(liveEvent{Kind: evEnd, ID: w.id, Msg: ptr(cv.toStore(m))})
+	}
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
