@@ -310,7 +310,7 @@ func TestBrowserChat(t *testing.T) {
 		p.setInput("go")
 		p.Do(press(kb.Enter))
 		p.Wait(`lastText() === "streaming…"`)
-		p.chat.ClearMessages(false)
+		p.chat.ClearMessages(chat.DropGreeting)
 		recv(t, cancelled, "the stream's context to end")
 		p.idle()
 		p.settle()
@@ -348,15 +348,15 @@ func TestBrowserChat(t *testing.T) {
 		p.check(`!q(".sheen-chat-greeting")`)
 		p.idle()
 
-		p.chat.ClearMessages(true)
+		p.chat.ClearMessages(chat.KeepGreeting)
 		p.Wait(`msgs().length === 0 && q(".sheen-chat-greeting strong")?.textContent === "there"`)
-		p.chat.ClearMessages(false)
+		p.chat.ClearMessages(chat.DropGreeting)
 		p.Wait(`received("reset") === 3`)
 		p.settle()
 		p.check(`!q(".sheen-chat-greeting")`)
 		none(t, requested, "greeting request")
-		// No greeting any more: ClearMessages(true) requests one.
-		p.chat.ClearMessages(true)
+		// No greeting any more: ClearMessages(chat.KeepGreeting) requests one.
+		p.chat.ClearMessages(chat.KeepGreeting)
 		if n := recv(t, requested, "the greeting request"); n != 1 {
 			t.Fatalf("request %d", n)
 		}

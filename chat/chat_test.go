@@ -262,7 +262,7 @@ func TestClearWhileStreamingCancels(t *testing.T) {
 	p.Next("reset")
 	p.Submit("hi")
 	<-started
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	// The reset and the end of the response (busy false) may come in either
 	// order.
 	sawReset, sawIdle := false, false
@@ -306,15 +306,15 @@ func TestGreetingLifecycle(t *testing.T) {
 		t.Fatalf("greeting not dismissed: %v", d)
 	}
 	p.Idle()
-	c.ClearMessages(true)
+	c.ClearMessages(chat.KeepGreeting)
 	if r := p.Next("reset"); r["greeting"] == nil {
 		t.Fatalf("greeting not back after clear: %v", r)
 	}
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	if r := p.Next("reset"); r["greeting"] != nil {
-		t.Fatalf("greeting shown after ClearMessages(false): %v", r)
+		t.Fatalf("greeting shown after ClearMessages(chat.DropGreeting): %v", r)
 	}
-	c.ClearMessages(true) // no greeting any more: requested
+	c.ClearMessages(chat.KeepGreeting) // no greeting any more: requested
 	<-requested
 }
 
@@ -404,4 +404,41 @@ func TestStreamContextQueuedRespectsDeadline(t *testing.T) {
 	}
 	p.Until("end")
 	p.Idle()
+}
+
+func TestSetGreetingRemovesAndReplaces(t *testing.T) {
+	var c *chat.Chat
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat", chat.Greeting("Hello"), chat.PersistentGreeting())
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return c.AppendMessage(ctx, "ok") })
+	})
+	p := open(t, base)
+	p.Next("reset")
+	if html, persistent, shown := c.Greeting(); !strings.Contains(string(html), "Hello") || !persistent || !shown {
+		t.Fatalf("Greeting() = %q %v %v", html, persistent, shown)
+	}
+	p.Submit("hi")
+	p.Until("append")
+	p.Idle()
+	// A non-persistent greeting set while messages are shown replaces the
+	// persistent one on the page, dismissed at once.
+	c.SetGreeting("Later", false)
+	if d := p.Next("greeting"); d["greeting"] != nil {
+		t.Fatalf("the old greeting stays on the page: %v", d)
+	}
+	if html, _, shown := c.Greeting(); shown || !strings.Contains(string(html), "Later") {
+		t.Fatalf("Greeting() = %q shown %v, want Later, dismissed", html, shown)
+	}
+	c.SetGreeting("Pinned", true)
+	if d := p.Next("greeting"); d["greeting"] == nil {
+		t.Fatalf("persistent greeting not shown: %v", d)
+	}
+	// nil removes the greeting: no empty bubble.
+	c.SetGreeting(nil, true)
+	if d := p.Next("greeting"); d["greeting"] != nil {
+		t.Fatalf("SetGreeting(nil) shows %v", d)
+	}
+	if html, _, shown := c.Greeting(); html != "" || shown {
+		t.Fatalf("Greeting() after nil = %q %v", html, shown)
+	}
 }
