@@ -123,16 +123,19 @@ func TestStreamErrorKeepsPartialTextAndUnlocks(t *testing.T) {
 	p := open(t, base)
 	p.Next("reset")
 	p.Submit("hi")
-	p.Until("end")
+	ms := p.Until("end")
+	if end := string(ms[len(ms)-1].Data); !strings.Contains(end, "model went away") {
+		t.Fatalf("end = %s, want the error inline", end)
+	}
 	v := p.View()
 	id := v.IDs()[0]
 	if v.Status(id) != "error" || v.Text(id) != "partial text" {
 		t.Fatalf("status %q text %q", v.Status(id), v.Text(id))
 	}
-	if n := p.Notice(); n.Level != sheen.LevelError || !strings.Contains(n.Message, "model went away") {
-		t.Fatalf("notice = %+v", n)
-	}
 	p.Idle()
+	if ns := p.Notices(); len(ns) > 0 { // the failure shows once: inline
+		t.Fatalf("the failure is shown inline and as notices %+v", ns)
+	}
 	msgs := c.Messages()
 	last := msgs[len(msgs)-1]
 	if last.Status != chat.Failed || last.Content != "partial text" {
@@ -155,14 +158,34 @@ func TestHandlerErrorWithoutStream(t *testing.T) {
 	p := open(t, base)
 	p.Next("reset")
 	p.Submit("hi")
-	if n := p.Notice(); n.Message != "Quota exceeded" {
-		t.Fatalf("notice %q, want the safe message only", n.Message)
-	}
 	d := p.Next("append")["message"].(map[string]any)
 	if d["status"] != "error" || d["retry"] != true || d["error"] != "Quota exceeded" {
 		t.Fatalf("inline error = %v", d)
 	}
 	p.Idle()
+	// Shown once: inline, with Retry, and no toast repeating it.
+	if ns := p.Notices(); len(ns) > 0 {
+		t.Fatalf("the error is shown inline and as notices %+v", ns)
+	}
+}
+
+// ErrorUnhandled ends the session, but the page shows why first: the
+// error, inline, before the connection ends.
+func TestErrorUnhandledShowsTheErrorBeforeEnding(t *testing.T) {
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat", chat.OnError(chat.ErrorUnhandled))
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			return &sheen.SafeError{Message: "Quota exceeded", Err: errors.New("HTTP 429 secret detail")}
+		})
+	})
+	p := open(t, base)
+	p.Next("reset")
+	p.Submit("hi")
+	d := p.Next("append")["message"].(map[string]any)
+	if d["status"] != "error" || d["error"] != "Quota exceeded" {
+		t.Fatalf("inline error = %v, want the safe message", d)
+	}
+	<-p.Ended()
 }
 
 func TestStopCancelsHandlerContext(t *testing.T) {

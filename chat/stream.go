@@ -12,7 +12,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -193,8 +192,8 @@ func (cv *conv) work() {
 // returns at once with a handle; the stream runs after anything queued before
 // it, and appends issued after it wait for it. ctx (typically the submit
 // handler's) and the stop button both stop it. If seq yields an error the
-// partial text stays, marked failed, a notification follows the chat's error
-// mode, and the input unlocks.
+// partial text stays, marked failed with the error (as the chat's error mode
+// words it) and a Retry button, and the input unlocks.
 func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error]) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
 	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
@@ -465,7 +464,6 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	}
 	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
 	end := map[string]any{"id": w.id, "status": "done"}
-	notice := ""
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
@@ -481,7 +479,6 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		}
 		end["status"], end["error"] = "error", m.Error
 		v.log.Error("chat: stream failed", zap.Error(err))
-		notice = m.Error
 	}
 	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
 	// After Finish the stream's blocks are those of a render of the whole
@@ -496,10 +493,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
-		v.send("end", end)
-		if notice != "" {
-			v.s.Notify(sheen.LevelError, notice)
-		}
+		v.send("end", end) // a failure shows inline, once: no toast too
 		v.changed()
 	})
 	return text
