@@ -560,6 +560,9 @@ type StreamContext struct {
 // context as its own message after a stream, wait for the stream first
 // ([Stream.Wait]).
 func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	cv := c.target(ctx)
 	cv.mu.Lock()
 	if o := cv.current; o != nil && o.kind == opStream && o.w != nil && !o.w.ended {
