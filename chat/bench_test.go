@@ -336,7 +336,7 @@ func BenchmarkChatStream50K(b *testing.B) {
 			var amp struct{ content, rows, writes int64 }
 			for b.Loop() {
 				b.StopTimer()
-				r.c.ClearMessages(false)
+				r.c.ClearMessages(chat.DropGreeting)
 				if tc.store { // a conversation is saved from its first question on
 					if err := r.c.AppendMessage(ctx, chat.Message{Role: chat.User, Content: "q", ContentType: chat.TextType}); err != nil {
 						b.Fatal(err)
@@ -586,7 +586,7 @@ func browserStream(b *testing.B, br *browsertest.Browser, text string) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		c.ClearMessages(false)
+		c.ClearMessages(chat.DropGreeting)
 		tab.Wait(`!document.querySelector("#chat .sheen-chat-msg[data-id]")`)
 		tab.JS(`__perf.reset()`)
 		before := metrics()

@@ -271,7 +271,7 @@ func TestNoRecount(t *testing.T) {
 		t.Fatalf("transcript has %d messages, want %d", n, added)
 	}
 
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	if got, err := c.MessagesWithin(budget); err != nil || len(got) != 0 {
 		t.Fatalf("after a clear: %s, %v", fmtMsgs(got), err)
 	}
@@ -367,7 +367,7 @@ func TestTokenMeter(t *testing.T) {
 	if m.used != 0 {
 		t.Fatalf("a zero budget shows %d/%d, want 0/0 (hidden)", m.used, m.budget)
 	}
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	if got := c.Messages(); len(got) != 0 {
 		t.Fatalf("cleared transcript: %s", fmtMsgs(got))
 	}

@@ -562,17 +562,29 @@ func (c *Chat) normalizeNoID(content any, role Role) Message {
 	return m
 }
 
+// AfterClear says what [Chat.ClearMessages] does with the greeting.
+type AfterClear int
+
+const (
+	// KeepGreeting shows the greeting again (and requests one, through
+	// [Chat.OnGreetingRequested], if the chat has none): the chat looks new.
+	KeepGreeting AfterClear = iota
+	// DropGreeting removes the greeting: the chat is left empty.
+	DropGreeting
+)
+
 // ClearMessages cancels the running response and empties the transcript
-// and the page. With greeting, the greeting is shown again (and requested
-// again if the chat has none). With a [History], the conversation is kept
-// in the history and the chat starts a new one.
-func (c *Chat) ClearMessages(greeting bool) {
+// and the page; greeting says whether the greeting is shown again
+// ([KeepGreeting]) or removed ([DropGreeting]). With a [History], the
+// conversation is kept in the history and the chat starts a new one.
+func (c *Chat) ClearMessages(greeting AfterClear) {
+	keep := greeting == KeepGreeting
 	c.cur().stopResponse()
 	c.g.Do(func() {
-		if greeting && c.greeting != nil {
+		if keep && c.greeting != nil {
 			c.greeting.dismissed = false
 		}
-		if !greeting {
+		if !keep {
 			c.greeting = nil
 		}
 		if c.h != nil {
@@ -584,7 +596,7 @@ func (c *Chat) ClearMessages(greeting bool) {
 			cv.mu.Unlock()
 			c.show(cv, false)
 		}
-		if greeting {
+		if keep {
 			c.maybeRequestGreeting()
 		}
 	})

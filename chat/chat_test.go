@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
@@ -122,16 +123,19 @@ func TestStreamErrorKeepsPartialTextAndUnlocks(t *testing.T) {
 	p := open(t, base)
 	p.Next("reset")
 	p.Submit("hi")
-	p.Until("end")
+	ms := p.Until("end")
+	if end := string(ms[len(ms)-1].Data); !strings.Contains(end, "model went away") {
+		t.Fatalf("end = %s, want the error inline", end)
+	}
 	v := p.View()
 	id := v.IDs()[0]
 	if v.Status(id) != "error" || v.Text(id) != "partial text" {
 		t.Fatalf("status %q text %q", v.Status(id), v.Text(id))
 	}
-	if n := p.Notice(); n.Level != sheen.LevelError || !strings.Contains(n.Message, "model went away") {
-		t.Fatalf("notice = %+v", n)
-	}
 	p.Idle()
+	if ns := p.Notices(); len(ns) > 0 { // the failure shows once: inline
+		t.Fatalf("the failure is shown inline and as notices %+v", ns)
+	}
 	msgs := c.Messages()
 	last := msgs[len(msgs)-1]
 	if last.Status != chat.Failed || last.Content != "partial text" {
@@ -154,14 +158,34 @@ func TestHandlerErrorWithoutStream(t *testing.T) {
 	p := open(t, base)
 	p.Next("reset")
 	p.Submit("hi")
-	if n := p.Notice(); n.Message != "Quota exceeded" {
-		t.Fatalf("notice %q, want the safe message only", n.Message)
-	}
 	d := p.Next("append")["message"].(map[string]any)
 	if d["status"] != "error" || d["retry"] != true || d["error"] != "Quota exceeded" {
 		t.Fatalf("inline error = %v", d)
 	}
 	p.Idle()
+	// Shown once: inline, with Retry, and no toast repeating it.
+	if ns := p.Notices(); len(ns) > 0 {
+		t.Fatalf("the error is shown inline and as notices %+v", ns)
+	}
+}
+
+// ErrorUnhandled ends the session, but the page shows why first: the
+// error, inline, before the connection ends.
+func TestErrorUnhandledShowsTheErrorBeforeEnding(t *testing.T) {
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat", chat.OnError(chat.ErrorUnhandled))
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			return &sheen.SafeError{Message: "Quota exceeded", Err: errors.New("HTTP 429 secret detail")}
+		})
+	})
+	p := open(t, base)
+	p.Next("reset")
+	p.Submit("hi")
+	d := p.Next("append")["message"].(map[string]any)
+	if d["status"] != "error" || d["error"] != "Quota exceeded" {
+		t.Fatalf("inline error = %v, want the safe message", d)
+	}
+	<-p.Ended()
 }
 
 func TestStopCancelsHandlerContext(t *testing.T) {
@@ -261,7 +285,7 @@ func TestClearWhileStreamingCancels(t *testing.T) {
 	p.Next("reset")
 	p.Submit("hi")
 	<-started
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	// The reset and the end of the response (busy false) may come in either
 	// order.
 	sawReset, sawIdle := false, false
@@ -305,15 +329,15 @@ func TestGreetingLifecycle(t *testing.T) {
 		t.Fatalf("greeting not dismissed: %v", d)
 	}
 	p.Idle()
-	c.ClearMessages(true)
+	c.ClearMessages(chat.KeepGreeting)
 	if r := p.Next("reset"); r["greeting"] == nil {
 		t.Fatalf("greeting not back after clear: %v", r)
 	}
-	c.ClearMessages(false)
+	c.ClearMessages(chat.DropGreeting)
 	if r := p.Next("reset"); r["greeting"] != nil {
-		t.Fatalf("greeting shown after ClearMessages(false): %v", r)
+		t.Fatalf("greeting shown after ClearMessages(chat.DropGreeting): %v", r)
 	}
-	c.ClearMessages(true) // no greeting any more: requested
+	c.ClearMessages(chat.KeepGreeting) // no greeting any more: requested
 	<-requested
 }
 
@@ -372,5 +396,72 @@ func TestMessagesConsistentAfterAppend(t *testing.T) {
 	}
 	if !slices.Equal(roles, []chat.Role{chat.System, chat.User, chat.Assistant}) || got[2].Content != "literal *text*" || got[2].ContentType != chat.TextType {
 		t.Fatalf("transcript = %s", fmtMsgs(got))
+	}
+}
+
+// A stream context queued behind a stream that does not end gives up at its
+// ctx's deadline, and its Close does not wait for the queue.
+func TestStreamContextQueuedRespectsDeadline(t *testing.T) {
+	release := make(chan struct{})
+	result := make(chan error, 1)
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			c.AppendMessageStream(ctx, func(yield func(string, error) bool) {
+				yield("blocked ", nil)
+				<-release
+			})
+			dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			_, err := c.StreamContext(dctx)
+			result <- err
+			close(release)
+			return nil
+		})
+	})
+	p := open(t, base)
+	p.Next("reset")
+	p.Submit("go")
+	if err := <-result; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("StreamContext = %v, want the deadline", err)
+	}
+	p.Until("end")
+	p.Idle()
+}
+
+func TestSetGreetingRemovesAndReplaces(t *testing.T) {
+	var c *chat.Chat
+	base := newApp(t, func(s *sheen.Session) {
+		c = chat.New(s, "chat", chat.Greeting("Hello"), chat.PersistentGreeting())
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return c.AppendMessage(ctx, "ok") })
+	})
+	p := open(t, base)
+	p.Next("reset")
+	if html, persistent, shown := c.Greeting(); !strings.Contains(string(html), "Hello") || !persistent || !shown {
+		t.Fatalf("Greeting() = %q %v %v", html, persistent, shown)
+	}
+	p.Submit("hi")
+	p.Until("append")
+	p.Idle()
+	// A non-persistent greeting set while messages are shown replaces the
+	// persistent one on the page, dismissed at once.
+	c.SetGreeting("Later", false)
+	if d := p.Next("greeting"); d["greeting"] != nil {
+		t.Fatalf("the old greeting stays on the page: %v", d)
+	}
+	if html, _, shown := c.Greeting(); shown || !strings.Contains(string(html), "Later") {
+		t.Fatalf("Greeting() = %q shown %v, want Later, dismissed", html, shown)
+	}
+	c.SetGreeting("Pinned", true)
+	if d := p.Next("greeting"); d["greeting"] == nil {
+		t.Fatalf("persistent greeting not shown: %v", d)
+	}
+	// nil removes the greeting: no empty bubble.
+	c.SetGreeting(nil, true)
+	if d := p.Next("greeting"); d["greeting"] != nil {
+		t.Fatalf("SetGreeting(nil) shows %v", d)
+	}
+	if html, _, shown := c.Greeting(); html != "" || shown {
+		t.Fatalf("Greeting() after nil = %q %v", html, shown)
 	}
 }

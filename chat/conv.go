@@ -317,22 +317,33 @@ func callHandler(fn func(context.Context) error, ctx context.Context) (err error
 	return fn(ctx)
 }
 
-// handlerError shows a response's error. Locked.
+// handlerError shows a response's error once, inline: a failed message
+// with a Retry button (a toast repeating it would show it twice). Under
+// ErrorUnhandled the failed message reaches the page before
+// v's session ends, so the user sees what happened. Locked.
 func (cv *conv) handlerError(v *Chat, fn func(context.Context) error, err error) {
 	logerr.Log(v.log, "chat: a submit handler", err)
-	if v.cfg.errorMode == ErrorUnhandled {
-		v.s.Close()
-		return
-	}
 	var se *StreamError
 	if errors.As(err, &se) {
-		return // the stream already showed its failure inline and notified
+		if v.cfg.errorMode == ErrorUnhandled {
+			cv.closeAfterShown(v)
+		}
+		return // the stream already showed its failure inline
 	}
 	msg := v.userMessage(err)
-	cv.broadcast(func(v *Chat) { v.s.Notify(sheen.LevelError, msg) })
 	id := cv.newID()
 	cv.setRetry(id, fn)
 	cv.appendMsg(Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, nil)
+	if v.cfg.errorMode == ErrorUnhandled {
+		cv.closeAfterShown(v)
+	}
+}
+
+// closeAfterShown ends v's session after what was broadcast so far: the
+// close is posted behind it, and the session flushes its page's queue
+// before it closes the connection. Locked.
+func (cv *conv) closeAfterShown(v *Chat) {
+	v.g.Post(func() { v.s.Close() }) // even if v moved to another conversation
 }
 
 // stopResponse cancels the running response and every stream. The streams

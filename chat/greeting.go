@@ -45,7 +45,7 @@ func (c *Chat) maybeRequestGreeting() {
 
 // OnGreetingRequested registers fn to run (off the session goroutine) when
 // the chat is on the page with no messages and no greeting, and again after
-// ClearMessages(true). fn typically calls [Chat.SetGreeting] or
+// ClearMessages([KeepGreeting]). fn typically calls [Chat.SetGreeting] or
 // [Chat.StreamGreeting].
 func (c *Chat) OnGreetingRequested(fn func(ctx context.Context)) {
 	c.g.Do(func() {
@@ -61,17 +61,38 @@ func (c *Chat) OnGreetingDismissed(fn func()) {
 }
 
 // SetGreeting shows a greeting (a plain string is markdown, [HTML] trusted
-// HTML), replacing any other. persistent keeps it above the messages;
-// otherwise the first message dismisses it.
+// HTML), replacing any other; nil (or empty content) removes it. persistent
+// keeps it above the messages; otherwise the first message dismisses it, and
+// a non-persistent greeting set while messages are shown is dismissed at
+// once (the greeting shown before it leaves the page).
 func (c *Chat) SetGreeting(content any, persistent bool) {
 	c.g.Do(func() {
-		c.greeting = &greetingState{html: c.renderContent(content), persistent: persistent}
-		if c.cur().shown() > 0 && !persistent {
-			c.greeting.dismissed = true
-			return
+		html := ""
+		if content != nil {
+			html = c.renderContent(content)
+		}
+		if html == "" {
+			c.greeting = nil
+		} else {
+			c.greeting = &greetingState{html: html, persistent: persistent}
+			if c.cur().shown() > 0 && !persistent {
+				c.greeting.dismissed = true
+			}
 		}
 		c.send("greeting", map[string]any{"greeting": c.greetingWire()})
 	})
+}
+
+// Greeting returns the chat's greeting as rendered HTML, whether it is
+// persistent, and whether it is shown now (false once a message dismissed
+// it). Without a greeting html is "".
+func (c *Chat) Greeting() (html HTML, persistent, shown bool) {
+	c.g.Do(func() {
+		if gr := c.greeting; gr != nil {
+			html, persistent, shown = HTML(gr.html), gr.persistent, !gr.dismissed
+		}
+	})
+	return html, persistent, shown
 }
 
 // StreamGreeting shows a greeting streamed from seq (markdown chunks), and

@@ -47,12 +47,16 @@ func defaults() config {
 // Placeholder sets the input's placeholder.
 func Placeholder(s string) Option { return func(c *config) { c.placeholder = s } }
 
-// Size sets the chat's CSS width and height (e.g. "100%", "600px").
+// Size sets the chat's CSS width and height (e.g. "100%", "600px"); either
+// may be "" for the default. The width holds inside a [sheen.Row] too (the
+// chat neither grows nor takes the row's basis; it may shrink on a narrow
+// screen).
 func Size(width, height string) Option {
 	return func(c *config) { c.width, c.height = width, height }
 }
 
-// Fill makes the chat fill its container's height.
+// Fill makes the chat fill its container's height: the window in a plain
+// [sheen.Page] or a page's main area.
 func Fill() Option { return func(c *config) { c.fill = true } }
 
 // AssistantIcon sets the icon shown beside assistant messages (trusted HTML,
@@ -118,6 +122,7 @@ func UI(id string, opts ...Option) sheen.Node {
 	var style []string
 	if cfg.width != "" {
 		style = append(style, "width:"+cssValue(cfg.width))
+		attrs = append(attrs, sheen.Attr("data-width", "")) // chat.css: the width holds in a Row
 	}
 	if cfg.height != "" {
 		style = append(style, "height:"+cssValue(cfg.height))

@@ -69,4 +69,25 @@ var streamContextCases = []struct {
 		sc.Close()
 		return nil
 	}, "Streamed more|After"},
+	{"a context inside a stream writes into its message", func(ctx context.Context, c *chat.Chat) error {
+		var scErr error
+		st := c.AppendMessageStream(ctx, func(yield func(string, error) bool) {
+			if !yield("Let me check. ", nil) {
+				return
+			}
+			sc, err := c.StreamContext(ctx) // a tool call's progress, shinychat's way
+			if err != nil {
+				scErr = err
+				return
+			}
+			sc.Append("Calling the tool…")
+			sc.Replace("Sunny. ")
+			sc.Close()
+			yield("Done.", nil)
+		})
+		if _, err := st.Wait(ctx); err != nil {
+			return err
+		}
+		return scErr
+	}, "Let me check. Sunny. Done."},
 }

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/internal/markdown"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -102,6 +102,7 @@ type op struct {
 	content any
 	seq     iter.Seq2[string, error]
 	handle  *Stream
+	w       *writer // opStream: its message, once it runs
 	sc      *StreamContext
 	ctx     context.Context // derived from parent; cancelled by stop
 	parent  context.Context // the caller's ctx
@@ -191,8 +192,8 @@ func (cv *conv) work() {
 // returns at once with a handle; the stream runs after anything queued before
 // it, and appends issued after it wait for it. ctx (typically the submit
 // handler's) and the stop button both stop it. If seq yields an error the
-// partial text stays, marked failed, a notification follows the chat's error
-// mode, and the input unlocks.
+// partial text stays, marked failed with the error (as the chat's error mode
+// words it) and a Retry button, and the input unlocks.
 func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error]) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
 	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
@@ -252,6 +253,7 @@ func (cv *conv) runStream(o *op) {
 	o.v.g.Do(func() { o.handle.status.Set(StreamRunning) })
 	cv.mu.Lock()
 	w.start()
+	o.w = w
 	cv.mu.Unlock()
 	// The producer runs the iterator and writes its chunks itself (handing
 	// each chunk to another goroutine would wake a thread per chunk), so that
@@ -302,6 +304,10 @@ func (cv *conv) runStream(o *op) {
 	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
 	text := w.finish(status, failErr, interrupted)
+	cv.mu.Lock()
+	// Contexts opened inside the stream end with its message.
+	cv.ctxs = slices.DeleteFunc(cv.ctxs, func(sc *StreamContext) bool { return sc.w == w })
+	cv.mu.Unlock()
 	h := o.handle
 	h.text = text
 	switch status {
@@ -458,7 +464,6 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	}
 	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
 	end := map[string]any{"id": w.id, "status": "done"}
-	notice := ""
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
@@ -474,7 +479,6 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		}
 		end["status"], end["error"] = "error", m.Error
 		v.log.Error("chat: stream failed", zap.Error(err))
-		notice = m.Error
 	}
 	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
 	// After Finish the stream's blocks are those of a render of the whole
@@ -491,10 +495,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
-		v.send("end", end)
-		if notice != "" {
-			v.s.Notify(sheen.LevelError, notice)
-		}
+		v.send("end", end) // a failure shows inline, once: no toast too
 		v.changed()
 	})
 	return text
@@ -535,8 +536,10 @@ func wirePatch(id string, p markdown.Patch) map[string]any {
 // StreamContext streams one message that the app writes piece by piece, with
 // checkpoints: [StreamContext.Replace] returns the message to what it was when
 // this context opened. Contexts nest: a context opened while another is open
-// writes into the same message. Appends issued while a context is open wait
-// until the outermost one closes.
+// writes into the same message. A context opened while a stream of
+// [Chat.AppendMessageStream] runs (typically from its iterator, to show a tool
+// call's progress) writes into the streaming message the same way. Appends
+// issued while a context is open wait until the outermost one closes.
 type StreamContext struct {
 	cv         *conv
 	parent     *StreamContext
@@ -547,11 +550,29 @@ type StreamContext struct {
 }
 
 // StreamContext opens a stream context: a new streaming message, or, if a
-// stream context of this chat is open, a nested context in its message. It
-// waits for what is queued before it (or for ctx). Close it when done.
+// stream context of this chat is open or a stream runs, a nested context in
+// its message (its checkpoint is the message as it is now; closing it ends
+// only the context, the message goes on). Otherwise it waits for what is
+// queued before it, or for ctx: a context that is still queued when ctx ends
+// leaves the queue and StreamContext returns ctx's error. Close it when done.
+//
+// A context opened while a stream runs joins that stream's message, as in
+// shinychat: a stream holds the queue until its iterator ends, so a separate
+// message opened from inside the iterator could never start. To show a
+// context as its own message after a stream, wait for the stream first
+// ([Stream.Wait]).
 func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	cv := c.target(ctx)
 	cv.mu.Lock()
+	if o := cv.current; o != nil && o.kind == opStream && o.w != nil && !o.w.ended {
+		n := &StreamContext{cv: cv, w: o.w, checkpoint: o.w.text.Len()}
+		cv.ctxs = append(cv.ctxs, n)
+		cv.mu.Unlock()
+		return n, nil
+	}
 	if n := len(cv.ctxs); n > 0 {
 		top := cv.ctxs[n-1]
 		cv.mu.Unlock()
@@ -570,6 +591,18 @@ func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
 	case <-o.ready:
 		return sc, nil
 	case <-ctx.Done():
+		cv.mu.Lock()
+		if i := slices.Index(cv.queue, o); i >= 0 { // never started: leave the queue
+			cv.queue = slices.Delete(cv.queue, i, i+1)
+			sc.closed = true
+			cv.ctxs = slices.DeleteFunc(cv.ctxs, func(x *StreamContext) bool { return x == sc })
+			o.stop()
+			close(o.done)
+			cv.setBusy()
+			cv.mu.Unlock()
+			return nil, ctx.Err()
+		}
+		cv.mu.Unlock()
 		sc.Close()
 		return nil, ctx.Err()
 	}

@@ -14,6 +14,7 @@ import { Palette, cleanCommands, completeCommand, paletteQuery, parseCommand } f
 import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
+import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -210,6 +211,7 @@ class Chat {
     if (rec.thinking) this.#closeThinking(rec);
     cardify(rec.content);
     this.#status(rec, d.status, d.error, d.retry);
+    this.#removed(rec);
     this.#unwait();
   }
 
@@ -334,8 +336,23 @@ class Chat {
     } else {
       cardify(content);
       if (role === "assistant") this.#status(rec, m.status, m.error, m.retry);
+      this.#removed(rec);
     }
     return rec;
+  }
+
+  // A finished message that shows nothing (the sanitizer removed all of it)
+  // says so, small and muted, instead of leaving an empty bubble. A stopped
+  // or failed message has its note or error to show instead.
+  #removed(rec) {
+    const st = rec.el.dataset.status;
+    if (st === "stopped" || st === "error" || st === "interrupted") return;
+    if (rec.thinking || !blank(rec.content)) return;
+    const p = h(this.doc, "p", "sheen-chat-removed");
+    p.textContent = REMOVED_TEXT;
+    p.title = REMOVED_TITLE;
+    rec.content.append(p);
+    rec.el.dataset.removed = "";
   }
 
   #icon(html) {

@@ -114,7 +114,7 @@ func budgetError(err error) error {
 // a history the chat moves to a new conversation, which starts with the
 // system prompt (the chat's starting messages); the old one stays listed.
 func (cv *conversation) clear(ctx context.Context) error {
-	cv.c.ClearMessages(true)
+	cv.c.ClearMessages(chat.KeepGreeting)
 	if _, ok := cv.responder().(Model); ok && !cv.kept {
 		return cv.c.AppendMessage(ctx, chat.Message{Role: chat.System, Content: systemPrompt})
 	}

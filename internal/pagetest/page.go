@@ -252,6 +252,16 @@ func (p *Page) Notice() protocol.Notice {
 	return n
 }
 
+// Notices returns every notice the page has received so far, taken or not.
+func (p *Page) Notices() []protocol.Notice {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.notices)
+}
+
+// Ended is closed when the page's connection has ended.
+func (p *Page) Ended() <-chan struct{} { return p.done }
+
 // View returns the page's view of the component: the messages taken so
 // far, applied.
 func (p *Page) View() *View { return &p.view }
