@@ -345,6 +345,7 @@ class Chat {
   // says so, small and muted, instead of leaving an empty bubble. A stopped
   // or failed message has its note or error to show instead.
   #removed(rec) {
+    if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
     if (rec.thinking || !blank(rec.content)) return;
