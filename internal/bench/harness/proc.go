@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -119,4 +121,20 @@ func RaiseFileLimit() error {
 	}
 	lim.Cur = lim.Max
 	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+}
+
+// HTTPClients returns one HTTP client per source address in src, a
+// comma-separated list (127.0.0.2,127.0.0.3…), to spread a client's
+// connections over more ephemeral ports; one default client when src is
+// empty.
+func HTTPClients(src string) []*http.Client {
+	if src == "" {
+		return []*http.Client{{}}
+	}
+	var out []*http.Client
+	for _, a := range strings.Split(src, ",") {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(strings.TrimSpace(a))}, Timeout: 30 * time.Second}
+		out = append(out, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
+	}
+	return out
 }

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -55,7 +54,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	clients := httpClients(*src)
+	clients := harness.HTTPClients(*src)
 
 	conns := make([]*websocket.Conn, *n)
 	var heartbeat atomic.Int64
@@ -216,20 +215,6 @@ func closeAll(conns []*websocket.Conn) {
 			c.CloseNow()
 		}
 	}
-}
-
-// httpClients returns one HTTP client per source address (the default one
-// when src is empty).
-func httpClients(src string) []*http.Client {
-	if src == "" {
-		return []*http.Client{{}}
-	}
-	var out []*http.Client
-	for _, a := range strings.Split(src, ",") {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(strings.TrimSpace(a))}, Timeout: 30 * time.Second}
-		out = append(out, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
-	}
-	return out
 }
 
 // httpc fetches /heap; the server runs a GC first, which takes a while
