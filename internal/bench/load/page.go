@@ -37,6 +37,7 @@ type Page struct {
 	pingStop  chan struct{}
 	pingDone  chan struct{}
 	heartbeat time.Duration
+	grace     time.Duration
 
 	session, token string
 	seq            atomic.Uint64 // the last update applied (read by the pinger)
@@ -48,6 +49,7 @@ type Page struct {
 	id     string
 	view   markdown.View
 	status string // its end status; "" while it streams
+	busy   bool   // the chat's last "busy" message said true
 }
 
 // Frame is what one update frame brought.
@@ -118,6 +120,7 @@ func (p *Page) connect(ctx context.Context, hello []byte) (protocol.Welcome, err
 	}
 	p.ws, p.session, p.token = ws, w.Session, w.Token
 	p.heartbeat = time.Duration(w.Heartbeat) * time.Millisecond
+	p.grace = time.Duration(w.Grace) * time.Millisecond
 	if !w.Resumed {
 		p.seq.Store(w.Seq)
 	}
@@ -165,9 +168,10 @@ func (p *Page) Send(ctx context.Context, name string, data any) error {
 	return p.ws.Write(ctx, websocket.MessageText, frame)
 }
 
-// Submit asks for the reply r and forgets the previous message.
+// Submit asks for the reply r and forgets the previous message. The page
+// counts as busy until the chat says otherwise, after the reply's end.
 func (p *Page) Submit(ctx context.Context, r Request) error {
-	p.id, p.view, p.status = "", markdown.View{}, ""
+	p.id, p.view, p.status, p.busy = "", markdown.View{}, "", true
 	return p.Send(ctx, "submit", map[string]string{"text": r.String()})
 }
 
@@ -242,6 +246,14 @@ func (p *Page) apply(u protocol.Update) (Frame, error) {
 				return f, fmt.Errorf("load: patch of %s: %w", p.id, err)
 			}
 			f.Patches++
+		case "busy":
+			var d struct {
+				Busy bool `json:"busy"`
+			}
+			if err := json.Unmarshal(m.Data, &d); err != nil {
+				return f, fmt.Errorf("load: busy: %w", err)
+			}
+			p.busy = d.Busy
 		case "end":
 			var d struct {
 				ID     string `json:"id"`
@@ -256,6 +268,17 @@ func (p *Page) apply(u protocol.Update) (Frame, error) {
 		}
 	}
 	return f, nil
+}
+
+// WaitIdle reads frames until the chat is not busy: a page locks its input
+// until then, and the chat ignores a submission while a reply runs.
+func (p *Page) WaitIdle(ctx context.Context) error {
+	for p.busy {
+		if _, err := p.Next(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Drop closes the socket at once, as a lost network does; the session
@@ -296,6 +319,10 @@ func (p *Page) Resume(ctx context.Context) error {
 
 // Close closes the page's connection (a closed tab).
 func (p *Page) Close() { p.Drop() }
+
+// Grace returns how long the server keeps the session after its socket
+// closes (from the welcome).
+func (p *Page) Grace() time.Duration { return p.grace }
 
 // Status returns the end status of the streaming message ("" while it
 // streams).

@@ -85,7 +85,7 @@ func main() {
 	var (
 		frames, patches atomic.Int64
 		checked         atomic.Int64
-		errs            errorList
+		errs            load.Errors
 		gaps            = make([][]int32, *n) // µs, per session
 		dial            = make(chan struct{}, *conc)
 		wg              sync.WaitGroup
@@ -99,7 +99,7 @@ func main() {
 			}
 			<-dial
 			if err != nil {
-				errs.add(fmt.Errorf("session %d: %w", i, err))
+				errs.Add(fmt.Errorf("session %d: %w", i, err))
 				return
 			}
 			defer p.Close()
@@ -108,7 +108,7 @@ func main() {
 			for {
 				f, err := p.Next(ctx)
 				if err != nil {
-					errs.add(fmt.Errorf("session %d: %w", i, err))
+					errs.Add(fmt.Errorf("session %d: %w", i, err))
 					return
 				}
 				if f.Patches > 0 {
@@ -131,7 +131,7 @@ func main() {
 			}
 			gaps[i] = g
 			if err := p.Check(req.Chunks); err != nil {
-				errs.add(fmt.Errorf("session %d: %w", i, err))
+				errs.Add(fmt.Errorf("session %d: %w", i, err))
 				return
 			}
 			checked.Add(1)
@@ -163,7 +163,7 @@ func main() {
 	}
 	fmt.Fprintf(&b, "sessions=%d servers=%d reply=%d×%v wall=%.1fs frames=%d (%.0f/s) patches=%d gap p50=%s p99=%s p99.9=%s max=%s errors=%d checked=%d/%d",
 		*n, len(bases), req.Chunks, req.Every, wall.Seconds(), frames.Load(), float64(frames.Load())/wall.Seconds(), patches.Load(),
-		ms(pct(0.5)), ms(p99), ms(pct(0.999)), ms(pct(1)), errs.count(), checked.Load(), *n)
+		ms(pct(0.5)), ms(p99), ms(pct(0.999)), ms(pct(1)), errs.Count(), checked.Load(), *n)
 	cores := math.NaN()
 	if len(procs) > 0 {
 		var cpu time.Duration
@@ -184,8 +184,8 @@ func main() {
 	}
 	fmt.Fprintf(&b, " targets: p99≤50ms %s, server≤1core %s", yes(p99 <= 50*time.Millisecond && len(all) > 0), yes(cores <= 1))
 	fmt.Println(b.String())
-	errs.print()
-	if errs.count() > 0 {
+	errs.Print()
+	if errs.Count() > 0 {
 		os.Exit(1)
 	}
 }
@@ -201,37 +201,4 @@ func readProcs(pids []int) []harness.Proc {
 		out[i] = p
 	}
 	return out
-}
-
-// errorList counts errors and keeps the first few.
-type errorList struct {
-	mu    sync.Mutex
-	n     int
-	first []error
-}
-
-func (l *errorList) add(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.n++
-	if len(l.first) < 5 {
-		l.first = append(l.first, err)
-	}
-}
-
-func (l *errorList) count() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n
-}
-
-func (l *errorList) print() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, err := range l.first {
-		fmt.Fprintln(os.Stderr, "error:", err)
-	}
-	if l.n > len(l.first) {
-		fmt.Fprintf(os.Stderr, "error: … and %d more\n", l.n-len(l.first))
-	}
 }
