@@ -17,7 +17,7 @@ export SHEEN_REQUIRE_REDIS ?= 1
 # /usr/sbin): under make a missing nginx fails them instead of skipping them.
 export SHEEN_REQUIRE_NGINX ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions fmt fuzz
+.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions bench-load load soak fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -85,7 +85,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 # Benchmarks: Go micro-benchmarks plus the cross-language comparisons.
-bench: bench-go bench-reactive bench-sessions
+bench: bench-go bench-reactive bench-sessions bench-load
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
@@ -96,3 +96,24 @@ bench-reactive:
 # Idle memory per session with 10,000 open sessions (a separate client process).
 bench-sessions:
 	@bash internal/bench/sessions/run.sh 10000
+
+# A short streaming load run for `make bench`: 200 sessions × 50 chunks/s ×
+# 10 s (about 15 s); `make load` is the full one.
+bench-load:
+	@bash internal/bench/load/run.sh -n 200 -duration 10s
+
+# Streaming load (not part of `make test`): LOADRUNS runs of 1,000 sessions ×
+# 50 chunks/s × 60 s, each against a fresh server, clients in their own
+# process; one summary line per run. More flags: LOADFLAGS (see run.sh).
+LOADRUNS  ?= 2
+LOADFLAGS ?=
+load:
+	@bash internal/bench/load/run.sh -runs $(LOADRUNS) $(LOADFLAGS)
+
+# Soak (not part of `make test`): 200 users at a time connect, chat, drop the
+# socket mid-reply, resume, leave, for DURATION; prints the server's heap,
+# goroutines and open files at start, peak and end, and a verdict.
+DURATION ?= 30m
+SOAKVUS  ?= 200
+soak:
+	@bash internal/bench/load/soak.sh $(DURATION) $(SOAKVUS)

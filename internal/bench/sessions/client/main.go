@@ -15,36 +15,23 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/sheenhq/sheen/internal/bench/harness"
 	"github.com/sheenhq/sheen/internal/bench/sessions"
 	"github.com/sheenhq/sheen/protocol"
 )
-
-// stats mirrors the server's /stats answer.
-type stats struct {
-	RSS        int64 `json:"rss"`
-	HeapAlloc  int64 `json:"heap_alloc"`
-	HeapInuse  int64 `json:"heap_inuse"`
-	StackInuse int64 `json:"stack_inuse"`
-	Sys        int64 `json:"sys"`
-	Goroutines int   `json:"goroutines"`
-	Sessions   int   `json:"sessions"`
-}
 
 func main() {
 	base := flag.String("url", "", "the server's base URL, http://127.0.0.1:PORT")
@@ -58,16 +45,16 @@ func main() {
 	if *base == "" {
 		log.Fatal("client: -url is required")
 	}
-	if err := raiseFileLimit(); err != nil {
+	if err := harness.RaiseFileLimit(); err != nil {
 		log.Printf("raising the open-file limit: %v", err)
 	}
 	wsURL := "ws" + strings.TrimPrefix(*base, "http") + "/_sheen/ws"
 
-	before, err := getStats(*base)
+	before, err := harness.GetStats(*base, true)
 	if err != nil {
 		log.Fatal(err)
 	}
-	clients := httpClients(*src)
+	clients := harness.HTTPClients(*src)
 
 	conns := make([]*websocket.Conn, *n)
 	var heartbeat atomic.Int64
@@ -117,7 +104,7 @@ feed:
 	var pinger sync.WaitGroup
 	pinger.Go(func() { ping(conns, time.Duration(heartbeat.Load())*time.Millisecond, stopPing) })
 	time.Sleep(*settle)
-	after, err := getStats(*base)
+	after, err := harness.GetStats(*base, true)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -134,17 +121,15 @@ feed:
 	per := func(a, b int64) float64 { return float64(b-a) / float64(*n) / 1024 }
 	fmt.Printf("sessions opened: %d in %v (%.0f/s); live on the server: %d\n",
 		*n, opened.Round(time.Millisecond), float64(*n)/opened.Seconds(), after.Sessions)
-	fmt.Printf("server RSS:        %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.RSS), mib(after.RSS), per(before.RSS, after.RSS))
-	fmt.Printf("server heap alloc: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.HeapAlloc), mib(after.HeapAlloc), per(before.HeapAlloc, after.HeapAlloc))
-	fmt.Printf("server heap inuse: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.HeapInuse), mib(after.HeapInuse), per(before.HeapInuse, after.HeapInuse))
-	fmt.Printf("server stacks:     %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", mib(before.StackInuse), mib(after.StackInuse), per(before.StackInuse, after.StackInuse))
+	fmt.Printf("server RSS:        %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", harness.MiB(before.RSS), harness.MiB(after.RSS), per(before.RSS, after.RSS))
+	fmt.Printf("server heap alloc: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", harness.MiB(before.HeapAlloc), harness.MiB(after.HeapAlloc), per(before.HeapAlloc, after.HeapAlloc))
+	fmt.Printf("server heap inuse: %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", harness.MiB(before.HeapInuse), harness.MiB(after.HeapInuse), per(before.HeapInuse, after.HeapInuse))
+	fmt.Printf("server stacks:     %7.1f MiB -> %7.1f MiB   %6.1f KiB per session\n", harness.MiB(before.StackInuse), harness.MiB(after.StackInuse), per(before.StackInuse, after.StackInuse))
 	fmt.Printf("server goroutines: %7d -> %7d       %6.2f per session\n", before.Goroutines, after.Goroutines, float64(after.Goroutines-before.Goroutines)/float64(*n))
 	if after.Sessions != *n {
 		log.Fatalf("client: %d sessions live on the server, want %d", after.Sessions, *n)
 	}
 }
-
-func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // open starts one session the way a page does, makes inputs input changes,
 // and returns its heartbeat (ms).
@@ -232,36 +217,9 @@ func closeAll(conns []*websocket.Conn) {
 	}
 }
 
-// httpClients returns one HTTP client per source address (the default one
-// when src is empty).
-func httpClients(src string) []*http.Client {
-	if src == "" {
-		return []*http.Client{{}}
-	}
-	var out []*http.Client
-	for _, a := range strings.Split(src, ",") {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(strings.TrimSpace(a))}, Timeout: 30 * time.Second}
-		out = append(out, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
-	}
-	return out
-}
-
-// httpc fetches /stats and /heap; the server runs a GC for each, which
-// takes a while with 10,000 sessions, but not a minute.
+// httpc fetches /heap; the server runs a GC first, which takes a while
+// with 10,000 sessions, but not a minute.
 var httpc = &http.Client{Timeout: time.Minute}
-
-func getStats(base string) (stats, error) {
-	var st stats
-	resp, err := httpc.Get(base + "/stats")
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("GET /stats: %s", resp.Status)
-	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
-}
 
 func getFile(url, path string) error {
 	resp, err := httpc.Get(url)
@@ -278,14 +236,4 @@ func getFile(url, path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// raiseFileLimit raises the soft limit on open files to the hard limit.
-func raiseFileLimit() error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return err
-	}
-	lim.Cur = lim.Max
-	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 }
