@@ -17,7 +17,7 @@ export SHEEN_REQUIRE_REDIS ?= 1
 # /usr/sbin): under make a missing nginx fails them instead of skipping them.
 export SHEEN_REQUIRE_NGINX ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions bench-load load soak fmt fuzz
+.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions bench-load load load-cluster soak fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -117,3 +117,8 @@ DURATION ?= 30m
 SOAKVUS  ?= 200
 soak:
 	@bash internal/bench/load/soak.sh $(DURATION) $(SOAKVUS)
+
+# Many instances: the streaming load through nginx in front of two
+# instances, then on one instance without nginx, side by side.
+load-cluster: nginx
+	@bash internal/bench/load/cluster.sh

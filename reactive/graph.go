@@ -124,6 +124,8 @@ type Graph struct {
 	posted   []func()
 	spare    []func()
 	draining bool
+	lingering bool          // the drainer waits for more posts (drain)
+	wake      chan struct{} // wakes a lingering drainer
 	taskGs   map[uintptr]struct{} // goroutines running Task bodies
 	closed   atomic.Bool
 
@@ -219,10 +221,75 @@ func (g *Graph) Post(fn func()) {
 	start := !g.draining && !g.owned() // a running turn drains the mailbox before it ends
 	if start {
 		g.draining = true
+		if g.lingering { // a drainer waits for more: hand it this
+			g.lingering = false
+			start = false
+			select {
+			case g.wake <- struct{}{}:
+			default:
+			}
+		}
 	}
 	g.mbox.Unlock()
 	if start {
-		go g.Do(nil)
+		go g.drain()
+	}
+}
+
+// drainLinger is how long the goroutine that runs posted functions waits
+// for more before it ends. A stream posts a frame every few tens of
+// milliseconds: one goroutine that lives through it keeps the stack it
+// grew, where a new goroutine per post grew a new stack every time (about a
+// fifth of a busy server's CPU went to copying stacks).
+const drainLinger = 100 * time.Millisecond
+
+// drain runs what is posted, then waits drainLinger for more, and ends.
+func (g *Graph) drain() {
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for {
+		g.Do(nil)
+		g.mbox.Lock()
+		if g.closed.Load() {
+			g.mbox.Unlock()
+			return
+		}
+		if g.draining { // posted meanwhile: another drainer was started
+			g.mbox.Unlock()
+			return
+		}
+		g.lingering = true
+		if g.wake == nil {
+			g.wake = make(chan struct{}, 1)
+		}
+		wake := g.wake
+		g.mbox.Unlock()
+		if t == nil {
+			t = time.NewTimer(drainLinger)
+		} else {
+			t.Reset(drainLinger)
+		}
+		select {
+		case <-wake:
+			continue // Post set draining and handed over its function
+		case <-t.C:
+		}
+		g.mbox.Lock()
+		if !g.lingering { // a Post claimed this goroutine as the timer fired
+			g.mbox.Unlock()
+			select {
+			case <-wake:
+			default:
+			}
+			continue
+		}
+		g.lingering = false
+		g.mbox.Unlock()
+		return
 	}
 }
 
@@ -488,6 +555,13 @@ func (g *Graph) Close() {
 		return
 	}
 	g.posted = nil
+	if g.lingering { // let a waiting drainer end now
+		g.lingering = false
+		select {
+		case g.wake <- struct{}{}:
+		default:
+		}
+	}
 	g.mbox.Unlock()
 	g.cancel()
 	stop := func() {
