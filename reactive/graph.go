@@ -120,14 +120,14 @@ type Graph struct {
 	walking  bool
 
 	// Mailbox: guarded by mbox.
-	mbox     sync.Mutex
-	posted   []func()
-	spare    []func()
-	draining bool
-	lingering bool          // the drainer waits for more posts (drain)
-	wake      chan struct{} // wakes a lingering drainer
-	taskGs   map[uintptr]struct{} // goroutines running Task bodies
-	closed   atomic.Bool
+	mbox      sync.Mutex
+	posted    []func()
+	spare     []func()
+	draining  bool
+	lingering bool                 // the drainer waits for more posts (drain)
+	wake      chan struct{}        // wakes a lingering drainer
+	taskGs    map[uintptr]struct{} // goroutines running Task bodies
+	closed    atomic.Bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
