@@ -261,7 +261,9 @@ func TestHistoryTwoTabsFollowOneStream(t *testing.T) {
 		t.Fatalf("the two pages differ:\n%s\n--\n%s", a[len(a)-1], b[len(b)-1])
 	}
 
-	// Stop from either tab: the second stops a new reply of the first.
+	// Stop from either tab: the second stops a new reply of the first (asked
+	// once the first is over, as a page whose input unlocks does).
+	p.Idle()
 	p.Submit("again")
 	q.Next("append") // the second tab sees the question
 	a.chunks <- "Partial"

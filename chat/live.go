@@ -379,56 +379,28 @@ func (w *writer) rewrite(off int, s string) {
 		w.ms = renderer.NewStream()
 		_, _ = w.ms.WriteString(text)
 	}
-	if time.Since(w.last) >= w.coalesce {
-		w.flush()
-	} else if w.timer == nil {
-		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
-	}
+	w.schedule()
 }
 
 // finishRemote ends the copy of another instance's reply with m, the
 // finished message it published. Locked.
 func (w *writer) finishRemote(m Message) {
 	cv := w.cv
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
-	w.ended = true
-	if cv.live == w {
-		cv.live = nil
-	}
+	w.stop()
 	// The pages have the text streamed so far: bring it to the finished
 	// message's, whose rendering is a whole render of it.
-	ms := renderer.NewStream()
 	var raw strings.Builder
 	if m.Thinking != "" {
 		raw.WriteString("<thinking>\n" + m.Thinking + "\n</thinking>\n")
 	}
 	raw.WriteString(m.Content)
 	if raw.String() != w.text.String() {
-		_, _ = ms.WriteString(raw.String())
-		w.ms = ms
+		w.ms = renderer.NewStream()
+		_, _ = w.ms.WriteString(raw.String())
 	}
 	p := w.ms.Finish()
 	if w.epoch != cv.epoch || cv.has(m.ID) {
 		return
 	}
-	cv.msgs = append(cv.msgs, m)
-	end := map[string]any{"id": m.ID, "status": "done"}
-	if m.Status != Done {
-		end["status"] = string(m.Status)
-		if m.Error != "" {
-			end["error"] = m.Error
-		}
-	}
-	if m.Status == Failed || m.Status == Interrupted {
-		end["retry"] = cv.canRetry(m)
-	}
-	wp := wirePatch(w.id, p)
-	cv.broadcast(func(v *Chat) {
-		v.send("patch", wp)
-		v.send("end", end)
-		v.changed()
-	})
+	w.showEnd(m, p)
 }

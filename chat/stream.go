@@ -376,11 +376,54 @@ func (w *writer) write(s string) {
 	}
 	w.text.WriteString(s)
 	_, _ = w.ms.WriteString(s)
+	w.schedule()
+}
+
+// schedule flushes now if the coalescing period has passed since the last
+// flush, or arms the timer that will. Locked.
+func (w *writer) schedule() {
 	if time.Since(w.last) >= w.coalesce {
 		w.flush()
 	} else if w.timer == nil {
 		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
 	}
+}
+
+// stop ends the writer: no more flushes, no longer the message streaming
+// now. Locked.
+func (w *writer) stop() {
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	w.ended = true
+	if w.cv.live == w {
+		w.cv.live = nil
+	}
+}
+
+// showEnd adds m, the finished message of w, to the transcript and ends it
+// on every page: the last patch p, then its end (status, error, Retry).
+// Locked.
+func (w *writer) showEnd(m Message, p markdown.Patch) {
+	cv := w.cv
+	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
+	end := map[string]any{"id": m.ID, "status": "done"}
+	if m.Status != Done {
+		end["status"] = string(m.Status)
+		if m.Error != "" {
+			end["error"] = m.Error
+		}
+	}
+	if m.Status == Failed || m.Status == Interrupted {
+		end["retry"] = cv.canRetry(m)
+	}
+	wp := wirePatch(w.id, p)
+	cv.broadcast(func(v *Chat) {
+		v.send("patch", wp)
+		v.send("end", end) // a failure shows inline, once: no toast too
+		v.changed()
+	})
 }
 
 // replace makes the text keep[:n] + s and re-renders it from scratch.
@@ -449,55 +492,35 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	cv := w.cv
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
-	w.ended = true
-	if cv.live == w {
-		cv.live = nil
-	}
+	w.stop()
 	p := w.ms.Finish()
 	text := w.text.String()
 	if w.epoch != cv.epoch {
 		return text // the chat was cleared while this message streamed
 	}
 	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
-	end := map[string]any{"id": w.id, "status": "done"}
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
-		end["status"], end["error"] = string(Interrupted), m.Error
 	case status == StreamStopped:
 		m.Status = Stopped
-		end["status"] = "stopped"
 	case status == StreamFailed:
 		v := w.v
 		m.Status, m.Error = Failed, v.userMessage(err)
 		if cv.running > 0 { // a response streamed it: Retry runs that response again
 			cv.setRetry(w.id, cv.respFn)
 		}
-		end["status"], end["error"] = "error", m.Error
 		v.log.Error("chat: stream failed", zap.Error(err))
 	}
-	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
 	// After Finish the stream's blocks are those of a render of the whole
 	// text: kept, the message is never rendered again.
 	snap := w.ms.Snapshot()
 	cv.keep(m.ID, rendered{html: joinDelta(snap.Answer), thinking: joinDelta(snap.Thinking)})
-	if m.Status == Failed || m.Status == Interrupted {
-		end["retry"] = cv.canRetry(m)
-	}
 	cv.persistFinish(w, m) // queued before any page can see the end
 	if cv.shares() {
 		cv.publish(liveEvent{Kind: evEnd, ID: w.id, Msg: ptr(cv.toStore(m))})
 	}
-	wp := wirePatch(w.id, p)
-	cv.broadcast(func(v *Chat) {
-		v.send("patch", wp)
-		v.send("end", end) // a failure shows inline, once: no toast too
-		v.changed()
-	})
+	w.showEnd(m, p)
 	return text
 }
 

@@ -141,3 +141,19 @@ export class Blocks {
     return frag;
   }
 }
+
+/** A new element of doc: tag, with the class names cls. */
+export function h(doc, tag, cls) {
+  const el = doc.createElement(tag);
+  if (cls) el.className = cls;
+  return el;
+}
+
+/** A button of doc with the class names cls, the accessible name label (if any) and the trusted HTML html inside. */
+export function button(doc, cls, label, html) {
+  const b = h(doc, "button", cls);
+  b.type = "button";
+  if (label) b.setAttribute("aria-label", label);
+  b.append(parseHTML(doc, html));
+  return b;
+}

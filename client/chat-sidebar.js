@@ -6,7 +6,7 @@
 // with data-history and hands it the history messages; the list's logic is
 // in chat-conversations.js.
 
-import { parseHTML } from "./chat-html.js";
+import { button, h } from "./chat-html.js";
 import {
   MAX_TITLE, cleanTitle, displayTitle, groupByDate, mergePage, removeConversation, renameConversation,
   showConversation,
@@ -536,16 +536,3 @@ export class Sidebar {
   }
 }
 
-function h(doc, tag, cls) {
-  const el = doc.createElement(tag);
-  if (cls) el.className = cls;
-  return el;
-}
-
-function button(doc, cls, label, html) {
-  const b = h(doc, "button", cls);
-  b.type = "button";
-  if (label) b.setAttribute("aria-label", label);
-  b.append(parseHTML(doc, html));
-  return b;
-}

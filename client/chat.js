@@ -9,7 +9,7 @@
 // chat-conversations.js; chat-html.js puts server HTML into the page.
 
 import { registerComponent } from "./sheen.js";
-import { Blocks, parseHTML } from "./chat-html.js";
+import { Blocks, button, h, parseHTML } from "./chat-html.js";
 import { Palette, cleanCommands, completeCommand, paletteQuery, parseCommand } from "./chat-palette.js";
 import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
@@ -897,19 +897,6 @@ function cleanGreeting(g) {
   return g && typeof g === "object" && typeof g.html === "string" ? { html: g.html, persistent: g.persistent === true } : null;
 }
 
-function h(doc, tag, cls) {
-  const el = doc.createElement(tag);
-  if (cls) el.className = cls;
-  return el;
-}
-
-function button(doc, cls, label, html) {
-  const b = h(doc, "button", cls);
-  b.type = "button";
-  if (label) b.setAttribute("aria-label", label);
-  b.append(parseHTML(doc, html));
-  return b;
-}
 
 // Show a user message's command as a chip: the leading "/name" of its first
 // text becomes a chip in front of the rest.

@@ -20,6 +20,18 @@ var ErrExists = errors.New("store: exists")
 // cut to it (at a rune boundary) by Create and Rename.
 const MaxTitle = 200
 
+// CutTitle cuts title to MaxTitle runes, as Create and Rename must.
+func CutTitle(title string) string {
+	n := 0
+	for i := range title {
+		if n == MaxTitle {
+			return title[:i]
+		}
+		n++
+	}
+	return title
+}
+
 // Message states the store knows about. Any other status is the chat's and
 // is kept as given.
 const (

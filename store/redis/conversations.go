@@ -31,7 +31,7 @@ func (s *Store) Create(ctx context.Context, c store.Conversation) error {
 		c.Updated = now
 	}
 	_, err := s.run(ctx, createScript, c.ID,
-		c.Owner, cutTitle(c.Title), millis(c.Created), millis(c.Updated), member(c.Updated.UnixMilli(), c.ID))
+		c.Owner, store.CutTitle(c.Title), millis(c.Created), millis(c.Updated), member(c.Updated.UnixMilli(), c.ID))
 	if errors.Is(err, errExists) {
 		return fmt.Errorf("store/redis: create: conversation %q: %w", c.ID, store.ErrExists)
 	}
@@ -145,7 +145,7 @@ func (s *Store) List(ctx context.Context, owner, cursor string, limit int) ([]st
 
 // Rename sets owner's conversation id's title, cut to store.MaxTitle runes.
 func (s *Store) Rename(ctx context.Context, owner, id, title string) error {
-	if _, err := s.run(ctx, renameScript, id, owner, cutTitle(title)); err != nil {
+	if _, err := s.run(ctx, renameScript, id, owner, store.CutTitle(title)); err != nil {
 		return fmt.Errorf("store/redis: rename %q: %w", id, err)
 	}
 	s.writes.Add(1)

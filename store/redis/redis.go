@@ -189,17 +189,7 @@ func parseMillis(v any) (time.Time, bool) {
 	return time.UnixMilli(ms).UTC(), true
 }
 
-// cutTitle cuts title to store.MaxTitle runes.
-func cutTitle(title string) string {
-	n := 0
-	for i := range title {
-		if n == store.MaxTitle {
-			return title[:i]
-		}
-		n++
-	}
-	return title
-}
+
 
 // noMaintNotifications turns off go-redis's maintenance notifications
 // (a Redis Enterprise and Cloud feature). In their default mode, auto, the

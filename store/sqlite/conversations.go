@@ -30,7 +30,7 @@ func (s *Store) Create(ctx context.Context, c store.Conversation) error {
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)`,
-			c.ID, c.Owner, cutTitle(c.Title), millis(c.Created), millis(c.Updated))
+			c.ID, c.Owner, store.CutTitle(c.Title), millis(c.Created), millis(c.Updated))
 		return err
 	})
 	if isUnique(err) {
@@ -143,7 +143,7 @@ func (s *Store) List(ctx context.Context, owner, cursor string, limit int) ([]st
 func (s *Store) Rename(ctx context.Context, owner, id, title string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE conversations SET title = ?, updated = max(updated, ?) WHERE id = ? AND owner = ?`,
-			cutTitle(title), millis(time.Now()), id, owner)
+			store.CutTitle(title), millis(time.Now()), id, owner)
 		return affected(res, err)
 	})
 	if err != nil {
@@ -201,14 +201,4 @@ func pointers(row []any) []any {
 	return p
 }
 
-// cutTitle cuts title to store.MaxTitle runes.
-func cutTitle(title string) string {
-	n := 0
-	for i := range title {
-		if n == store.MaxTitle {
-			return title[:i]
-		}
-		n++
-	}
-	return title
-}
+
