@@ -189,8 +189,6 @@ func parseMillis(v any) (time.Time, bool) {
 	return time.UnixMilli(ms).UTC(), true
 }
 
-
-
 // noMaintNotifications turns off go-redis's maintenance notifications
 // (a Redis Enterprise and Cloud feature). In their default mode, auto, the
 // first connection to a Redis that refuses them switches them off in the

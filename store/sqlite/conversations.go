@@ -200,5 +200,3 @@ func pointers(row []any) []any {
 	}
 	return p
 }
-
-
