@@ -174,7 +174,9 @@ func TestLiveAfterInstanceShutdown(t *testing.T) {
 	c.chunks <- "The answer from the new one."
 	c.chunks <- endReply
 	pc.Wait("its answer", func(m pagetestMsg) bool { return m.Name == "end" && strings.Contains(string(m.Data), `"done"`) })
-	if got := pc.View().Texts(); len(got) != 5 || !strings.Contains(got[4], "The answer from the new one.") {
+	// (The page shows its own question only if it was asked while the
+	// conversation still loaded: the server then shows it.)
+	if got := pc.View().Texts(); len(got) < 5 || !strings.Contains(got[len(got)-1], "The answer from the new one.") {
 		t.Fatalf("the new instance shows %q", got)
 	}
 }

@@ -149,6 +149,7 @@ class Chat {
   }
 
   #reset(messages, greeting) {
+    this.el.dataset.synced = ""; // the page shows the server's transcript (tests wait for it)
     this.msgs.clear();
     for (const el of Array.from(this.log.children)) if (el !== this.pendingEl) el.remove();
     this.shown = 0;

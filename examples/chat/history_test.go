@@ -27,7 +27,7 @@ const chatJS = `window.q = (s) => document.querySelector("#chat " + s);
 	// The page's own question has no id until it is reloaded: compare without.
 	window.logHTML = () => msgs().map((m) => m.outerHTML.replace(/ data-id="[^"]*"/, "")).join("\n");
 	window.convs = () => qa(".sheen-chat-conv-title").map((e) => e.textContent);
-	window.idle = () => document.documentElement.dataset.sheenState === "open" && !document.getElementById("chat").classList.contains("sheen-chat-locked");
+	window.idle = () => document.documentElement.dataset.sheenState === "open" && "synced" in document.getElementById("chat").dataset && !document.getElementById("chat").classList.contains("sheen-chat-locked");
 	window.cParam = () => new URLSearchParams(location.search).get("c") || "";`
 
 // historyTab opens the example's page in a new tab of b.
