@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
@@ -397,36 +396,6 @@ func TestMessagesConsistentAfterAppend(t *testing.T) {
 	if !slices.Equal(roles, []chat.Role{chat.System, chat.User, chat.Assistant}) || got[2].Content != "literal *text*" || got[2].ContentType != chat.TextType {
 		t.Fatalf("transcript = %s", fmtMsgs(got))
 	}
-}
-
-// A stream context queued behind a stream that does not end gives up at its
-// ctx's deadline, and its Close does not wait for the queue.
-func TestStreamContextQueuedRespectsDeadline(t *testing.T) {
-	release := make(chan struct{})
-	result := make(chan error, 1)
-	base := newApp(t, func(s *sheen.Session) {
-		c := chat.New(s, "chat")
-		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
-			c.AppendMessageStream(ctx, func(yield func(string, error) bool) {
-				yield("blocked ", nil)
-				<-release
-			})
-			dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-			defer cancel()
-			_, err := c.StreamContext(dctx)
-			result <- err
-			close(release)
-			return nil
-		})
-	})
-	p := open(t, base)
-	p.Next("reset")
-	p.Submit("go")
-	if err := <-result; !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("StreamContext = %v, want the deadline", err)
-	}
-	p.Until("end")
-	p.Idle()
 }
 
 func TestSetGreetingRemovesAndReplaces(t *testing.T) {
