@@ -162,7 +162,14 @@ func (h *History) Shutdown(ctx context.Context) error {
 	case <-drained:
 	case <-ctx.Done():
 		h.cancel(errShutdown)
-		<-drained // streams end at once when their context does
+		// Replies end at once when their context does; a stream on a
+		// context of the app's own may not: wait for it 5 s at most.
+		t := time.NewTimer(5 * time.Second)
+		select {
+		case <-drained:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 	h.cancel(errShutdown)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

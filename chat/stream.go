@@ -144,6 +144,7 @@ func (cv *conv) enqueue(ctx context.Context, o *op, wait bool) error {
 	cv.queue = append(cv.queue, o)
 	if !cv.working {
 		cv.working = true
+		cv.h.responseStarted() // Shutdown waits for the queue too: a stream's end is saved
 		go cv.work()
 	}
 	cv.setBusy()
@@ -167,6 +168,7 @@ func (cv *conv) work() {
 			cv.working, cv.current = false, nil
 			cv.setBusy()
 			cv.mu.Unlock()
+			cv.h.responseEnded()
 			return
 		}
 		o := cv.queue[0]
