@@ -243,7 +243,7 @@ func TestBrowserAttachments(t *testing.T) {
 		a.JS(`(() => { const dt = new DataTransfer(); dt.items.add(mkFile("slow.txt", "text/plain", 4 << 20));
 			ta().dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); })()`)
 		a.Wait(`trayStates() === "done,uploading" && __progress.some((p) => p > 0 && p < 100)`)
-		a.waitFiles(2) // the server writes it as it arrives
+		a.waitFiles(2)                            // the server writes it as it arrives
 		a.check(`q(".sheen-chat-send").disabled`) // not while a file uploads
 		a.clickOn(`#chat .sheen-chat-tray .sheen-chat-file:last-child .sheen-chat-file-remove`)
 		a.Wait(`tray().length === 1`)
