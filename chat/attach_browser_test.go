@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
@@ -372,3 +375,65 @@ func throttle(p *chatTab, bps float64) {
 }
 
 func b64(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
+
+// gradientPNG is a w×h picture (a sky, a sun and hills) as PNG bytes.
+func gradientPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(90 + 100*y/h), uint8(150 + 60*y/h), 240, 255}
+			dx, dy := x-w*7/10, y-h*3/10
+			if dx*dx+dy*dy < (h/8)*(h/8) {
+				c = color.NRGBA{255, 205, 80, 255}
+			}
+			hill := h*6/10 + int(float64(h)/10*math.Sin(float64(x)/float64(w)*6))
+			if y > hill {
+				c = color.NRGBA{uint8(40 + 30*x/w), uint8(130 + 40*y/h), 70, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestBrowserAttachmentScreens takes screenshots of the tray and of a sent
+// image, light and dark, wide and narrow, for a human to look at
+// ($SHEEN_SCREENSHOTS, default /tmp/sheen-chat-screens).
+func TestBrowserAttachmentScreens(t *testing.T) {
+	b := browsertest.New(t)
+	pic := b64(gradientPNG(t, 900, 600))
+	pdf := b64([]byte("%PDF-1.4\n" + strings.Repeat("x", 180000)))
+	for _, width := range []int64{1200, 390} {
+		for _, scheme := range []string{"light", "dark"} {
+			t.Run(fmt.Sprintf("%d %s", width, scheme), func(t *testing.T) {
+				a := openAttach(t, b, []chat.Option{chat.AllowAttachments(), chat.Size("100%", "640px")}, nil, "")
+				a.Do(chromedp.EmulateViewport(width, 700), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+					})
+					return err
+				}))
+				drop := func(files string) {
+					a.JS(`(() => { const dt = new DataTransfer(); for (const f of [` + files + `]) dt.items.add(f);
+						q(".sheen-chat-log").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); })()`)
+				}
+				drop(`b64File("lake.png", "image/png", ` + strconv.Quote(pic) + `), b64File("quarterly-report-2026.pdf", "application/pdf", ` + strconv.Quote(pdf) + `)`)
+				a.Wait(`trayStates() === "done,done"`)
+				a.typeText("What is in this picture, and does the report agree?")
+				a.send()
+				recv(t, a.got, "the submission")
+				a.Wait(`lastText().startsWith("got: ")`)
+				drop(`b64File("sunset.png", "image/png", ` + strconv.Quote(pic) + `), mkFile("notes.md", "text/markdown", 2300, 35), mkFile("sales.csv", "text/csv", 48000, 49)`)
+				a.Wait(`trayStates() === "done,done,done"`)
+				a.typeText("Now these")
+				a.settle()
+				a.shot(fmt.Sprintf("attach-%d-%s", width, scheme))
+			})
+		}
+	}
+}

@@ -335,8 +335,10 @@ class Chat {
       if (!streaming) this.#closeThinking(rec);
     }
     if (role === "user" && typeof m.command === "string" && m.command) chip(content, m.command);
+    // A user's files stand above the bubble; an assistant's, above its text.
     const files = filesBlock(this.doc, m.files);
-    if (files) body.insertBefore(files, content);
+    if (files && role === "user") el.prepend(files);
+    else if (files) body.insertBefore(files, content);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
       el.setAttribute("aria-busy", "true");
