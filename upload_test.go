@@ -31,7 +31,7 @@ type uploadRig struct {
 	ups chan *sheen.Uploads
 }
 
-func newUploadRig(t *testing.T, lim sheen.UploadLimits) *uploadRig {
+func newUploadRig(t testing.TB, lim sheen.UploadLimits) *uploadRig {
 	t.Helper()
 	r := &uploadRig{dir: t.TempDir(), ups: make(chan *sheen.Uploads, 4)}
 	app := sheen.New(sheen.Page("t", sheen.TextOutput("o")), func(s *sheen.Session) {
@@ -48,7 +48,7 @@ func newUploadRig(t *testing.T, lim sheen.UploadLimits) *uploadRig {
 }
 
 // session opens a page and returns its upload endpoint.
-func (r *uploadRig) session(t *testing.T) *sheen.Uploads {
+func (r *uploadRig) session(t testing.TB) *sheen.Uploads {
 	t.Helper()
 	pagetest.Open(t, r.url, "box")
 	select {
@@ -61,7 +61,7 @@ func (r *uploadRig) session(t *testing.T) *sheen.Uploads {
 }
 
 // files lists the upload directory.
-func (r *uploadRig) files(t *testing.T) []string {
+func (r *uploadRig) files(t testing.TB) []string {
 	t.Helper()
 	es, err := os.ReadDir(r.dir)
 	if err != nil {
