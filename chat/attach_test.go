@@ -12,7 +12,9 @@ import (
 )
 
 func TestAttachmentPolicy(t *testing.T) {
-	png := chat.Attachment{Name: "a.png", MIME: "image/png", Data: []byte("PNGDATA")}
+	png := chat.Attachment{Name: "a.png", MIME: "image/png", Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}
+	fakePNG := chat.Attachment{Name: "b.png", MIME: "image/png", Data: []byte("not a PNG at all")}
+	pngAsPDF := chat.Attachment{Name: "c.pdf", MIME: "application/pdf", Data: png.Data}
 	big := chat.Attachment{Name: "big.png", MIME: "image/png", Data: make([]byte, 2000)}
 	exe := chat.Attachment{Name: "x.exe", MIME: "application/x-msdownload", Data: []byte("MZ")}
 	remote := chat.Attachment{Name: "r.png", MIME: "image/png", URL: "https://example.com/r.png"}
@@ -22,6 +24,7 @@ func TestAttachmentPolicy(t *testing.T) {
 		opts    []chat.Option
 		text    string
 		send    []chat.Attachment
+		files   []string // upload ids
 		want    []string // names the handler gets; nil: the handler does not run
 		refused int      // attachments named in the notice
 	}{
@@ -34,6 +37,11 @@ func TestAttachmentPolicy(t *testing.T) {
 		{name: "wildcard", opts: []chat.Option{chat.AllowAttachments("image/*")}, text: "x", send: []chat.Attachment{png, txt}, want: []string{"a.png"}, refused: 1},
 		{name: "no URLs from a page", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{remote}, want: []string{}, refused: 1},
 		{name: "many refused: the notice names five", text: "x", send: slices.Repeat([]chat.Attachment{exe}, 40), want: []string{}, refused: 40},
+		{name: "content must agree with the type", opts: []chat.Option{chat.AllowAttachments()}, text: "x", send: []chat.Attachment{fakePNG, pngAsPDF, png}, want: []string{"a.png"}, refused: 2},
+		{name: "count limit", opts: []chat.Option{chat.AllowAttachments(), chat.MaxAttachments(2)}, text: "x", send: []chat.Attachment{png, png, png}, want: []string{"a.png", "a.png"}, refused: 1},
+		{name: "file size limit", opts: []chat.Option{chat.AllowAttachments(), chat.MaxAttachmentFile(100)}, text: "x", send: []chat.Attachment{big, png}, want: []string{"a.png"}, refused: 1},
+		{name: "unknown upload ids", opts: []chat.Option{chat.AllowAttachments()}, text: "x", files: []string{"f_nope", "../../etc/passwd"}, want: []string{}, refused: 2},
+		{name: "upload ids without a policy", files: []string{"f_x"}, refused: 1},
 		{name: "total size limit", opts: []chat.Option{chat.AllowAttachments(), chat.MaxAttachmentBytes(1000)}, text: "x", send: []chat.Attachment{png, big, txt}, want: []string{"a.png", "n.txt"}, refused: 1},
 	}
 	for _, tt := range tests {
@@ -52,7 +60,7 @@ func TestAttachmentPolicy(t *testing.T) {
 			})
 			p := open(t, base)
 			p.Next("reset")
-			p.Send("submit", map[string]any{"text": tt.text, "attachments": tt.send})
+			p.Send("submit", map[string]any{"text": tt.text, "attachments": tt.send, "files": tt.files})
 			if tt.refused > 0 {
 				n := p.Notice()
 				prefix := fmt.Sprintf("%d attachment(s) not accepted", tt.refused)
