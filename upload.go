@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -264,7 +265,7 @@ func (a *App) serveUpload(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	f, uerr := up.receive(r)
+	f, uerr := up.receive(w, r)
 	if uerr != nil {
 		fail(uerr, uerr.Message)
 		return
@@ -276,7 +277,7 @@ func (a *App) serveUpload(w http.ResponseWriter, r *http.Request) {
 
 // receive checks an upload's declared name, type and size, reserves room
 // for it, and streams its body to a temporary file, checking the content.
-func (u *Uploads) receive(r *http.Request) (*Upload, *UploadError) {
+func (u *Uploads) receive(w http.ResponseWriter, r *http.Request) (*Upload, *UploadError) {
 	lim := u.Limits()
 	name, err := url.PathUnescape(r.Header.Get("X-Sheen-Name"))
 	if err != nil {
@@ -330,7 +331,9 @@ func (u *Uploads) receive(r *http.Request) (*Upload, *UploadError) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	body := http.MaxBytesReader(nil, r.Body, size)
+	// A client that stops sending is cut after uploadIdle without a byte:
+	// it holds a goroutine and part of the session's quota.
+	body := http.MaxBytesReader(nil, &idleReader{r: r.Body, rc: http.NewResponseController(w)}, size)
 	// The first bytes decide the content's type; text is checked to the end.
 	head := make([]byte, 512)
 	n, err := io.ReadFull(body, head)
@@ -388,6 +391,27 @@ func uploadWriteError(s *Session, name string, err error) *UploadError {
 	s.log.Error("sheen: upload not written", zap.String("name", name), zap.Error(err))
 	return refusal(http.StatusInternalServerError, "the upload could not be stored")
 }
+
+// uploadIdle is how long an upload may go without a byte arriving.
+const uploadIdle = 30 * time.Second
+
+// idleReader moves the connection's read deadline ahead as bytes arrive
+// (at most once a second: it is not free).
+type idleReader struct {
+	r    io.ReadCloser
+	rc   *http.ResponseController
+	last time.Time
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	if now := time.Now(); now.Sub(i.last) > time.Second {
+		i.last = now
+		_ = i.rc.SetReadDeadline(now.Add(uploadIdle)) // a writer that cannot: no deadline
+	}
+	return i.r.Read(p)
+}
+
+func (i *idleReader) Close() error { return i.r.Close() }
 
 // onlyWriter and onlyReader hide ReadFrom and WriteTo, so the copy goes
 // through its fixed buffer.
