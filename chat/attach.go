@@ -8,6 +8,7 @@ import (
 	_ "image/gif" // thumbnails of GIFs
 	"image/jpeg"
 	_ "image/png" // thumbnails of PNGs
+	"slices"
 	"strings"
 
 	"go.uber.org/zap"
@@ -201,6 +202,26 @@ func withThumbs(as []Attachment) []Attachment {
 		}
 	}
 	return as
+}
+
+// thumbsFor gives the image attachments of a Message appended by the app
+// their thumbnails (made here, on the caller's goroutine, not in the
+// conversation's lock).
+func thumbsFor(content any) any {
+	switch m := content.(type) {
+	case Message:
+		if len(m.Attachments) > 0 {
+			m.Attachments = withThumbs(slices.Clone(m.Attachments))
+		}
+		return m
+	case *Message:
+		if m != nil && len(m.Attachments) > 0 {
+			mc := *m
+			mc.Attachments = withThumbs(slices.Clone(m.Attachments))
+			return mc
+		}
+	}
+	return content
 }
 
 // thumbnail returns a small JPEG of an image as a data: URL, "" if the

@@ -1,8 +1,13 @@
 package chat_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -86,5 +91,46 @@ func TestAttachmentPolicy(t *testing.T) {
 			p.Next("append")
 			p.Idle()
 		})
+	}
+}
+
+// The app's own messages may carry files too: images get a thumbnail, other
+// files a chip, as the page shows them.
+func TestAppendedAttachmentsShow(t *testing.T) {
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 600, 300))); err != nil {
+		t.Fatal(err)
+	}
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		go func() {
+			_ = c.AppendMessage(s.Context(), chat.Message{Content: "Here is the chart.", Attachments: []chat.Attachment{
+				{Name: "chart.png", MIME: "image/png", Data: img.Bytes()},
+				{Name: "data.csv", MIME: "text/csv", Data: []byte("a,b\n")},
+			}})
+		}()
+	})
+	p := open(t, base)
+	d := p.Next("append")
+	m, _ := d["message"].(map[string]any)
+	files, _ := m["files"].([]any)
+	if len(files) != 2 {
+		t.Fatalf("files = %v", m["files"])
+	}
+	f0, f1 := files[0].(map[string]any), files[1].(map[string]any)
+	thumb, _ := f0["thumb"].(string)
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(thumb, "data:image/jpeg;base64,"))
+	if err != nil || !strings.HasPrefix(thumb, "data:image/jpeg;base64,") {
+		t.Fatalf("thumb = %.60q", thumb)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(raw))
+	if err != nil || cfg.Width != 240 || cfg.Height != 120 {
+		t.Errorf("thumbnail %dx%d, %v; want 240x120", cfg.Width, cfg.Height, err)
+	}
+	if f0["name"] != "chart.png" || f0["type"] != "image/png" || f0["size"] != float64(img.Len()) {
+		t.Errorf("image file = %v", f0)
+	}
+	if f1["name"] != "data.csv" || f1["type"] != "text/csv" || f1["size"] != float64(4) || f1["thumb"] != nil {
+		t.Errorf("csv file = %v", f1)
 	}
 }

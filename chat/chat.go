@@ -637,6 +637,7 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
+	content = thumbsFor(content) // attach.go
 	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }
