@@ -511,3 +511,48 @@ func (h *History) loadFiles(ctx context.Context, cv *conv) {
 		cv.msgs[i].Attachments = as
 	}
 }
+
+// fetchFiles loads, in the background, the bytes of m's attachments: m came
+// from another instance, whose event carries their keys, not their bytes
+// (those are in the store before the event is published). History.Sync
+// waits for it. Locked.
+func (cv *conv) fetchFiles(m Message) {
+	fs := cv.fileStore()
+	if fs == nil || !slices.ContainsFunc(m.Attachments, func(a Attachment) bool { return a.file != "" && a.Data == nil }) {
+		return
+	}
+	h := cv.h
+	h.savingStarted()
+	go func() {
+		defer h.savingEnded()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		got := map[string][]byte{}
+		for _, a := range m.Attachments {
+			if a.file == "" || a.Data != nil {
+				continue
+			}
+			data, err := fs.GetFile(ctx, cv.id, a.file)
+			if err != nil {
+				cv.logger().Warn("chat: attachment of another instance not loaded", zap.String("file", a.file), zap.Error(err))
+				continue
+			}
+			got[a.file] = data
+		}
+		cv.mu.Lock()
+		defer cv.mu.Unlock()
+		i := cv.index(m.ID)
+		if i < 0 || len(got) == 0 {
+			return
+		}
+		as := slices.Clone(cv.msgs[i].Attachments)
+		for j := range as {
+			if d, ok := got[as[j].file]; ok && as[j].Data == nil {
+				as[j].Data = d
+			}
+		}
+		msgs := slices.Clone(cv.msgs) // snapshots share the old array
+		msgs[i].Attachments = as
+		cv.msgs = msgs
+	}()
+}
