@@ -433,6 +433,19 @@ func TestBrowserAttachmentScreens(t *testing.T) {
 				a.typeText("Now these")
 				a.settle()
 				a.shot(fmt.Sprintf("attach-%d-%s", width, scheme))
+				if width == 1200 {
+					// An upload in flight and a refusal.
+					throttle(a.chatTab, 100<<10)
+					drop(`mkFile("big-log.txt", "text/plain", 3 << 20, 50)`)
+					a.Wait(`__progress.some((p) => p >= 5 && p < 100)`)
+					drop(`mkFile("setup.exe", "application/x-msdownload", 1000)`)
+					a.Wait(`attachError() !== ""`)
+					a.settle()
+					a.shot(fmt.Sprintf("attach-progress-%d-%s", width, scheme))
+					a.clickOn(`#chat .sheen-chat-tray .sheen-chat-file:last-child .sheen-chat-file-remove`)
+					a.Wait(`tray().length === 3`)
+					throttle(a.chatTab, -1)
+				}
 			})
 		}
 	}
