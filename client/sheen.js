@@ -48,6 +48,10 @@ function start() {
     onState: createStatus(document),
     onUpdate(u) {
       for (const id in u.inputs) inputs.apply(id, u.inputs[id]);
+      for (const id of u.forget || []) {
+        outputs.forget(id);
+        inputs.forget(id);
+      }
       if (u.outputs) outputs.apply(u.outputs);
       for (const m of u.messages || []) registry.dispatch(m.target, m.name, m.data);
       for (const n of u.notices || []) notices.show(n);
