@@ -481,4 +481,6 @@ func (s *Session) ScopeStats() ScopeStats {
 	return st
 }
 
-func (sc *Scope) String() string { return fmt.Sprintf("sheen.Scope(%s)", strings.TrimSuffix(sc.prefix, "_")) }
+func (sc *Scope) String() string {
+	return fmt.Sprintf("sheen.Scope(%s)", strings.TrimSuffix(sc.prefix, "_"))
+}
