@@ -15,6 +15,7 @@ import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
 import { mergeBookmark } from "./protocol.js";
 import "./chat.js";
+import "./table.js";
 
 let conn = null;
 const registry = createRegistry(document, (target, name, data) => conn?.sendEvent(target, name, data));
