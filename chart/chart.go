@@ -236,7 +236,7 @@ func draw(kind string, opts Options, cats []string, series []Series) sheen.Node 
 			sheen.Attr("transform", "rotate(-90 14 "+num(y)+")"), sheen.Text(opts.YLabel))...))
 	}
 
-	fig := []sheen.Node{sheen.Class("sheen-chart", "sheen-chart-"+kind)}
+	fig := []sheen.Node{sheen.Class("sheen-chart"), sheen.Attr("data-kind", kind)}
 	switch opts.Theme {
 	case Light, Dark:
 		fig = append(fig, sheen.Class("sheen-chart-"+string(opts.Theme)))

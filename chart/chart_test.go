@@ -28,7 +28,7 @@ func TestCharts(t *testing.T) {
 		not  []string
 	}{
 		{"line", chart.Line(chart.Options{Title: "T <1>", XLabel: "x", YLabel: "y"}, chart.Series{Name: "a&b", X: xs, Y: []float64{1, 4, 9, 16}}),
-			[]string{`class="sheen-chart sheen-chart-line"`, `<path class="sheen-chart-line sheen-chart-s0" d="M`, `T &lt;1&gt;`, `a&amp;b`, `viewBox="0 0 640 360"`, `>20<`},
+			[]string{`class="sheen-chart" data-kind="line"`, `<path class="sheen-chart-line sheen-chart-s0" d="M`, `T &lt;1&gt;`, `a&amp;b`, `viewBox="0 0 640 360"`, `>20<`},
 			[]string{"style=", "<script"}},
 		{"line breaks at NaN", chart.Line(chart.Options{}, chart.Series{X: xs, Y: []float64{1, math.NaN(), 3, 4}}),
 			[]string{`d="M56 `}, []string{"NaN"}},
