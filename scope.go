@@ -462,7 +462,7 @@ func (s *Session) deadScope(id string) bool {
 // ScopeStats counts what a session's scopes hold, for tests and leak checks.
 type ScopeStats struct {
 	Scopes  int // not disposed
-	Outputs int // the session's bound outputs, page and scopes
+	Outputs int // the outputs bound with Session.Output (a scope's are among Effects)
 	Inputs  int // the session's input values
 	Effects int // the scopes' outputs and observers
 }
