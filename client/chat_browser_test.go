@@ -795,8 +795,10 @@ func TestChatBrowser(t *testing.T) {
 	})
 
 	t.Run("a second chat: Ctrl+Enter, no cancel, palette below", func(t *testing.T) {
-		// Messages for a chat that is not on the page yet wait for it.
-		srv.send(cmTo("chat2", "greeting", obj{"greeting": obj{"html": "<p>Second chat.</p>"}}))
+		// Messages for a chat that is not on the page yet wait for it. The
+		// server's first message for a chat is its transcript: until it
+		// came, the page would hold a submission.
+		srv.send(cmTo("chat2", "reset", obj{"messages": []obj{}, "greeting": obj{"html": "<p>Second chat.</p>"}}))
 		run(t, js(`const c = document.createElement("div");
 			c.id = "chat2"; c.dataset.sheenComponent = "chat"; c.dataset.submitKey = "enter+modifier"; c.dataset.cancel = "false";
 			c.dataset.placeholder = "Ctrl+Enter to send";
