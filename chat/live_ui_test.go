@@ -220,3 +220,33 @@ func partsHTML(m map[string]any) []string {
 	}
 	return out
 }
+
+// TestLiveUIPanics: a live UI function that panics, or whose output
+// panics, is logged; the message still shows and the session goes on.
+func TestLiveUIPanics(t *testing.T) {
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			switch in.Text {
+			case "build":
+				return c.AppendMessage(ctx, chat.Message{Content: "built", UI: []chat.LiveUI{func(*sheen.Scope) sheen.Node { panic("no UI") }}})
+			case "render":
+				return c.AppendMessage(ctx, chat.Message{Content: "rendered", UI: []chat.LiveUI{func(sc *sheen.Scope) sheen.Node {
+					sc.Output("x", sheen.RenderText(func() (string, error) { panic("no output") }))
+					return sheen.TextOutput("x")
+				}}})
+			}
+			return c.AppendMessage(ctx, "fine")
+		})
+	})
+	p := open(t, base)
+	p.Next("reset")
+	for _, q := range []string{"build", "render", "again"} {
+		p.Submit(q)
+		m := p.Next("append")
+		if msg, _ := m["message"].(map[string]any); msg["html"] == "" {
+			t.Errorf("%s: the message shows nothing: %v", q, m)
+		}
+		p.Idle()
+	}
+}
