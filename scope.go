@@ -80,10 +80,14 @@ func (sc *Scope) Input(local string) *Input {
 	id := sc.ID(local)
 	in := &Input{s: sc.s, id: id}
 	sc.s.g.Do(func() {
-		in.v = sc.s.input(id)
-		if !sc.gone.Load() {
-			sc.inputs[id] = true
+		if sc.gone.Load() {
+			// A disposed scope's input: never set, and not kept by the session.
+			in.v = reactive.NewValue(sc.s.g, "")
+			in.v.Unset()
+			return
 		}
+		in.v = sc.s.input(id)
+		sc.inputs[id] = true
 	})
 	return in
 }

@@ -128,6 +128,9 @@ func TestScopeDispose(t *testing.T) {
 		t.Errorf("stats after a late input = %+v, want %+v", st, before)
 	}
 	sc.Output("again", sheen.RenderText(func() (string, error) { return "", nil }))
+	if sc.Input("late").IsSet() {
+		t.Error("an input of a disposed scope is set")
+	}
 	if st := s.ScopeStats(); st != before {
 		t.Errorf("an output bound after Dispose counts: %+v", st)
 	}
