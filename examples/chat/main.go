@@ -237,10 +237,9 @@ Try one of these:
 - <span class="suggestion submit" title="Code">Show me some Go code</span>
 - <span class="suggestion submit" title="Table">Compare sheen with shinychat in a table</span>
 - <span class="suggestion submit" title="Reasoning">Think step by step about streaming</span>
-- <span class="suggestion submit" title="Live chart">Plot a sine wave</span>
 `
 
-const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written."
+const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; \"plot …\" (bars, points, with a table) answers with a live chart."
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }
