@@ -789,12 +789,15 @@ class Chat {
   #renderPalette() {
     const p = this.palette;
     const ta = this.ta;
+    // A textarea may not take the combobox role (ARIA in HTML), nor so
+    // aria-expanded: it says it suggests from a list, and names the list
+    // and its active option while the palette is open.
     if (this.commands.length) {
       ta.setAttribute("aria-haspopup", "listbox");
-      ta.setAttribute("aria-expanded", String(p.open));
+      ta.setAttribute("aria-autocomplete", "list");
     } else {
       ta.removeAttribute("aria-haspopup");
-      ta.removeAttribute("aria-expanded");
+      ta.removeAttribute("aria-autocomplete");
     }
     const wasHidden = this.pal.hidden;
     this.pal.hidden = !p.open;
