@@ -51,6 +51,8 @@ type Session struct {
 	dirty    bool
 	ackSent  uint64
 	noticeID int
+	scopeN   int               // scopes made so far (scope.go)
+	scopes   map[string]*Scope // by prefix: those not disposed
 
 	// Bookmarks, owned by the graph's turns (query is set before).
 	query        string // the page's query at the session's start
@@ -133,6 +135,9 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.g.Do(func() {
 		var refused []string
 		for id, raw := range hello.Inputs {
+			if s.deadScope(id) {
+				continue
+			}
 			if v := s.pageInput(id); v != nil {
 				v.Set(string(raw))
 			} else {
@@ -247,6 +252,9 @@ func (s *Session) end(reason string) {
 		for _, fn := range s.ended {
 			fn()
 		}
+		for _, sc := range s.scopes {
+			sc.dispose()
+		}
 	})
 	s.g.Close()
 	s.cancel()
@@ -289,6 +297,9 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 			s.app.cfg.applied(s, m)
 			var refused []string
 			for id, raw := range m.Values {
+				if s.deadScope(id) {
+					continue // a removed message's input, sent before the page knew
+				}
 				if v := s.pageInput(id); v != nil {
 					v.Set(string(raw))
 				} else {
