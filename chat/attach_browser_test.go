@@ -8,8 +8,10 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -303,6 +305,50 @@ func TestBrowserAttachments(t *testing.T) {
 		a.check(`attachError().includes("At most 2 files")`)
 		if n := a.files(); n != 2 {
 			t.Errorf("%d files on the server, want 2", n)
+		}
+	})
+
+	t.Run("another session's token and a foreign page are refused", func(t *testing.T) {
+		a := openAttach(t, b, []chat.Option{chat.AllowAttachments()}, nil, "")
+		cfg := func(tab *browsertest.Tab) string {
+			return browsertest.Eval[string](tab, `JSON.stringify(__frames.filter((f) => f.dir === "in").flatMap((f) => f.frame?.messages || [])
+				.find((m) => m.target === "chat" && m.name === "attach").data)`)
+		}
+		// A second tab of the same app: another session.
+		other := b.Tab(t)
+		other.RecordFrames()
+		other.OnNewDocument(chatRecorder, attachRecorder)
+		other.Do(chromedp.Navigate(a.url + "/"))
+		other.Wait(`received("attach") > 0`)
+		mine, theirs := cfg(a.Tab), cfg(other)
+		post := `(async (mine, theirs) => {
+			const send = async (c, token) => (await fetch(c.url, {method: "POST", body: "hello",
+				headers: {"X-Sheen-Upload": token, "X-Sheen-Name": "x.txt", "Content-Type": "text/plain"}})).status;
+			return [await send(mine, theirs.token), await send(theirs, mine.token), await send(mine, mine.token)].join();
+		})(` + mine + `, ` + theirs + `)`
+		if got := browsertest.Eval[string](a.Tab, post); got != "403,403,201" {
+			t.Fatalf("statuses %s, want 403,403,201 (another session's token twice, then its own)", got)
+		}
+		a.waitFiles(1)
+		// A page of another site that learned the URL and the token.
+		evil := browsertest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, "<!doctype html><title>another site</title><p>hello")
+		}))
+		tab := b.Tab(t)
+		tab.Do(chromedp.Navigate(evil.URL + "/"))
+		got := browsertest.Eval[string](tab, `(async (c, base) => {
+			const url = base + "/" + c.url;
+			let cors = "sent", simple = "sent";
+			try { await fetch(url, {method: "POST", body: "hello", headers: {"X-Sheen-Upload": c.token, "X-Sheen-Name": "x.txt", "Content-Type": "text/plain"}}); } catch { cors = "blocked"; }
+			try { await fetch(url, {method: "POST", mode: "no-cors", body: "hello", headers: {"Content-Type": "text/plain"}}); } catch { simple = "blocked"; }
+			return cors + "," + simple;
+		})(`+mine+`, `+strconv.Quote(a.url)+`)`)
+		if !strings.HasPrefix(got, "blocked,") {
+			t.Errorf("the foreign page's upload with the token: %s, want blocked (no CORS)", got)
+		}
+		if n := a.files(); n != 1 {
+			t.Errorf("%d files on the server, want 1 (the foreign page's simple POST is refused by its origin)", n)
 		}
 	})
 
