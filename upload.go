@@ -335,7 +335,7 @@ func (u *Uploads) receive(w http.ResponseWriter, r *http.Request) (*Upload, *Upl
 	// it holds a goroutine and part of the session's quota.
 	body := http.MaxBytesReader(nil, &idleReader{r: r.Body, rc: http.NewResponseController(w)}, size)
 	// The first bytes decide the content's type; text is checked to the end.
-	head := make([]byte, 512)
+	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, refusal(http.StatusBadRequest, "the upload was cut")
@@ -543,7 +543,8 @@ var sniffAliases = map[string]string{
 // its declared type must be allowed, agree with its name's extension (for
 // the common ones), and, when head (the first bytes, up to 512) is given,
 // with the type sniffed from the content by [http.DetectContentType]: a
-// PNG named or declared .pdf is refused. Text types take any text.
+// PNG named or declared .pdf is refused. Text types take any UTF-8 text
+// (head shorter than 512 bytes is taken for the whole file).
 func CheckFileType(patterns []string, name, declared string, head []byte) error {
 	declared = mediaTypeOf(declared)
 	switch {
@@ -561,7 +562,10 @@ func CheckFileType(patterns []string, name, declared string, head []byte) error 
 	sniffed := mediaTypeOf(http.DetectContentType(head))
 	switch {
 	case textual(declared):
-		if !strings.HasPrefix(sniffed, "text/") || !utf8.Valid(trimCutRune(head)) {
+		if len(head) == sniffLen { // the file goes on: its last rune may be cut here
+			head = trimCutRune(head)
+		}
+		if !strings.HasPrefix(sniffed, "text/") || !utf8.Valid(head) {
 			return fmt.Errorf("%q is not text", name)
 		}
 	case sniffed == declared || sniffAliases[declared] == sniffed:
@@ -572,6 +576,9 @@ func CheckFileType(patterns []string, name, declared string, head []byte) error 
 	}
 	return nil
 }
+
+// sniffLen is how many bytes DetectContentType looks at.
+const sniffLen = 512
 
 // trimCutRune drops an incomplete rune at the end of b.
 func trimCutRune(b []byte) []byte {

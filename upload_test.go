@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -301,4 +302,32 @@ func TestCleanFileName(t *testing.T) {
 			t.Errorf("CleanFileName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzCleanFileName: whatever a page sends, the name kept is a non-empty
+// UTF-8 base name of at most 255 bytes without control characters.
+func FuzzCleanFileName(f *testing.F) {
+	for _, s := range []string{"a.png", "../x", "a\x00b", "\xff\xfe", strings.Repeat("é", 300), "C:\\a\\b.txt"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := sheen.CleanFileName(in)
+		if out == "" || len(out) > 255 || !utf8.ValidString(out) || strings.ContainsAny(out, "/\\\x00\n\r") || out == "." || out == ".." {
+			t.Fatalf("CleanFileName(%q) = %q", in, out)
+		}
+	})
+}
+
+// FuzzCheckFileType: any name, declaration and content is judged without a
+// panic; a textual declaration is accepted only for UTF-8 content.
+func FuzzCheckFileType(f *testing.F) {
+	f.Add("a.png", "image/png", []byte("\x89PNG\r\n\x1a\n"))
+	f.Add("a.txt", "text/plain", []byte("héllo"))
+	f.Add("a.pdf", "application/pdf", []byte("%PDF-1.4"))
+	f.Fuzz(func(t *testing.T, name, declared string, head []byte) {
+		err := sheen.CheckFileType([]string{"*/*"}, name, declared, head)
+		if err == nil && strings.HasPrefix(strings.ToLower(strings.TrimSpace(declared)), "text/") && !utf8.Valid(head) && len(head) < 512 {
+			t.Fatalf("%q declared %q accepted with non-UTF-8 content %q", name, declared, head)
+		}
+	})
 }
