@@ -58,6 +58,7 @@ func TestAccessibility(t *testing.T) {
 			tab.Do(browsertest.Press("/"))
 			tab.Wait(`!q(".sheen-chat-palette").hidden`)
 			report(t, "palette open", a11y.Check(t, tab))
+			tab.SaveScreenshot(screenshotDir(), "a11y-"+strings.ReplaceAll(tc.name, " ", "-"))
 			tab.Do(browsertest.Press("Escape"))
 			tab.JS(`q(".sheen-chat-input").value = ""; q(".sheen-chat-input").dispatchEvent(new Event("input", {bubbles: true}))`)
 
@@ -73,11 +74,11 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`[...document.querySelectorAll("#chat .sheen-chat-tray .sheen-chat-file")].map((e) => e.dataset.state).join() === "done,done"`)
 			report(t, "tray", a11y.Check(t, tab))
 			tab.JS(`q(".sheen-chat-send").click()`)
-			tab.Wait(`msgs().length === 6 && last().dataset.status === "done" && idle()`)
+			tab.Wait(`msgs().length === 8 && last().dataset.status === "done" && idle()`)
 			tab.Check(`last().textContent.includes("I received 2 file(s)")`, `last().textContent.includes("a PNG image, 64 × 48 px")`,
 				`msgs().at(-2).querySelectorAll(".sheen-chat-file").length === 2`)
 			report(t, "sent files", a11y.Check(t, tab))
-			tab.SaveScreenshot(screenshotDir(), "a11y-"+strings.ReplaceAll(tc.name, " ", "-"))
+			tab.SaveScreenshot(screenshotDir(), "a11y-attach-"+strings.ReplaceAll(tc.name, " ", "-"))
 		})
 	}
 }
