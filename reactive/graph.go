@@ -91,7 +91,14 @@ func WithErrorHandler(fn func(error)) Option { return func(g *Graph) { g.onError
 
 // WithRunLimit sets how many times one effect may run in one flush before it
 // is suspended and [ErrRunaway] is reported. The default is 1000.
-func WithRunLimit(n int) Option { return func(g *Graph) { g.runLimit = n } }
+func WithRunLimit(n int) Option { return func(g *Graph) { g.runLimit = min(n, maxRunLimit) } }
+
+// runSpan is how far Graph.runBase moves at each flush: beyond any count of
+// runs in one flush, which the run limit keeps under maxRunLimit.
+const (
+	runSpan     = 1 << 32
+	maxRunLimit = 1<<31 - 1
+)
 
 // WithRecursionLimit sets how deeply a calc may re-enter itself before its
 // read fails with [ErrCycle]. The default is 200.
@@ -112,7 +119,10 @@ type Graph struct {
 	nextID   uint64         // run ids, monotonic: the "context id" of Shiny
 	q        queue
 	flushing bool
-	flushGen uint64
+	runBase  uint64    // see Effect.runMark
+	fcur     *observer // the reader when the running flush began
+	fcurID   uint64
+	again    bool // runQueue recovered a panic: go on with the next effect
 	hooks    []hook
 	hookSeq  uint64
 	timers   map[*timer]struct{}
@@ -398,8 +408,19 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	g.flushGen++
-	for g.runQueue(g.current, g.curID) {
+	if g.q.n > 0 {
+		g.runBase += runSpan
+		if cur := g.current; cur != g.fcur {
+			g.fcur = cur
+		}
+		g.fcurID = g.curID
+		g.runQueue()
+		for g.again { // an effect panicked: go on with the next one
+			g.runQueue()
+		}
+		if g.fcur != nil {
+			g.fcur = nil
+		}
 	}
 	if len(g.hooks) > 0 {
 		g.runHooks() // still "flushing": a hook's Flush is refused
@@ -409,52 +430,66 @@ func (g *Graph) Flush() error {
 }
 
 // runQueue runs pending effects until none is left or the graph closes, with
-// cur and curID (the reader when the flush began) restored after each run.
-// A panic in an effect is recovered here, once per loop rather than once per
-// run: it is reported and runQueue returns true, so that Flush calls it again
-// to go on with the next effect. The effect that panicked is the one still
-// recorded as the reader: a run restores the reader when its function
-// returns, and a calc restores it even when it panics.
-func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
+// the reader when the flush began (g.fcur, g.fcurID) restored after each
+// run. A panic in an effect is recovered once per loop rather than once per
+// run: it is reported and g.again set, so that Flush calls
+// runQueue again to go on with the next effect.
+func (g *Graph) runQueue() {
+	g.again = false
 	defer func() {
-		if g.current == cur && g.curID == curID {
-			return // not a panic of an effect's function: let it go on
+		// The effect that panicked is the one still recorded as the reader:
+		// a run restores the reader when its function returns, and a calc
+		// restores it even when it panics; so when the reader is the flush's
+		// own, nothing panicked in an effect (or something else did, and the
+		// panic goes on).
+		if g.current == g.fcur && g.curID == g.fcurID {
+			return
 		}
 		if r := recover(); r != nil {
 			running := g.current.effect()
-			g.current, g.curID = cur, curID
+			g.current, g.curID = g.fcur, g.fcurID
 			running.finish(recovered(r))
-			again = true
+			g.again = true
 		}
 	}()
-	for !g.closed.Load() {
-		e := g.q.pop()
-		if e == nil {
+	q := &g.q
+	for q.n > 0 && !g.closed.Load() {
+		var e *Effect
+		if q.others == 0 {
+			// Inline pop of the priority-0 FIFO, the usual queue.
+			e = q.zero[q.zhead]
+			q.zero[q.zhead] = nil
+			q.zhead++
+			q.n--
+			if q.zhead == len(q.zero) {
+				q.zero, q.zhead = q.zero[:0], 0
+			}
+		} else if e = q.popOther(); e == nil {
 			break
 		}
 		if e.destroyed {
 			continue
 		}
-		if e.flushGen != g.flushGen {
-			e.flushGen, e.flushRuns = g.flushGen, 0
-		}
-		e.flushRuns++
-		if e.flushRuns > g.runLimit {
+		// Runs in this flush: e.runMark counts from g.runBase, which moves
+		// past every count of the previous flush when a flush begins.
+		m := max(e.runMark, g.runBase) + 1
+		e.runMark = m
+		if m-g.runBase > uint64(g.runLimit) {
 			e.suspended, e.pendingResume = true, true
+			e.refresh()
 			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 			continue
 		}
 		id := e.obs.begin()
 		g.current, g.curID = &e.obs, id
 		err := e.fn()
-		g.current, g.curID = cur, curID
+		g.current, g.curID = g.fcur, g.fcurID
 		if err != nil || e.once {
 			e.finish(err)
 		} else {
 			e.obs.runs++
 		}
 	}
-	return false
 }
 
 func (g *Graph) runHooks() {

@@ -111,11 +111,12 @@ func (s *source) usesOne(deps []edge) bool {
 	return cap(deps) > 0 && &deps[:1][0] == &s.one[0]
 }
 
-// register records that run id of o read s.
+// register records that run id of o read s. The hot reads (Calc.Get,
+// Value.Get) write its fast path out themselves: with the call to
+// registerSlow it is over the inliner's budget.
 func (s *source) register(o *observer, id uint64) {
-	n := len(s.deps)
-	if n < cap(s.deps) && (n == 0 || s.deps[n-1].id < id) {
-		s.deps = append(s.deps, edge{o, id}) // the common case, kept inlinable
+	if d := s.deps; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+		s.deps = append(d, edge{o, id})
 		return
 	}
 	s.registerSlow(o, id)
@@ -238,7 +239,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		}
 		o.valid = false
 		if o.src == nil {
-			o.effect().schedule()
+			if e := o.effect(); !e.slow {
+				g.q.pushZero(e)
+			} else {
+				e.scheduleSlow()
+			}
 			return
 		}
 		s = o.src
@@ -250,7 +255,34 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 	for i := range deps {
 		e := deps[i]
 		deps[i] = edge{}
-		g.invalidateEdge(e, depth+1)
+		// invalidateEdge, with its usual cases written out: a dead edge, an
+		// effect, a calc whose readers are gone or whose one reader was
+		// invalidated already (the other arms of a diamond).
+		o := e.o
+		if o.id != e.id || !o.valid {
+			continue
+		}
+		if o.hasCalls() {
+			g.invalidateEdge(e, depth+1)
+			continue
+		}
+		o.valid = false
+		if o.src == nil {
+			if ef := o.effect(); !ef.slow {
+				g.q.pushZero(ef)
+			} else {
+				ef.scheduleSlow()
+			}
+			continue
+		}
+		if d := o.src.deps; len(d) == 0 {
+			continue
+		} else if len(d) == 1 && (d[0].o.id != d[0].id || !d[0].o.valid) {
+			d[0] = edge{}
+			o.src.deps, o.src.unsorted = d[:0], false
+			continue
+		}
+		g.invalidateAt(o.src, depth+1)
 	}
 	s.giveBack(deps)
 }
@@ -348,12 +380,18 @@ type bucket struct {
 }
 
 func (q *queue) push(e *Effect) {
-	q.n++
 	if e.priority == 0 {
-		q.zero = append(q.zero, e)
+		q.pushZero(e)
 		return
 	}
+	q.n++
 	q.pushOther(e)
+}
+
+// pushZero queues e, whose priority is 0.
+func (q *queue) pushZero(e *Effect) {
+	q.n++
+	q.zero = append(q.zero, e)
 }
 
 func (q *queue) pushOther(e *Effect) {
@@ -374,16 +412,6 @@ func (q *queue) pushOther(e *Effect) {
 	}
 	b := &q.buckets[i]
 	b.items = append(b.items, e)
-}
-
-func (q *queue) pop() *Effect {
-	if q.others == 0 {
-		if q.zhead == len(q.zero) {
-			return nil
-		}
-		return q.popZero()
-	}
-	return q.popOther()
 }
 
 func (q *queue) popZero() *Effect {

@@ -111,8 +111,13 @@ func (v *Value[T]) Get() T {
 		g.readOff(func() { x = v.Get() })
 		return x
 	}
-	if g.current != nil {
-		v.deps.register(g.current, g.curID)
+	if cur := g.current; cur != nil {
+		// source.register, written out (see there).
+		if d, id := v.deps.deps, g.curID; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+			v.deps.deps = append(d, edge{cur, id})
+		} else {
+			v.deps.registerSlow(cur, id)
+		}
 	}
 	if !v.isSet {
 		panic(ErrSilent)
