@@ -109,9 +109,9 @@ func TestSchedulingChangesTakeEffect(t *testing.T) {
 // the reader's dependencies stay right.
 func TestCalcReadingItselfRestoresTheReader(t *testing.T) {
 	tests := []struct {
-		name    string
-		panics  bool
-		want    int
+		name   string
+		panics bool
+		want   int
 	}{
 		{"nested run returns", false, 11},
 		{"nested run panics", true, 1},
