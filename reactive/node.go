@@ -256,33 +256,39 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		e := deps[i]
 		deps[i] = edge{}
 		// invalidateEdge, with its usual cases written out: a dead edge, an
-		// effect, a calc whose readers are gone or whose one reader was
-		// invalidated already (the other arms of a diamond).
-		o := e.o
-		if o.id != e.id || !o.valid {
-			continue
-		}
-		if o.hasCalls() {
-			g.invalidateEdge(e, depth+1)
-			continue
-		}
-		o.valid = false
-		if o.src == nil {
-			if ef := o.effect(); !ef.slow {
-				g.q.pushZero(ef)
-			} else {
-				ef.scheduleSlow()
+		// effect, and a chain of calcs with one reader each and no
+		// callbacks (the calc between a value and its effect, or the other
+		// arms of a diamond, whose one reader was invalidated already),
+		// walked in this loop.
+		for {
+			o := e.o
+			if o.id != e.id || !o.valid {
+				break
 			}
-			continue
+			if o.hasCalls() {
+				g.invalidateEdge(e, depth+1)
+				break
+			}
+			o.valid = false
+			if o.src == nil {
+				if ef := o.effect(); !ef.slow {
+					g.q.pushZero(ef)
+				} else {
+					ef.scheduleSlow()
+				}
+				break
+			}
+			src := o.src
+			if len(src.deps) != 1 {
+				if len(src.deps) > 1 {
+					g.invalidateAt(src, depth+1)
+				}
+				break
+			}
+			e = src.deps[0]
+			src.deps[0] = edge{}
+			src.deps, src.unsorted = src.deps[:0], false
 		}
-		if d := o.src.deps; len(d) == 0 {
-			continue
-		} else if len(d) == 1 && (d[0].o.id != d[0].id || !d[0].o.valid) {
-			d[0] = edge{}
-			o.src.deps, o.src.unsorted = d[:0], false
-			continue
-		}
-		g.invalidateAt(o.src, depth+1)
 	}
 	s.giveBack(deps)
 }
