@@ -51,7 +51,8 @@ func (c *Calc[T]) Get() (T, error) {
 	if cur := g.current; cur != nil {
 		// source.register, written out (see there).
 		if d, id := c.deps.deps, g.curID; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
-			c.deps.deps = append(d, edge{cur, id})
+			c.deps.deps = c.deps.deps[:len(d)+1] // only the length is stored
+			d[:len(d)+1][len(d)] = edge{cur, id}
 		} else {
 			c.deps.registerSlow(cur, id)
 		}
@@ -78,12 +79,12 @@ func (c *Calc[T]) run(g *Graph) {
 		// still c only after a panic (or when c read itself directly, where
 		// recover finds no panic): recover, which is not free, is called
 		// only then.
-		if g.current != &c.obs {
+		if c.obs.g.current != &c.obs {
 			return
 		}
 		if r := recover(); r != nil {
 			c.obs.running--
-			g.current, g.curID = cur, curID
+			c.obs.g.current, c.obs.g.curID = cur, curID
 			c.obs.runs++
 			var zero T
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)

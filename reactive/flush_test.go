@@ -2,6 +2,7 @@ package reactive_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"testing"
 
@@ -163,5 +164,64 @@ func TestCalcReadingItselfRestoresTheReader(t *testing.T) {
 				t.Errorf("calc runs = %d, want 2 (outer and nested)", c.Runs())
 			}
 		})
+	}
+}
+
+// Set changes nothing when the new value is == to the old one, for every
+// kind of type (some are compared by their bytes, others through ==).
+func TestSetComparesLikeEquals(t *testing.T) {
+	type status int
+	type pair struct{ a, b int }
+	x, y := new(int), new(int)
+	nan := math.NaN()
+	tests := []struct {
+		name        string
+		run         func(g *reactive.Graph) (same, diff func() bool)
+		sameChanges bool // a set of the == value still counts as a change (NaN)
+	}{
+		{"int", sets(0, 0, 1), false},
+		{"named int", sets(status(2), status(2), status(3)), false},
+		{"int8", sets(int8(-1), int8(-1), int8(1)), false},
+		{"int32", sets(int32(7), int32(7), int32(8)), false},
+		{"bool", sets(true, true, false), false},
+		{"string", sets("ab", string([]byte("ab")), "abc"), false},
+		{"empty string", sets("", "", " "), false},
+		{"pointer", sets(x, x, y), false},
+		{"struct", sets(pair{1, 2}, pair{1, 2}, pair{2, 1}), false},
+		{"interface", sets[any](1, 1, "1"), false},
+		{"float NaN", sets(nan, nan, 1.0), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newGraph(t)
+			same, diff := tt.run(g)
+			if got := same(); got != tt.sameChanges {
+				t.Errorf("Set of an == value changed = %v, want %v", got, tt.sameChanges)
+			}
+			if !diff() {
+				t.Errorf("Set of a different value changed nothing")
+			}
+		})
+	}
+}
+
+// sets returns a test case: a Value holding first, whose same() sets same
+// and diff() sets diff, each reporting whether its dependent effect re-ran.
+func sets[T comparable](first, same, diff T) func(g *reactive.Graph) (func() bool, func() bool) {
+	return func(g *reactive.Graph) (func() bool, func() bool) {
+		v := reactive.NewValue(g, first)
+		runs := 0
+		g.Do(func() { reactive.NewEffect(g, func() error { v.Get(); runs++; return nil }) })
+		set := func(x T) func() bool {
+			return func() bool {
+				before := runs
+				changed := v.Set(x)
+				if changed != (runs > before) {
+					panic("Set's result disagrees with its effect")
+				}
+				return changed
+			}
+		}
+		return set(same), set(diff)
 	}
 }
