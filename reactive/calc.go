@@ -50,7 +50,7 @@ func (c *Calc[T]) Get() (T, error) {
 	}
 	if cur := g.current; cur != nil {
 		// source.register, written out (see there).
-		if d, id := c.deps.deps, g.curID; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+		if d, id := c.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
 			c.deps.deps = c.deps.deps[:len(d)+1] // only the length is stored
 			d[:len(d)+1][len(d)] = edge{cur, id}
 		} else {
@@ -70,9 +70,9 @@ func (c *Calc[T]) Get() (T, error) {
 
 // run runs the calc, turning a panic of fn into its error.
 func (c *Calc[T]) run(g *Graph) {
-	id := c.obs.begin()
-	cur, curID := g.current, g.curID
-	g.current, g.curID = &c.obs, id
+	c.obs.begin()
+	cur := g.current
+	g.current = &c.obs
 	c.obs.running++
 	defer func() {
 		// A run that returned restored the reader itself, so the reader is
@@ -84,7 +84,7 @@ func (c *Calc[T]) run(g *Graph) {
 		}
 		if r := recover(); r != nil {
 			c.obs.running--
-			c.obs.g.current, c.obs.g.curID = cur, curID
+			c.obs.g.current = cur
 			c.obs.runs++
 			var zero T
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
@@ -92,7 +92,7 @@ func (c *Calc[T]) run(g *Graph) {
 	}()
 	c.val, c.err = c.fn()
 	c.obs.running--
-	g.current, g.curID = cur, curID
+	g.current = cur
 	c.obs.runs++
 }
 

@@ -225,3 +225,35 @@ func sets[T comparable](first, same, diff T) func(g *reactive.Graph) (func() boo
 		return set(same), set(diff)
 	}
 }
+
+// What a calc reads after a nested run of itself is its dependency: the run
+// it belongs to is the calc's current one.
+func TestCalcDependsOnWhatItReadsAfterReadingItself(t *testing.T) {
+	g, _ := newGraph(t)
+	w := reactive.NewValue(g, 1)
+	depth := 0
+	var c *reactive.Calc[int]
+	c = reactive.NewCalc(g, func() (int, error) {
+		depth++
+		defer func() { depth-- }()
+		if depth > 1 {
+			return 0, nil // the nested run reads nothing
+		}
+		if _, err := c.Get(); err != nil {
+			return 0, err
+		}
+		return w.Get(), nil
+	})
+	var seen []int
+	g.Do(func() {
+		reactive.NewEffect(g, func() error {
+			x, err := c.Get()
+			seen = append(seen, x)
+			return err
+		})
+	})
+	w.Set(2)
+	if !slices.Equal(seen, []int{1, 2}) {
+		t.Fatalf("effect saw %v, want [1 2]", seen)
+	}
+}

@@ -112,17 +112,17 @@ func WithContext(ctx context.Context) Option { return func(g *Graph) { g.parent 
 // [NewGraph]. All its methods are safe to call from any goroutine.
 type Graph struct {
 	// Turn state: touched only by the goroutine that holds mu (the owner).
-	mu       sync.Mutex
-	owner    atomic.Uintptr // goid of the goroutine running a turn, 0 when none
-	current  *observer      // the calc or effect being run, nil outside one
-	curID    uint64         // the run (context) id of current
-	nextID   uint64         // run ids, monotonic: the "context id" of Shiny
+	mu    sync.Mutex
+	owner atomic.Uintptr // goid of the goroutine running a turn, 0 when none
+	// The calc or effect being run, nil outside one. Its run (Shiny's
+	// context) is its id: reads register edges with it.
+	current  *observer
+	nextID   uint64 // run ids, monotonic: the "context id" of Shiny
 	q        queue
 	flushing bool
 	runBase  uint64    // see Effect.runMark
 	fcur     *observer // the reader when the running flush began
-	fcurID   uint64
-	again    bool // runQueue recovered a panic: go on with the next effect
+	again    bool      // runQueue recovered a panic: go on with the next effect
 	hooks    []hook
 	hookSeq  uint64
 	timers   map[*timer]struct{}
@@ -179,7 +179,7 @@ func defaultOnError(err error) {
 }
 
 // owned reports whether the calling goroutine is running a turn of g.
-func (g *Graph) owned() bool { return g.owner.Load() == goid.Current() }
+func (g *Graph) owned() bool { return goid.Current() == g.owner.Load() }
 
 // InTurn reports whether the caller runs inside a turn of g: in a calc, an
 // effect, an after-flush hook, or a function given to Do or Post. Code that
@@ -413,7 +413,6 @@ func (g *Graph) Flush() error {
 		if cur := g.current; cur != g.fcur {
 			g.fcur = cur
 		}
-		g.fcurID = g.curID
 		g.runQueue()
 		for g.again { // an effect panicked: go on with the next one
 			g.runQueue()
@@ -430,7 +429,7 @@ func (g *Graph) Flush() error {
 }
 
 // runQueue runs pending effects until none is left or the graph closes, with
-// the reader when the flush began (g.fcur, g.fcurID) restored after each
+// the reader when the flush began (g.fcur) restored after each
 // run. A panic in an effect is recovered once per loop rather than once per
 // run: it is reported and g.again set, so that Flush calls
 // runQueue again to go on with the next effect.
@@ -442,12 +441,12 @@ func (g *Graph) runQueue() {
 		// restores it even when it panics; so when the reader is the flush's
 		// own, nothing panicked in an effect (or something else did, and the
 		// panic goes on).
-		if g.current == g.fcur && g.curID == g.fcurID {
+		if g.current == g.fcur {
 			return
 		}
 		if r := recover(); r != nil {
 			running := g.current.effect()
-			g.current, g.curID = g.fcur, g.fcurID
+			g.current = g.fcur
 			running.finish(recovered(r))
 			g.again = true
 		}
@@ -480,10 +479,10 @@ func (g *Graph) runQueue() {
 			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 			continue
 		}
-		id := e.obs.begin()
-		g.current, g.curID = &e.obs, id
+		e.obs.begin()
+		g.current = &e.obs
 		err := e.fn()
-		g.current, g.curID = g.fcur, g.fcurID
+		g.current = g.fcur
 		if err != nil || e.once {
 			e.finish(err)
 		} else {
@@ -530,9 +529,9 @@ func (g *Graph) Isolate(fn func()) {
 		g.Do(fn)
 		return
 	}
-	cur, id := g.current, g.curID
-	g.current, g.curID = nil, 0
-	defer func() { g.current, g.curID = cur, id }()
+	cur := g.current
+	g.current = nil
+	defer func() { g.current = cur }()
 	fn()
 }
 
@@ -542,7 +541,7 @@ func (g *Graph) OnInvalidate(fn func()) {
 	if !g.owned() || g.current == nil {
 		return
 	}
-	g.current.onRunInvalidate(g.curID, fn)
+	g.current.onRunInvalidate(g.current.id, fn)
 }
 
 // InvalidateLater invalidates the running calc or effect after d, so it runs
@@ -552,7 +551,7 @@ func (g *Graph) InvalidateLater(d time.Duration) {
 	if !g.owned() || g.current == nil {
 		return
 	}
-	o, id := g.current, g.curID
+	o, id := g.current, g.current.id
 	t := &timer{}
 	if g.timers == nil {
 		g.timers = make(map[*timer]struct{})

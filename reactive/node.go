@@ -50,14 +50,13 @@ func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
 func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
 // begin starts a new run: a fresh id, valid again, no callbacks.
-func (o *observer) begin() uint64 {
+func (o *observer) begin() {
 	o.g.nextID++
 	o.id = o.g.nextID
 	o.valid = true
 	if o.calls != nil {
 		o.calls.fns = o.calls.fns[:0]
 	}
-	return o.id
 }
 
 // onRunInvalidate registers fn for the run with the given id.

@@ -160,7 +160,7 @@ func (v *Value[T]) Get() T {
 	}
 	if cur := g.current; cur != nil {
 		// source.register, written out (see there).
-		if d, id := v.deps.deps, g.curID; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+		if d, id := v.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
 			v.deps.deps = v.deps.deps[:len(d)+1] // only the length is stored
 			d[:len(d)+1][len(d)] = edge{cur, id}
 		} else {
@@ -187,7 +187,7 @@ func (v *Value[T]) Lookup() (T, bool) {
 		return x, ok
 	}
 	if g.current != nil {
-		v.deps.register(g.current, g.curID)
+		v.deps.register(g.current, g.current.id)
 	}
 	return v.val, v.isSet
 }
@@ -300,7 +300,7 @@ func (v *Value[T]) IsSet() bool {
 		if v.setDeps == nil {
 			v.setDeps = new(source)
 		}
-		v.setDeps.register(g.current, g.curID)
+		v.setDeps.register(g.current, g.current.id)
 	}
 	return v.isSet
 }
