@@ -341,7 +341,7 @@ func (g *Graph) settle() {
 		_ = g.Flush()
 		// What posted functions did (effects, or output for the after-flush
 		// hooks to send) gets a flush of its own.
-		if !g.runPosted() && g.q.n == 0 {
+		if !g.runPosted() && g.q.empty() {
 			return
 		}
 	}
@@ -408,7 +408,7 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	if g.q.n > 0 {
+	if !g.q.empty() {
 		g.runBase += runSpan
 		if cur := g.current; cur != g.fcur {
 			g.fcur = cur
@@ -452,14 +452,16 @@ func (g *Graph) runQueue() {
 		}
 	}()
 	q := &g.q
-	for q.n > 0 && !g.closed.Load() {
+	for !g.closed.Load() {
 		var e *Effect
 		if q.others == 0 {
 			// Inline pop of the priority-0 FIFO, the usual queue.
+			if q.zhead == len(q.zero) {
+				break
+			}
 			e = q.zero[q.zhead]
 			q.zero[q.zhead] = nil
 			q.zhead++
-			q.n--
 			if q.zhead == len(q.zero) {
 				q.zero, q.zhead = q.zero[:0], 0
 			}
@@ -654,7 +656,7 @@ func (g *Graph) readOff(read func()) {
 	g.owner.Store(me)
 	defer g.owner.Store(0)
 	g.guard(read)
-	if g.q.n > 0 {
+	if !g.q.empty() {
 		g.settle()
 	}
 }

@@ -375,8 +375,10 @@ type queue struct {
 	zhead   int
 	buckets []bucket // other priorities, descending
 	others  int      // effects in buckets
-	n       int      // effects in the queue
 }
+
+// empty reports whether no effect is queued.
+func (q *queue) empty() bool { return q.zhead == len(q.zero) && q.others == 0 }
 
 type bucket struct {
 	prio  int
@@ -389,13 +391,11 @@ func (q *queue) push(e *Effect) {
 		q.pushZero(e)
 		return
 	}
-	q.n++
 	q.pushOther(e)
 }
 
 // pushZero queues e, whose priority is 0.
 func (q *queue) pushZero(e *Effect) {
-	q.n++
 	q.zero = append(q.zero, e)
 }
 
@@ -426,7 +426,6 @@ func (q *queue) popZero() *Effect {
 	if q.zhead == len(q.zero) {
 		q.zero, q.zhead = q.zero[:0], 0
 	}
-	q.n--
 	return e
 }
 
@@ -445,7 +444,6 @@ func (q *queue) popOther() *Effect {
 			if b.head == len(b.items) {
 				b.items, b.head = b.items[:0], 0
 			}
-			q.n--
 			q.others--
 			return e
 		}
