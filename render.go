@@ -89,7 +89,7 @@ func (s *Session) Output(id string, r Render) {
 			}
 			s.setOutput(id, out)
 			return nil
-		})
+		}, reactive.Label("output "+id))
 	})
 }
 
