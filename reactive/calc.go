@@ -70,7 +70,7 @@ func (c *Calc[T]) Get() (T, error) {
 
 // run runs the calc, turning a panic of fn into its error.
 func (c *Calc[T]) run(g *Graph) {
-	c.obs.begin()
+	c.obs.beginIn(g)
 	cur := g.current
 	g.current = &c.obs
 	c.obs.running++

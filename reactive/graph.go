@@ -121,7 +121,7 @@ type Graph struct {
 	q        queue
 	flushing bool
 	runBase  uint64    // see Effect.runMark
-	fcur     *observer // the reader when the running flush began
+	fcur     *observer // the reader when the running (or last) flush began
 	again    bool      // runQueue recovered a panic: go on with the next effect
 	hooks    []hook
 	hookSeq  uint64
@@ -417,9 +417,6 @@ func (g *Graph) Flush() error {
 		for g.again { // an effect panicked: go on with the next one
 			g.runQueue()
 		}
-		if g.fcur != nil {
-			g.fcur = nil
-		}
 	}
 	if len(g.hooks) > 0 {
 		g.runHooks() // still "flushing": a hook's Flush is refused
@@ -473,15 +470,15 @@ func (g *Graph) runQueue() {
 		}
 		// Runs in this flush: e.runMark counts from g.runBase, which moves
 		// past every count of the previous flush when a flush begins.
-		m := max(e.runMark, g.runBase) + 1
-		e.runMark = m
-		if m-g.runBase > uint64(g.runLimit) {
+		if e.runMark <= g.runBase { // the first run in this flush
+			e.runMark = g.runBase + 1
+		} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
 			e.suspended, e.pendingResume = true, true
 			e.refresh()
 			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 			continue
 		}
-		e.obs.begin()
+		e.obs.beginIn(g)
 		g.current = &e.obs
 		err := e.fn()
 		g.current = g.fcur

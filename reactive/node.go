@@ -49,10 +49,11 @@ func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
 // hasCalls reports whether the current run has invalidation callbacks.
 func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
-// begin starts a new run: a fresh id, valid again, no callbacks.
-func (o *observer) begin() {
-	o.g.nextID++
-	o.id = o.g.nextID
+// beginIn starts a new run of o, whose graph is g: a fresh id, valid again,
+// no callbacks.
+func (o *observer) beginIn(g *Graph) {
+	g.nextID++
+	o.id = g.nextID
 	o.valid = true
 	if o.calls != nil {
 		o.calls.fns = o.calls.fns[:0]
