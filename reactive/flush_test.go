@@ -257,3 +257,51 @@ func TestCalcDependsOnWhatItReadsAfterReadingItself(t *testing.T) {
 		t.Fatalf("effect saw %v, want [1 2]", seen)
 	}
 }
+
+// A flush goes on after each effect that panics, however many panic: every
+// effect runs once and every panic is reported; an effect that panics and
+// invalidates itself each time is stopped by the run limit like any other.
+// (Going on in a new, nested flush would make each panic's stack, and so the
+// flush, grow with the number of panics before it: this takes seconds then.)
+func TestFlushGoesOnAfterManyPanics(t *testing.T) {
+	tests := []struct {
+		name        string
+		effects     int
+		selfLoop    bool
+		wantRuns    int
+		wantReports int
+	}{
+		{"many panicking effects", 3000, false, 3000, 3000},
+		{"a panicking effect that re-runs itself", 1, true, 50, 51}, // 50 panics and the runaway
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, errs := newGraph(t, reactive.WithRunLimit(50))
+			v := reactive.NewValue(g, 0)
+			runs, after := 0, 0
+			g.Do(func() {
+				for range tt.effects {
+					reactive.NewEffect(g, func() error {
+						runs++
+						if tt.selfLoop {
+							v.Set(v.Get() + 1)
+						}
+						panic("boom")
+					})
+				}
+				reactive.NewEffect(g, func() error { after++; return nil })
+			})
+			if runs != tt.wantRuns || after != 1 {
+				t.Errorf("runs = %d, after = %d; want %d and 1", runs, after, tt.wantRuns)
+			}
+			got := errs.all()
+			var pe *reactive.PanicError
+			if len(got) != tt.wantReports || !errors.As(got[0], &pe) {
+				t.Fatalf("%d reports (first %v), want %d panics", len(got), got[0], tt.wantReports)
+			}
+			if tt.selfLoop && !errors.Is(got[len(got)-1], reactive.ErrRunaway) {
+				t.Errorf("last report = %v, want the runaway", got[len(got)-1])
+			}
+		})
+	}
+}
