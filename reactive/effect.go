@@ -84,7 +84,7 @@ func (e *Effect) scheduleSlow() {
 }
 
 // finish ends a run of the effect that returned (or panicked with) err.
-// Graph.runQueue runs the effect and recovers a panic of its function; it
+// Graph.Flush runs the effect and recovers a panic of its function; it
 // restores the graph's reader before it calls finish.
 func (e *Effect) finish(err error) {
 	g := e.obs.g

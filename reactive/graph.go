@@ -122,7 +122,8 @@ type Graph struct {
 	flushing bool
 	runBase  uint64    // see Effect.runMark
 	fcur     *observer // the reader when the running (or last) flush began
-	again    bool      // runQueue recovered a panic: go on with the next effect
+	resumed  bool      // Flush goes on with a flush an effect's panic cut short
+	again    bool      // such a Flush was cut short by a panic too
 	hooks    []hook
 	hookSeq  uint64
 	timers   map[*timer]struct{}
@@ -408,14 +409,85 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
+	resumed := g.resumed
+	g.resumed = false
 	if !g.q.empty() {
-		g.runBase += runSpan
-		if cur := g.current; cur != g.fcur {
-			g.fcur = cur
+		if !resumed {
+			g.runBase += runSpan
+			if cur := g.current; cur != g.fcur {
+				g.fcur = cur
+			}
 		}
-		g.runQueue()
-		for g.again { // an effect panicked: go on with the next one
-			g.runQueue()
+		// A panic in an effect is recovered here, once per flush rather
+		// than once per run. The effect that panicked is the one still
+		// recorded as the reader: a run restores the reader when its
+		// function returns, and a calc restores it even when it panics; so
+		// when the reader is the flush's own, nothing panicked in an effect
+		// (or something else did, and the panic goes on). After reporting
+		// it, the rest of the flush (the next effects, then the hooks) runs
+		// in further Flush calls from here, which count runs as this one
+		// did; one of those cut short by a panic returns to this loop, so
+		// the stack does not grow with the number of panics.
+		defer func() {
+			if g.current == g.fcur {
+				return
+			}
+			if r := recover(); r != nil {
+				running := g.current.effect()
+				g.current = g.fcur
+				running.finish(recovered(r))
+				if resumed {
+					g.again = true // the Flush that called this one goes on
+					return
+				}
+				for again := true; again; again = g.again {
+					g.flushing, g.resumed, g.again = false, true, false
+					_ = g.Flush()
+				}
+			}
+		}()
+		// Run the pending effects until none is left or the graph closes,
+		// with the reader when the flush began (g.fcur) restored after each
+		// run.
+		q := &g.q
+		for !g.closed.Load() {
+			var e *Effect
+			if q.others == 0 {
+				// Inline pop of the priority-0 FIFO, the usual queue.
+				if q.zhead == len(q.zero) {
+					break
+				}
+				e = q.zero[q.zhead]
+				q.zero[q.zhead] = nil
+				q.zhead++
+				if q.zhead == len(q.zero) {
+					q.zero, q.zhead = q.zero[:0], 0
+				}
+			} else if e = q.popOther(); e == nil {
+				break
+			}
+			if e.destroyed {
+				continue
+			}
+			// Runs in this flush: e.runMark counts from g.runBase, which moves
+			// past every count of the previous flush when a flush begins.
+			if e.runMark <= g.runBase { // the first run in this flush
+				e.runMark = g.runBase + 1
+			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
+				e.suspended, e.pendingResume = true, true
+				e.refresh()
+				g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
+				continue
+			}
+			e.obs.beginIn(g)
+			g.current = &e.obs
+			err := e.fn()
+			g.current = g.fcur
+			if err != nil || e.once {
+				e.finish(err)
+			} else {
+				e.obs.runs++
+			}
 		}
 	}
 	if len(g.hooks) > 0 {
@@ -423,71 +495,6 @@ func (g *Graph) Flush() error {
 	}
 	g.flushing = false
 	return nil
-}
-
-// runQueue runs pending effects until none is left or the graph closes, with
-// the reader when the flush began (g.fcur) restored after each
-// run. A panic in an effect is recovered once per loop rather than once per
-// run: it is reported and g.again set, so that Flush calls
-// runQueue again to go on with the next effect.
-func (g *Graph) runQueue() {
-	g.again = false
-	defer func() {
-		// The effect that panicked is the one still recorded as the reader:
-		// a run restores the reader when its function returns, and a calc
-		// restores it even when it panics; so when the reader is the flush's
-		// own, nothing panicked in an effect (or something else did, and the
-		// panic goes on).
-		if g.current == g.fcur {
-			return
-		}
-		if r := recover(); r != nil {
-			running := g.current.effect()
-			g.current = g.fcur
-			running.finish(recovered(r))
-			g.again = true
-		}
-	}()
-	q := &g.q
-	for !g.closed.Load() {
-		var e *Effect
-		if q.others == 0 {
-			// Inline pop of the priority-0 FIFO, the usual queue.
-			if q.zhead == len(q.zero) {
-				break
-			}
-			e = q.zero[q.zhead]
-			q.zero[q.zhead] = nil
-			q.zhead++
-			if q.zhead == len(q.zero) {
-				q.zero, q.zhead = q.zero[:0], 0
-			}
-		} else if e = q.popOther(); e == nil {
-			break
-		}
-		if e.destroyed {
-			continue
-		}
-		// Runs in this flush: e.runMark counts from g.runBase, which moves
-		// past every count of the previous flush when a flush begins.
-		if e.runMark <= g.runBase { // the first run in this flush
-			e.runMark = g.runBase + 1
-		} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
-			e.suspended, e.pendingResume = true, true
-			e.refresh()
-			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
-			continue
-		}
-		e.obs.beginIn(g)
-		g.current = &e.obs
-		err := e.fn()
-		g.current = g.fcur
-		if err != nil || e.once {
-			e.finish(err)
-		} else {
-			e.obs.runs++
-		}
-	}
 }
 
 func (g *Graph) runHooks() {
