@@ -80,6 +80,11 @@ type Message struct {
 	Error       string // why the message failed, as shown to the user
 	// Command is the slash command a user message started with.
 	Command string
+	// UI is live UI shown below the content, in order (live_ui.go). A
+	// message read back from the store has none: its parts are snapshots.
+	UI []LiveUI
+
+	ui *uiSet // the parts, built (live_ui.go)
 }
 
 // Input is one submission from the user.
@@ -139,6 +144,8 @@ type Chat struct {
 	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
+
+	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
 }
 
 type greetingState struct {
@@ -197,6 +204,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 	if !ok {
 		return false
 	}
+	c.disposeShown(cv) // live UI leaves with its message (live_ui.go)
 	if old := c.cv.Swap(cv); old != nil && old != cv {
 		old.detach(c)
 	}
@@ -264,6 +272,7 @@ func (c *Chat) setBusy(busy bool) {
 func (c *Chat) ended() {
 	c.gone = true
 	cv := c.cur()
+	c.disposeUI(nil)
 	c.h.removeView(c)
 	if c.h == nil {
 		cv.stopResponse()
@@ -471,6 +480,8 @@ type wireMsg struct {
 	Retry     bool   `json:"retry,omitempty"`
 	Streaming bool   `json:"streaming,omitempty"`
 	Command   string `json:"command,omitempty"`
+	// Parts is the message's live UI (live_ui.go): set per view.
+	Parts []wirePart `json:"parts,omitempty"`
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -609,7 +620,7 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
+	o := &op{v: c, kind: opAppend, content: c.withUI(content), done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }
 
