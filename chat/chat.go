@@ -80,6 +80,8 @@ type Message struct {
 	Error       string // why the message failed, as shown to the user
 	// Command is the slash command a user message started with.
 	Command string
+	// Feedback is the user's rating of an assistant message (actions.go).
+	Feedback Feedback
 }
 
 // Input is one submission from the user.
@@ -88,6 +90,8 @@ type Input struct {
 	Attachments []Attachment
 	// Seq counts submissions (1, 2, …): two identical texts are two inputs.
 	Seq int
+
+	ref string // the page's name for the bubble showing it (actions.go)
 }
 
 // ErrorMode says how errors of a response are shown.
@@ -139,6 +143,9 @@ type Chat struct {
 	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
+
+	feedbackFns []func(context.Context, FeedbackEvent) error // turn-owned (actions.go)
+	actions     []Action                                     // the app's own buttons; turn-owned
 }
 
 type greetingState struct {
@@ -167,6 +174,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		}
 		c.show(c.newConv(), false)
 		c.sendCommands()
+		c.sendActions()
 		c.h.addView(c)
 	})
 	s.OnEvent(id, c.event)
@@ -332,6 +340,7 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		var in struct {
 			Text        string       `json:"text"`
 			Attachments []Attachment `json:"attachments"`
+			Ref         string       `json:"ref"` // the page's name for its bubble (actions.go)
 		}
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
@@ -352,7 +361,7 @@ func (c *Chat) event(name string, data json.RawMessage) {
 				return
 			}
 		}
-		c.submit(Input{Text: in.Text, Attachments: kept})
+		c.submit(Input{Text: in.Text, Attachments: kept, ref: in.Ref})
 	case "stop":
 		c.cur().stopResponse()
 	case "ready":
@@ -367,6 +376,8 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		c.cur().retry(c, r.ID)
 	case "open", "rename", "delete", "more":
 		c.historyEvent(name, data)
+	case "regenerate", "edit", "remove", "undo", "clear", "alt", "feedback", "action":
+		c.actionEvent(name, data) // actions.go
 	default:
 		c.log.Warn("chat: unknown event", zap.String("name", name))
 	}
@@ -410,6 +421,7 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv.mu.Lock()
 	cv.submits++
 	in.Seq = cv.submits
+	cv.ownRef = in.ref
 	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
 	cv.startResponse(c, c.handlersFor(in))
 	cv.mu.Unlock()
@@ -471,6 +483,10 @@ type wireMsg struct {
 	Retry     bool   `json:"retry,omitempty"`
 	Streaming bool   `json:"streaming,omitempty"`
 	Command   string `json:"command,omitempty"`
+	Source    string `json:"source,omitempty"`   // the markdown or text, for the copy action
+	Feedback  Rating `json:"feedback,omitempty"` // the rating chosen
+	Comment   string `json:"comment,omitempty"`  // its comment
+	Alts      []int  `json:"alts,omitempty"`     // a user message's answers: [shown (1-based), count]
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -496,7 +512,10 @@ func render(m Message) rendered {
 // Retry button.
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
-		HTML: r.html, Thinking: r.thinking, Retry: retry}
+		HTML: r.html, Thinking: r.thinking, Retry: retry, Feedback: m.Feedback.Rating, Comment: m.Feedback.Comment}
+	if m.ContentType != HTMLType {
+		w.Source = m.Content
+	}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content

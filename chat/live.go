@@ -38,6 +38,8 @@ const (
 	evStop  = "stop"  // stop the running reply, whichever instance runs it
 	evAlive = "alive" // the writer's instance still runs a response
 	evTitle = "title" // the conversation was renamed (Title)
+	evCut   = "cut"   // messages were cut from the transcript (IDs; actions.go)
+	evEdit  = "edit"  // a message was changed in place (Msg; actions.go)
 )
 
 // liveEvent is one entry of a conversation's live log.
@@ -52,6 +54,7 @@ type liveEvent struct {
 	Busy  bool           `json:"busy,omitempty"`
 	Title string         `json:"title,omitempty"`
 	Msg   *store.Message `json:"m,omitempty"`
+	IDs   []string       `json:"ids,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -214,6 +217,7 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 			return
 		}
 		cv.keep(m.ID, r)
+		cv.restoreAlts(*ev.Msg)
 		cv.msgs = append(cv.msgs, m)
 		cv.show(m, nil)
 	case evStart:
@@ -271,6 +275,12 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 	case evStop:
 		if live && cv.localBusy {
 			cv.stopLocked()
+		}
+	case evCut:
+		cv.applyCut(ev.IDs)
+	case evEdit:
+		if ev.Msg != nil {
+			cv.applyEdit(*ev.Msg)
 		}
 	case evTitle:
 		cv.title = ev.Title

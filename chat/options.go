@@ -38,6 +38,7 @@ type config struct {
 	attachMax          int64
 	history            *History // history.go
 	sidebar            bool
+	actionsOff         map[ActionKind]bool // actions.go
 }
 
 func defaults() config {

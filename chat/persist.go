@@ -42,6 +42,7 @@ const (
 	saveText
 	saveUpdate
 	savePublish // an event for the live log (live.go)
+	saveDelete  // messages cut from the transcript (actions.go)
 )
 
 type saveOp struct {
@@ -51,6 +52,7 @@ type saveOp struct {
 	msg  store.Message   // saveAppend, saveUpdate; saveText: ID and Content (the added text)
 	data []byte          // savePublish: the event
 	trim bool            // savePublish: drop the log's events before this one
+	ids  []string        // saveDelete: the messages
 }
 
 // textSaver is what of a streaming message's text is saved. Guarded by the
@@ -166,6 +168,8 @@ func (cv *conv) write(op saveOp) error {
 		return nil
 	case saveText:
 		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
+	case saveDelete:
+		return st.DeleteMessages(ctx, cv.id, op.ids)
 	case savePublish:
 		bus := cv.h.bus
 		pos, err := bus.Publish(ctx, cv.id, op.data)
@@ -274,6 +278,10 @@ type meta struct {
 	HTML         string `json:"html,omitempty"`
 	ThinkingHTML string `json:"thinkingHtml,omitempty"`
 	Renderer     string `json:"renderer,omitempty"`
+	// The user's rating of an assistant message, and a user message's
+	// other answers (actions.go).
+	Feedback *Feedback  `json:"feedback,omitempty"`
+	Alts     *savedAlts `json:"alts,omitempty"`
 }
 
 // savedFile is an attachment as saved: its name, type and size (the bytes
@@ -289,6 +297,10 @@ type savedFile struct {
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
 	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command}
+	if m.Feedback != (Feedback{}) {
+		md.Feedback = &m.Feedback
+	}
+	md.Alts = cv.savedAlts(m.ID)
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
@@ -317,6 +329,9 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
 		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command}
+	if md.Feedback != nil {
+		m.Feedback = md.Feedback.clean()
+	}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}
@@ -367,6 +382,7 @@ func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 		}
 		cv.msgs = append(cv.msgs, m)
 		cv.keep(m.ID, r)
+		cv.restoreAlts(row)
 		if row.Status == store.StatusStreaming {
 			cv.mu.Lock()
 			cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
@@ -381,6 +397,15 @@ func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 	for _, m := range cv.msgs {
 		if prefix, n, ok := parseMsgID(m.ID); ok && n > cv.nextID {
 			cv.prefix, cv.nextID = prefix, n
+		}
+	}
+	for _, a := range cv.alts { // answers not shown keep their ids too
+		for _, ans := range a.answers {
+			for _, m := range ans {
+				if prefix, n, ok := parseMsgID(m.ID); ok && n > cv.nextID {
+					cv.prefix, cv.nextID = prefix, n
+				}
+			}
 		}
 	}
 	return cv

@@ -15,6 +15,7 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { Actions } from "./chat-actions.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -87,6 +88,15 @@ class Chat {
     this.icon = d.assistantIcon || ICONS.assistant;
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
+    // Message actions (chat-actions.js): toolbars on messages, buttons on the input row.
+    this.actions = new Actions({
+      el, doc: this.doc, log: this.log, bar: this.bar, ta: this.ta,
+      send: (name, data) => this.#send(name, data),
+      wait: () => this.#wait(),
+      records: () => this.msgs,
+      busy: () => this.busy || this.awaiting,
+    });
+    this.refs = 0; // names of the user's bubbles, until the server gives them ids
     this.#initial(script);
     this.ro = new ResizeObserver(() => this.#stick());
   }
@@ -144,6 +154,14 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "actions":
+        return this.actions.config(d);
+      case "own":
+        return this.#own(str(d.ref), d.message);
+      case "replace":
+        return this.#replace(d.message);
+      case "remove":
+        return this.#remove(d.ids);
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -156,6 +174,51 @@ class Chat {
     this.greeting = cleanGreeting(greeting);
     for (const m of Array.isArray(messages) ? messages : []) this.#append(m, !!m?.streaming, true);
     this.#renderGreeting();
+    this.actions?.refresh();
+  }
+
+  // The server's copy of the user's bubble named ref: it gets its id.
+  #own(ref, m) {
+    const el = ref && Array.from(this.log.children).find((x) => x.dataset.ref === ref);
+    if (!el || !m || typeof m !== "object" || m.role !== "user") return;
+    const rec = this.#render(m, false);
+    el.replaceWith(rec.el);
+    if (rec.id) this.msgs.set(rec.id, rec);
+    this.actions.refresh();
+  }
+
+  // A message changed in place (edited, rated, its answers paged).
+  #replace(m) {
+    const old = m && typeof m === "object" && m.role !== "system" ? this.msgs.get(m.id) : null;
+    if (!old || old.streaming) return;
+    const rec = this.#render(m, false);
+    this.actions.carry(old, rec);
+    this.#insert(rec);
+    this.actions.refresh();
+  }
+
+  // Messages cut from the transcript.
+  #remove(ids) {
+    for (const id of Array.isArray(ids) ? ids : []) {
+      const rec = this.msgs.get(id);
+      if (!rec) continue;
+      if (rec.el.parentNode === this.log) {
+        rec.el.remove();
+        this.shown--;
+      }
+      this.msgs.delete(id);
+    }
+    this.#renderGreeting();
+    this.actions.refresh();
+  }
+
+  // An action asked for an answer (regenerate, edit): the input waits as
+  // after a submit.
+  #wait() {
+    this.awaiting = true;
+    this.#showPending();
+    this.#sync();
+    this.#toBottom(false);
   }
 
   #append(m, streaming, quiet) {
@@ -167,6 +230,7 @@ class Chat {
     // ends the wait for it (a transcript reset is not a reply).
     if (rec.role === "assistant" && (streaming || !quiet)) this.#hidePending();
     if (rec.role === "assistant" && !streaming && !quiet) this.#unwait();
+    if (!quiet) this.actions?.refresh();
   }
 
   // Show a rendered message: in place of the one with its id, or last
@@ -213,7 +277,9 @@ class Chat {
     cardify(rec.content);
     this.#status(rec, d.status, d.error, d.retry);
     this.#removed(rec);
+    this.actions.note(rec, d);
     this.#unwait();
+    this.actions.refresh();
   }
 
   #setBusy(busy) {
@@ -224,6 +290,7 @@ class Chat {
       this.#hidePending();
     }
     this.#sync();
+    this.actions.refresh();
     if (!busy && this.queue.length) this.#submit(this.queue.shift(), "server");
   }
 
@@ -331,6 +398,7 @@ class Chat {
       if (!streaming) this.#closeThinking(rec);
     }
     if (role === "user" && typeof m.command === "string" && m.command) chip(content, m.command);
+    this.actions?.note(rec, m);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
       el.setAttribute("aria-busy", "true");
@@ -499,8 +567,9 @@ class Chat {
         return true;
       }
     }
-    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name);
-    this.#send("submit", { text });
+    let ref;
+    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name, (ref = `r${++this.refs}`));
+    this.#send("submit", ref ? { text, ref } : { text });
     this.awaiting = true;
     this.#showPending();
     this.#sync();
@@ -508,10 +577,11 @@ class Chat {
     return true;
   }
 
-  #userBubble(text, command) {
+  #userBubble(text, command, ref) {
     const rec = this.#render({ role: "user", kind: "text" }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
+    if (ref) rec.el.dataset.ref = ref;
     this.#insert(rec);
   }
 
