@@ -400,10 +400,10 @@ func (c *Chat) undo(fill bool) {
 		}
 		text := cv.msgs[i].Content
 		cv.cut(ids(cv.msgs[i:]), true)
-		cv.mu.Unlock()
-		if fill {
-			c.send("input", map[string]any{"value": text, "focus": true})
+		if fill { // after the removal (posted)
+			c.post(cv, func(v *Chat) { v.send("input", map[string]any{"value": text, "focus": true}) })
 		}
+		cv.mu.Unlock()
 	})
 }
 

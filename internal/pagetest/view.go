@@ -63,7 +63,7 @@ type wireData struct {
 // (markdown.ErrOutOfStep).
 func (v *View) Apply(m protocol.Message) error {
 	switch m.Name {
-	case "reset", "append", "start", "patch", "end", "remove", "replace":
+	case "reset", "append", "start", "patch", "end", "remove", "replace", "own":
 	default:
 		return nil
 	}
@@ -82,7 +82,7 @@ func (v *View) Apply(m protocol.Message) error {
 		for _, w := range d.Messages {
 			v.add(w)
 		}
-	case "append", "start":
+	case "append", "start", "own": // own: the page's own question (a page that sent a ref shows it)
 		if d.Message == nil {
 			return fmt.Errorf("pagetest: %s without a message", m.Name)
 		}

@@ -1,0 +1,175 @@
+package chat_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sheenhq/sheen/internal/pagetest"
+	"github.com/sheenhq/sheen/internal/redistest"
+)
+
+// texts is the view's messages' texts joined by "|".
+func texts(v *pagetest.View) string { return strings.Join(v.Texts(), "|") }
+
+// waitTexts waits until p's view shows want.
+func waitTexts(p *pagetest.Page, what, want string) {
+	p.Wait(what, func(pagetestMsg) bool { return texts(p.View()) == want })
+}
+
+// waitIdle waits for p's "busy false".
+func waitIdle(p *pagetest.Page) {
+	p.Wait("idle", func(m pagetestMsg) bool { return m.Name == "busy" && strings.Contains(string(m.Data), "false") })
+}
+
+// wireOf returns the last "replace", "append" or "reset" data p received
+// for message id, decoded.
+func wireField(p *pagetest.Page, id, field string) any {
+	var got any
+	for _, m := range p.Received() {
+		var d struct {
+			Message  map[string]any   `json:"message"`
+			Messages []map[string]any `json:"messages"`
+		}
+		_ = json.Unmarshal(m.Data, &d)
+		for _, w := range append(d.Messages, d.Message) {
+			if w != nil && w["id"] == id {
+				got = w[field]
+			}
+		}
+	}
+	return got
+}
+
+// submit sends text as the page's question with a ref: the server sends
+// it back ("own"), so the view shows it.
+func submit(p *pagetest.Page, text string) {
+	p.Send("submit", map[string]any{"text": text, "ref": "r-" + text})
+}
+
+// TestActionsSaved: regenerate, feedback, delete, undo and the choice of an
+// answer are saved: a restarted server shows the conversation as it was
+// left, with its alternatives and ratings.
+func TestActionsSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.db")
+	a := newHistoryApp(t, path)
+	p := a.open("ann")
+	submit(p, "q1")
+	id := p.Next("conversation")["id"].(string)
+	a.chunks <- "a1"
+	a.finish()
+	waitIdle(p)
+	p.Send("regenerate", map[string]any{})
+	a.chunks <- "a2"
+	a.finish()
+	waitTexts(p, "the new answer", "q1|a2")
+	waitIdle(p)
+	ids := p.View().IDs()
+	p.Send("feedback", map[string]any{"id": ids[1], "rating": "down", "comment": "meh"})
+	p.Wait("the rating", func(m pagetestMsg) bool { return m.Name == "replace" && strings.Contains(string(m.Data), `"meh"`) })
+	submit(p, "q2")
+	a.chunks <- "b1"
+	a.finish()
+	waitTexts(p, "the second answer", "q1|a2|q2|b1")
+	waitIdle(p)
+	p.Send("remove", map[string]any{"id": p.View().IDs()[3]})
+	waitTexts(p, "the delete", "q1|a2|q2")
+	p.Send("undo", map[string]any{})
+	waitTexts(p, "the undo", "q1|a2")
+	in := p.Wait("the undone text back in the input", func(m pagetestMsg) bool { return m.Name == "input" })
+	if !strings.Contains(string(in.Data), `"q2"`) {
+		t.Errorf("input %s", in.Data)
+	}
+
+	restart := func() *historyApp {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.h.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_ = a.st.Close()
+		return newHistoryApp(t, path)
+	}
+	a = restart()
+	q, _ := a.openConv("ann", id)
+	if got := texts(q.View()); got != "q1|a2" {
+		t.Fatalf("restored %q", got)
+	}
+	ids = q.View().IDs()
+	if alts := wireField(q, ids[0], "alts"); alts == nil || alts.([]any)[0] != 2.0 || alts.([]any)[1] != 2.0 {
+		t.Errorf("alts of the question = %v, want [2 2]", alts)
+	}
+	if fb, c := wireField(q, ids[1], "feedback"), wireField(q, ids[1], "comment"); fb != "down" || c != "meh" {
+		t.Errorf("feedback = %v %v", fb, c)
+	}
+	q.Send("alt", map[string]any{"id": ids[0], "index": 0})
+	waitTexts(q, "the first answer again", "q1|a1")
+
+	a = restart()
+	r, _ := a.openConv("ann", id)
+	if got := texts(r.View()); got != "q1|a1" {
+		t.Fatalf("restored after the choice %q", got)
+	}
+	if alts := wireField(r, r.View().IDs()[0], "alts"); alts == nil || alts.([]any)[0] != 1.0 {
+		t.Errorf("alts = %v, want [1 2]", alts)
+	}
+	// Edit cuts after the question and answers the new text.
+	r.Send("edit", map[string]any{"id": r.View().IDs()[0], "text": "q1 again"})
+	a.chunks <- "c1"
+	a.finish()
+	waitTexts(r, "the edit", "q1 again|c1")
+	waitIdle(r)
+	a = restart()
+	s, _ := a.openConv("ann", id)
+	if got := texts(s.View()); got != "q1 again|c1" {
+		t.Fatalf("restored after the edit %q", got)
+	}
+	if alts := wireField(s, s.View().IDs()[0], "alts"); alts != nil {
+		t.Errorf("an edited question kept its answers: %v", alts)
+	}
+}
+
+// TestActionsAcrossInstances: what an action changes reaches a page of the
+// same conversation on another instance.
+func TestActionsAcrossInstances(t *testing.T) {
+	addr := redistest.Start(t)
+	a, b := newInstance(t, addr), newInstance(t, addr)
+	pa := a.open(t, "")
+	submit(pa, "question")
+	id := pa.Next("conversation")["id"].(string)
+	a.chunks <- "first answer"
+	a.chunks <- endReply
+	waitIdle(pa)
+	pb := b.open(t, id)
+	waitTexts(pb, "the conversation on b", "question|first answer")
+
+	// Regenerated on a: b shows the new answer and the pager.
+	pa.Send("regenerate", map[string]any{})
+	a.chunks <- "second answer"
+	a.chunks <- endReply
+	waitTexts(pb, "the new answer on b", "question|second answer")
+	pb.Wait("the pager on b", func(pagetestMsg) bool {
+		alts := wireField(pb, pb.View().IDs()[0], "alts")
+		return alts != nil && alts.([]any)[1] == 2.0
+	})
+	waitIdle(pa)
+	waitIdle(pb)
+
+	// Paged back on b: a shows the first answer.
+	pb.Send("alt", map[string]any{"id": pb.View().IDs()[0], "index": 0})
+	waitTexts(pa, "the first answer again on a", "question|first answer")
+	waitTexts(pb, "the first answer again on b", "question|first answer")
+
+	// Deleted on b, gone on a; edited on a, answered on a, shown on b.
+	pb.Send("remove", map[string]any{"id": pb.View().IDs()[1]})
+	waitTexts(pa, "the delete on a", "question")
+	waitTexts(pb, "the delete on b", "question")
+	pa.Send("edit", map[string]any{"id": pa.View().IDs()[0], "text": "better question"})
+	a.chunks <- "better answer"
+	a.chunks <- endReply
+	waitTexts(pb, "the edit on b", "better question|better answer")
+}
