@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -379,4 +380,69 @@ func media(p *chatTab, features ...*emulation.MediaFeature) {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
 		return err
 	}))
+}
+
+// TestBrowserActionsScreenshots saves the actions in light and dark, at
+// 1200 and 390 px, to $SHEEN_SCREENSHOTS, for a human to look at.
+func TestBrowserActionsScreenshots(t *testing.T) {
+	if os.Getenv("SHEEN_SCREENSHOTS") == "" {
+		t.Skip("set SHEEN_SCREENSHOTS to a directory")
+	}
+	b := browsertest.New(t)
+	n := 0
+	answer := func(ctx context.Context, c *chat.Chat, in chat.Input) error {
+		n++
+		if strings.Contains(in.Text, "Go") {
+			return c.AppendMessage(ctx, fmt.Sprintf("Here is version %d of a tiny Go program:\n\n```go\nfunc main() {\n\tfmt.Println(\"hello, sheen\")\n}\n```\n\nRun it with `go run .`.", n))
+		}
+		return c.AppendMessage(ctx, "Channels carry values between goroutines; a **buffered** one holds a few before the sender waits.")
+	}
+	p := openChat(t, b, []chat.Option{chat.Fill()}, func(s *sheen.Session, c *chat.Chat) {
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error { return answer(ctx, c, in) })
+		c.OnFeedback(func(context.Context, chat.FeedbackEvent) error { return nil })
+		c.AddAction(chat.Action{Name: "pin", Label: "Pin", Roles: []chat.Role{chat.Assistant},
+			Icon: `<svg viewBox="0 0 24 24" width="1em" height="1em" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M12 17v5M9 3h6l-1 7 4 3H6l4-3z"/></svg>`,
+			Run:  func(context.Context, chat.Message) error { return nil }})
+	}, actionShorthands)
+	ask := func(text string) {
+		k := browsertest.Eval[float64](p.Tab, `msgs().length`)
+		p.setInput(text)
+		p.JS(`q(".sheen-chat-send").click()`)
+		p.Wait(fmt.Sprintf(`msgs().length >= %v + 2 && idle() && !!btn(-1, "copy")`, k))
+	}
+	ask("What is a buffered channel?")
+	p.click(`btn(1, "up")`)
+	p.Wait(`!!q(".sheen-chat-feedback")`)
+	p.Do(press(kb.Escape))
+	ask("Show me some Go code")
+	p.click(`btn(-1, "regenerate")`)
+	p.Wait(`idle() && !!q(".sheen-chat-pager")`)
+	for _, scheme := range []string{"light", "dark"} {
+		media(p, &emulation.MediaFeature{Name: "prefers-color-scheme", Value: scheme})
+		for _, w := range []int64{1200, 390} {
+			p.Do(chromedp.EmulateViewport(w, 760))
+			name := fmt.Sprintf("actions-%s-%d", scheme, w)
+			p.JS(`btn(2, "copy").focus()`) // the keyboard in a user message's toolbar
+			p.settle()
+			p.shot(name)
+			p.JS(`document.activeElement.blur()`)
+			p.click(`btn(2, "edit")`)
+			p.Wait(`!!q(".sheen-chat-edit-input")`)
+			p.settle()
+			p.shot(name + "-edit")
+			p.Do(press(kb.Escape))
+			p.click(`btn(-1, "down")`)
+			p.Wait(`!!q(".sheen-chat-feedback")`)
+			p.JS(`sc().scrollTop = sc().scrollHeight`)
+			p.settle()
+			p.shot(name + "-feedback")
+			p.Do(press(kb.Escape))
+			p.click(`btn(-1, "down")`) // taken back
+			p.Wait(`btn(-1, "down").getAttribute("aria-pressed") === "false"`)
+		}
+	}
+	p.Do(chromedp.EmulateViewport(1200, 760))
+	p.click(`tool("clear")`)
+	p.Wait(`q(".sheen-chat-clear-dialog").open`)
+	p.shot("actions-dark-clear")
 }

@@ -22,7 +22,7 @@ export const ICONS = {
   prev: svg('<path d="M15 18l-6-6 6-6"/>'),
   next: svg('<path d="M9 18l6-6-6-6"/>'),
   undo: svg('<path d="M9 14L4 9l5-5"/><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/>'),
-  clear: svg('<path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6"/>'),
+  clear: svg('<path d="M20 20H9L4.5 15.5a2 2 0 0 1 0-2.83l9.17-9.17a2 2 0 0 1 2.83 0l4 4a2 2 0 0 1 0 2.83L12 18.83"/><path d="M7.5 10.5l6 6"/>'),
 };
 
 const BUILTIN = ["copy", "regenerate", "edit", "remove", "undo", "clear", "feedback"];
@@ -204,7 +204,7 @@ export class Actions {
       bar.setAttribute("role", "toolbar");
       bar.setAttribute("aria-label", rec.role === "user" ? "Your message" : "Assistant message");
       if (rec.role === "user") rec.el.append(bar);
-      else rec.body.append(bar);
+      else rec.body.insertBefore(bar, rec.body.querySelector(":scope > .sheen-chat-feedback")); // above a comment box
     }
     bar.dataset.key = key;
     bar.classList.toggle("sheen-chat-actions-last", lastAnswer);
