@@ -213,6 +213,24 @@ func TestBrowserActions(t *testing.T) {
 		if got := contents(c.Messages()); got != "fast|quick answer" {
 			t.Errorf("Messages = %s", got)
 		}
+
+		// Regenerate (from Go) while a reply streams: the partial reply is
+		// stopped and kept as the first alternative.
+		p.setInput("slow")
+		p.JS(`q(".sheen-chat-send").click()`)
+		feed <- "Partial"
+		p.Wait(`!!q(".sheen-chat-streaming") && lastText().includes("Partial")`)
+		c.Regenerate()
+		feed <- "Complete"
+		p.Wait(`!!q(".sheen-chat-streaming") && lastText() === "Complete"`)
+		close(feed)
+		p.Wait(`idle() && !!q(".sheen-chat-pager")`)
+		p.check(`texts().join("|") === "fast|quick answer|slow|Complete"`, `q(".sheen-chat-pager-label").textContent === "2 / 2"`)
+		ms := c.Messages()
+		answers, shown := c.Alternatives(ms[2].ID)
+		if len(answers) != 2 || shown != 1 || len(answers[0]) != 1 || answers[0][0].Status != chat.Stopped || answers[0][0].Content != "Partial" {
+			t.Errorf("Alternatives = %+v, %d", answers, shown)
+		}
 	})
 
 	t.Run("delete, undo, and clear after a confirmation", func(t *testing.T) {
@@ -305,10 +323,13 @@ func TestBrowserActions(t *testing.T) {
 				Run:  func(ctx context.Context, m chat.Message) error { got <- m; return nil }})
 			c.AddAction(chat.Action{Name: "translate", Label: "Translate",
 				Run: func(ctx context.Context, m chat.Message) error { got <- m; return nil }})
+			c.AddAction(chat.Action{Name: "boom", Label: "Boom", Roles: []chat.Role{chat.User},
+				Run: func(ctx context.Context, m chat.Message) error { panic("boom") }})
+			c.AddAction(chat.Action{Name: "", Label: "no name"}) // refused, logged
 		}, actionShorthands)
 		ask(p, "pin it")
 		p.check(
-			`!btn(0, "custom")`, // assistant messages only
+			`btn(0, "custom").getAttribute("aria-label") === "Boom"`, // pin: assistant messages only
 			`btn(-1, "custom").getAttribute("aria-label") === "Pin"`,
 			`btn(-1, "custom").title === "Pin this answer"`,
 			`!!btn(-1, "custom").querySelector("svg")`,
@@ -323,6 +344,11 @@ func TestBrowserActions(t *testing.T) {
 		if m := recv(t, got, "the translation"); m.Content != "bonjour" || m.Role != chat.User || m.ID != "" {
 			t.Errorf("translate got %+v", m)
 		}
+		// A panicking action is logged; the session goes on.
+		p.check(`btn(0, "custom").getAttribute("aria-label") === "Boom"`, `qa(".sheen-chat-tools button").length === 3`)
+		p.click(`btn(0, "custom")`)
+		ask(p, "still alive")
+		p.check(`lastText() === "answer 2 to still alive"`)
 	})
 
 	t.Run("keyboard: the toolbar shows on focus, arrows move, Enter acts", func(t *testing.T) {
@@ -349,6 +375,10 @@ func TestBrowserActions(t *testing.T) {
 		p.Do(press(kb.Enter))
 		p.Wait(`texts().join("|") === "keys|more keys|answer 2 to more keys"`)
 		p.check(`!q(".sheen-chat-actions button:not([aria-label])")`)
+		// On a narrow screen every toolbar shows.
+		p.Do(chromedp.EmulateViewport(390, 700))
+		p.JS(`document.activeElement.blur()`)
+		p.Wait(`getComputedStyle(btn(0, "copy")).opacity === "1" && getComputedStyle(btn(1, "remove")).opacity === "1"`)
 	})
 
 	t.Run("actions turned off are not shown and are refused", func(t *testing.T) {

@@ -44,10 +44,11 @@ func wireField(p *pagetest.Page, id, field string) any {
 	return got
 }
 
-// submit sends text as the page's question with a ref: the server sends
-// it back ("own"), so the view shows it.
+// submit sends text as the page's question, which its view shows (as the
+// browser's does).
 func submit(p *pagetest.Page, text string) {
-	p.Send("submit", map[string]any{"text": text, "ref": "r-" + text})
+	p.View().ShowOwn()
+	p.Submit(text)
 }
 
 // TestActionsSaved: regenerate, feedback, delete, undo and the choice of an

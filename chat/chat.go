@@ -90,8 +90,6 @@ type Input struct {
 	Attachments []Attachment
 	// Seq counts submissions (1, 2, …): two identical texts are two inputs.
 	Seq int
-
-	ref string // the page's name for the bubble showing it (actions.go)
 }
 
 // ErrorMode says how errors of a response are shown.
@@ -340,7 +338,6 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		var in struct {
 			Text        string       `json:"text"`
 			Attachments []Attachment `json:"attachments"`
-			Ref         string       `json:"ref"` // the page's name for its bubble (actions.go)
 		}
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
@@ -361,7 +358,7 @@ func (c *Chat) event(name string, data json.RawMessage) {
 				return
 			}
 		}
-		c.submit(Input{Text: in.Text, Attachments: kept, ref: in.Ref})
+		c.submit(Input{Text: in.Text, Attachments: kept})
 	case "stop":
 		c.cur().stopResponse()
 	case "ready":
@@ -421,7 +418,6 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv.mu.Lock()
 	cv.submits++
 	in.Seq = cv.submits
-	cv.ownRef = in.ref
 	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
 	cv.startResponse(c, c.handlersFor(in))
 	cv.mu.Unlock()

@@ -68,7 +68,6 @@ type conv struct {
 	alts    map[string]*altSet // by user message id: its answers (actions.go)
 	cuts    int                // transcript cuts and edits so far (actions.go)
 	idleFns []func()           // run once nothing runs (actions.go)
-	ownRef  string             // the submitting page's name for the user message being appended
 }
 
 func newConv(h *History, id, owner, prefix string) *conv {
@@ -237,15 +236,13 @@ func (cv *conv) show(m Message, skip *Chat) {
 		return // never shown, so it dismisses no greeting
 	}
 	wm := cv.wire(m, cv.canRetry(m))
-	ref := cv.ownRef
-	cv.ownRef = ""
 	cv.broadcast(func(v *Chat) {
 		v.changed()
 		v.dismissGreeting()
 		if v != skip {
 			v.send("append", map[string]wireMsg{"message": wm})
-		} else if ref != "" {
-			v.send("own", map[string]any{"ref": ref, "message": wm}) // the page's bubble learns its id
+		} else {
+			v.send("own", map[string]wireMsg{"message": wm}) // the page's own bubble learns its id (actions.go)
 		}
 	})
 }

@@ -126,6 +126,7 @@ export class Actions {
     this.doc = host.doc;
     this.cfg = { on: new Set(), custom: [] };
     this.info = new WeakMap(); // record → {source, feedback, comment, alts, command}
+    this.flagged = []; // the record shown as the last answer
     this.tools = h(this.doc, "div", "sheen-chat-tools");
     this.tools.hidden = true;
     host.bar.insertBefore(this.tools, host.ta.nextSibling);
@@ -137,7 +138,7 @@ export class Actions {
   config(d) {
     this.cfg = cleanActions(d);
     this.#tools();
-    this.refresh();
+    this.refreshAll();
   }
 
   /** Record what of wire message m the actions need (a finished or re-rendered message). */
@@ -169,22 +170,53 @@ export class Actions {
     }
   }
 
-  /** Bring every message's toolbar and the input row's buttons up to date. */
-  refresh() {
-    const recs = [];
-    for (const el of this.host.log.children) {
-      const rec = el.dataset.id ? this.host.records().get(el.dataset.id) : null;
-      if (rec?.el === el) recs.push(rec);
+  /** Bring every message's toolbar and the input row's buttons up to date (a new transcript, new actions). */
+  refreshAll() {
+    this.#refresh(true, null);
+  }
+
+  /**
+   * Bring the toolbars that may have changed up to date: those of the last
+   * question and what follows it (the last answer's regenerate and pager),
+   * those that had those roles before, and rec's (a message just shown or
+   * changed). The rest of a long transcript is not looked at.
+   */
+  refresh(rec = null) {
+    this.#refresh(false, rec);
+  }
+
+  #refresh(all, extra) {
+    const records = this.host.records();
+    const recOf = (el) => {
+      const r = el.dataset.id ? records.get(el.dataset.id) : null;
+      return r?.el === el ? r : null;
+    };
+    const tail = []; // the last user message and what follows it, in order
+    let anyUser = false;
+    let any = false;
+    for (let el = this.host.log.lastElementChild; el; el = el.previousElementSibling) {
+      const r = recOf(el);
+      if (!r) continue;
+      any = true;
+      tail.unshift(r);
+      if (r.role === "user") {
+        anyUser = true;
+        break;
+      }
     }
-    let lastUser = -1;
-    recs.forEach((r, i) => r.role === "user" && (lastUser = i));
-    const last = recs.length - 1;
-    // The answer's last message shows the pager of the last question.
-    const alts = lastUser >= 0 && last > lastUser && recs[last].role === "assistant" ? this.info.get(recs[lastUser])?.alts : null;
-    recs.forEach((rec, i) => this.#toolbar(rec, i === last && lastUser >= 0 && i > lastUser, i === last && alts ? { alts, user: recs[lastUser] } : null));
-    const busy = this.host.busy();
-    if (this.undoBtn) this.undoBtn.disabled = lastUser < 0;
-    if (this.clearBtn) this.clearBtn.disabled = recs.length === 0 && !busy;
+    const user = anyUser ? tail[0] : null;
+    const last = tail.at(-1);
+    const answer = user && last && last !== user && last.role === "assistant" ? last : null;
+    const alts = answer ? this.info.get(user)?.alts : null;
+    const todo = new Set(all ? Array.from(this.host.log.children, recOf).filter(Boolean) : [...tail, ...this.flagged]);
+    if (extra && extra.el.parentNode === this.host.log) todo.add(extra);
+    for (const r of todo) {
+      if (r.el.parentNode !== this.host.log) continue;
+      this.#toolbar(r, r === answer, r === answer && alts ? { alts, user } : null);
+    }
+    this.flagged = answer ? [answer] : [];
+    if (this.undoBtn) this.undoBtn.disabled = !anyUser;
+    if (this.clearBtn) this.clearBtn.disabled = !any && !this.host.busy();
   }
 
   // ---- a message's toolbar ----
@@ -423,7 +455,7 @@ export class Actions {
       this.host.send("edit", { id: rec.id, text });
       this.host.wait();
     }
-    this.refresh();
+    this.refresh(rec);
     if (!send) rec.el.querySelector(".sheen-chat-action-edit")?.focus();
   }
 

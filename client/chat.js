@@ -96,7 +96,6 @@ class Chat {
       records: () => this.msgs,
       busy: () => this.busy || this.awaiting,
     });
-    this.refs = 0; // names of the user's bubbles, until the server gives them ids
     this.#initial(script);
     this.ro = new ResizeObserver(() => this.#stick());
   }
@@ -157,7 +156,7 @@ class Chat {
       case "actions":
         return this.actions.config(d);
       case "own":
-        return this.#own(str(d.ref), d.message);
+        return this.#own(d.message);
       case "replace":
         return this.#replace(d.message);
       case "remove":
@@ -174,17 +173,18 @@ class Chat {
     this.greeting = cleanGreeting(greeting);
     for (const m of Array.isArray(messages) ? messages : []) this.#append(m, !!m?.streaming, true);
     this.#renderGreeting();
-    this.actions?.refresh();
+    this.actions?.refreshAll();
   }
 
-  // The server's copy of the user's bubble named ref: it gets its id.
-  #own(ref, m) {
-    const el = ref && Array.from(this.log.children).find((x) => x.dataset.ref === ref);
+  // The server's copy of the question this page sent: its bubble (the
+  // oldest still without one) gets the message's id.
+  #own(m) {
+    const el = Array.from(this.log.children).find((x) => x.hasAttribute("data-own"));
     if (!el || !m || typeof m !== "object" || m.role !== "user") return;
     const rec = this.#render(m, false);
     el.replaceWith(rec.el);
     if (rec.id) this.msgs.set(rec.id, rec);
-    this.actions.refresh();
+    this.actions.refresh(rec);
   }
 
   // A message changed in place (edited, rated, its answers paged).
@@ -194,7 +194,7 @@ class Chat {
     const rec = this.#render(m, false);
     this.actions.carry(old, rec);
     this.#insert(rec);
-    this.actions.refresh();
+    this.actions.refresh(rec);
   }
 
   // Messages cut from the transcript.
@@ -230,7 +230,7 @@ class Chat {
     // ends the wait for it (a transcript reset is not a reply).
     if (rec.role === "assistant" && (streaming || !quiet)) this.#hidePending();
     if (rec.role === "assistant" && !streaming && !quiet) this.#unwait();
-    if (!quiet) this.actions?.refresh();
+    if (!quiet) this.actions?.refresh(rec);
   }
 
   // Show a rendered message: in place of the one with its id, or last
@@ -279,7 +279,7 @@ class Chat {
     this.#removed(rec);
     this.actions.note(rec, d);
     this.#unwait();
-    this.actions.refresh();
+    this.actions.refresh(rec);
   }
 
   #setBusy(busy) {
@@ -563,13 +563,12 @@ class Chat {
       const detail = { name: cmd.name, args: cmd.args, echo: cmd.command.echo };
       const ev = new CustomEvent("sheen-chat-command", { bubbles: true, cancelable: true, detail });
       if (!this.el.dispatchEvent(ev)) {
-        if (cmd.command.echo) this.#userBubble(text, cmd.name);
+        if (cmd.command.echo) this.#userBubble(text, cmd.name, true);
         return true;
       }
     }
-    let ref;
-    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name, (ref = `r${++this.refs}`));
-    this.#send("submit", ref ? { text, ref } : { text });
+    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name, false);
+    this.#send("submit", { text });
     this.awaiting = true;
     this.#showPending();
     this.#sync();
@@ -577,11 +576,12 @@ class Chat {
     return true;
   }
 
-  #userBubble(text, command, ref) {
+  // local: a page command's echo, which the server never sees.
+  #userBubble(text, command, local) {
     const rec = this.#render({ role: "user", kind: "text" }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
-    if (ref) rec.el.dataset.ref = ref;
+    if (!local) rec.el.dataset.own = ""; // until the server's copy ("own") names it
     this.#insert(rec);
   }
 

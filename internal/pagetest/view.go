@@ -19,7 +19,14 @@ import (
 type View struct {
 	ids  []string
 	msgs map[string]*viewMsg
+	own  bool // show the page's own questions (ShowOwn)
 }
+
+// ShowOwn makes the view show the questions the page submits, as a browser
+// does: the server's "own" message (its copy of the page's question) is
+// then applied as an append. By default a Go page shows only what the
+// server appends.
+func (v *View) ShowOwn() { v.own = true }
 
 type viewMsg struct {
 	role, status string
@@ -82,7 +89,10 @@ func (v *View) Apply(m protocol.Message) error {
 		for _, w := range d.Messages {
 			v.add(w)
 		}
-	case "append", "start", "own": // own: the page's own question (a page that sent a ref shows it)
+	case "append", "start", "own":
+		if m.Name == "own" && !v.own {
+			return nil
+		}
 		if d.Message == nil {
 			return fmt.Errorf("pagetest: %s without a message", m.Name)
 		}
