@@ -533,11 +533,32 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	for _, id := range cutIDs {
 		drop[id] = true
 	}
-	kept := make([]Message, 0, len(cv.msgs))
+	// The messages cut from start on; a cut of the transcript's tail (undo,
+	// edit, regenerate, the last message deleted) keeps the array: clipped,
+	// the next append copies it, and slices handed out still see theirs.
+	start := len(cv.msgs)
+	for start > 0 && drop[cv.msgs[start-1].ID] {
+		start--
+	}
+	tail := true
+	for _, m := range cv.msgs[:start] {
+		if drop[m.ID] {
+			tail = false
+			break
+		}
+	}
+	var kept []Message
+	if tail {
+		kept = slices.Clip(cv.msgs[:start])
+	} else {
+		kept = make([]Message, 0, len(cv.msgs)) // a new array: slices handed out keep theirs
+	}
 	var gone []string
 	for _, m := range cv.msgs {
 		if !drop[m.ID] {
-			kept = append(kept, m)
+			if !tail {
+				kept = append(kept, m)
+			}
 			continue
 		}
 		gone = append(gone, m.ID)
@@ -548,7 +569,7 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	if len(gone) == 0 {
 		return
 	}
-	cv.msgs = kept // a new array: slices handed out keep theirs
+	cv.msgs = kept
 	cv.cuts++
 	if local {
 		if cv.h != nil && cv.stored {
