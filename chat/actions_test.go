@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/pagetest"
 	"github.com/sheenhq/sheen/internal/redistest"
 )
@@ -173,4 +175,56 @@ func TestActionsAcrossInstances(t *testing.T) {
 	a.chunks <- "better answer"
 	a.chunks <- endReply
 	waitTexts(pb, "the edit on b", "better question|better answer")
+}
+
+// TestActionsKeepHandedOutSlices: a slice Messages returned before a cut
+// or an edit does not change, whatever comes after (a tail cut followed by
+// an append, a deletion in the middle, a rating).
+func TestActionsKeepHandedOutSlices(t *testing.T) {
+	chats := make(chan *chat.Chat, 1)
+	base := newApp(t, func(s *sheen.Session) {
+		c := chat.New(s, "chat")
+		c.OnFeedback(func(context.Context, chat.FeedbackEvent) error { return nil })
+		chats <- c
+	})
+	p := open(t, base)
+	p.Next("reset")
+	c := <-chats
+	ctx := context.Background()
+	for _, s := range []string{"a", "b", "c", "d"} {
+		if err := c.AppendMessage(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(ms []chat.Message)
+		want   string // the transcript after the change
+	}{
+		{"a tail cut, then an append", func(ms []chat.Message) {
+			c.DeleteMessage(ms[len(ms)-1].ID)
+			_ = c.AppendMessage(ctx, "e")
+		}, "a|b|c|e"},
+		{"a deletion in the middle", func(ms []chat.Message) { c.DeleteMessage(ms[1].ID) }, "a|c|e"},
+		{"an edit in place", func(ms []chat.Message) {
+			p.Send("feedback", map[string]any{"id": ms[0].ID, "rating": "up"})
+			p.Wait("the rating", func(m pagetestMsg) bool { return m.Name == "replace" })
+		}, "a|c|e"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := c.Messages()
+			was := contents(before)
+			tt.change(before)
+			if got := contents(before); got != was {
+				t.Errorf("the slice handed out changed: %s, was %s", got, was)
+			}
+			if got := contents(c.Messages()); got != tt.want {
+				t.Errorf("Messages = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	if fb := c.Messages()[0].Feedback; fb.Rating != chat.ThumbsUp {
+		t.Errorf("feedback %+v", fb)
+	}
 }
