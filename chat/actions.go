@@ -571,6 +571,7 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	}
 	cv.msgs = kept
 	cv.cuts++
+	empty := !slices.ContainsFunc(cv.msgs, func(m Message) bool { return m.Role != System }) && (cv.live == nil || cv.live.ended)
 	if local {
 		if cv.h != nil && cv.stored {
 			cv.save(saveOp{kind: saveDelete, ids: gone})
@@ -580,7 +581,21 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	cv.broadcast(func(v *Chat) {
 		v.send("remove", map[string][]string{"ids": gone})
 		v.changed()
+		if empty {
+			v.greetAgain()
+		}
 	})
+}
+
+// greetAgain shows the greeting again when the transcript has become empty
+// (everything undone or deleted), as after ClearMessages(KeepGreeting).
+// Turn.
+func (c *Chat) greetAgain() {
+	if c.greeting != nil && c.greeting.dismissed {
+		c.greeting.dismissed = false
+		c.send("greeting", map[string]any{"greeting": c.greetingWire()})
+	}
+	c.maybeRequestGreeting()
 }
 
 // replace puts m in place of the message of its id (rendered again if

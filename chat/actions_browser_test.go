@@ -269,6 +269,16 @@ func TestBrowserActions(t *testing.T) {
 		}
 	})
 
+	t.Run("the greeting comes back when everything is undone", func(t *testing.T) {
+		a := &answering{}
+		p := openChat(t, b, []chat.Option{chat.Greeting("**Hello!** Ask me anything.")}, func(s *sheen.Session, c *chat.Chat) { c.OnUserSubmit(a.handler(c)) }, actionShorthands)
+		p.check(`!!q(".sheen-chat-greeting")`)
+		ask(p, "one")
+		p.Wait(`!q(".sheen-chat-greeting")`)
+		p.click(`tool("undo")`)
+		p.Wait(`msgs().length === 0 && !!q(".sheen-chat-greeting") && q(".sheen-chat-greeting").textContent.includes("Hello!")`)
+	})
+
 	t.Run("feedback: thumbs with a comment reach OnFeedback and show as chosen", func(t *testing.T) {
 		a := &answering{}
 		fbs := make(chan chat.FeedbackEvent, 8)
