@@ -53,6 +53,26 @@ func submit(p *pagetest.Page, text string) {
 	p.Submit(text)
 }
 
+// waitAlts waits until p has received, for its message i, alternatives
+// counting n.
+func waitAlts(t *testing.T, p *pagetest.Page, i int, n float64) {
+	t.Helper()
+	id := p.View().IDs()[i]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if alts, ok := wireField(p, id, "alts").([]any); ok && len(alts) == 2 && alts[1] == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, m := range p.Received() {
+				t.Logf("received %s %s", m.Name, m.Data)
+			}
+			t.Fatalf("message %d (%s) has no %v alternatives", i, id, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestActionsSaved: regenerate, feedback, delete, undo and the choice of an
 // answer are saved: a restarted server shows the conversation as it was
 // left, with its alternatives and ratings.
@@ -155,10 +175,7 @@ func TestActionsAcrossInstances(t *testing.T) {
 	a.chunks <- "second answer"
 	a.chunks <- endReply
 	waitTexts(pb, "the new answer on b", "question|second answer")
-	pb.Wait("the pager on b", func(pagetestMsg) bool {
-		alts := wireField(pb, pb.View().IDs()[0], "alts")
-		return alts != nil && alts.([]any)[1] == 2.0
-	})
+	waitAlts(t, pb, 0, 2)
 	waitIdle(pa)
 	waitIdle(pb)
 
@@ -175,6 +192,20 @@ func TestActionsAcrossInstances(t *testing.T) {
 	a.chunks <- "better answer"
 	a.chunks <- endReply
 	waitTexts(pb, "the edit on b", "better question|better answer")
+	waitIdle(pa)
+	waitIdle(pb)
+
+	// Regenerate on a while b streams the reply: b's reply stops first (it
+	// is kept as an alternative), then a answers again.
+	submit(pb, "asked on b")
+	b.chunks <- "Partial on b"
+	pa.Wait("b's reply on a", func(m pagetestMsg) bool { return m.Name == "patch" && strings.Contains(string(m.Data), "Partial on b") })
+	pa.Send("regenerate", map[string]any{})
+	pa.Wait("the stopped reply's end", func(m pagetestMsg) bool { return m.Name == "end" && strings.Contains(string(m.Data), `"stopped"`) })
+	a.chunks <- "Answered again on a"
+	a.chunks <- endReply
+	waitTexts(pb, "the new answer on b", "better question|better answer|asked on b|Answered again on a")
+	waitAlts(t, pb, 2, 2)
 }
 
 // TestActionsKeepHandedOutSlices: a slice Messages returned before a cut

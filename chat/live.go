@@ -20,7 +20,8 @@ import (
 // deterministic), their ends, its busy state, and stop requests for a
 // reply another instance runs. An instance applies what others wrote to its
 // own copy of the conversation and shows it to its pages exactly as it
-// shows its own changes. The log is trimmed at each reply's start, so a
+// shows its own changes. The log is trimmed at each reply's start (up to
+// the previous reply's start: a follower a little behind loses nothing), so a
 // conversation loaded later reads the store, then the short log, and
 // follows from there: everything is applied once, and what the store
 // already has is skipped by message id.
@@ -63,6 +64,7 @@ func ptr[T any](v T) *T { return &v }
 // the conversation's mu (but pos, written by the persister).
 type liveState struct {
 	pos      string             // the last position written by this instance (for Trim)
+	trimAt   string             // the position before this instance's last reply start: trimmed at the next one
 	follow   context.CancelFunc // stops the follower
 	lastSeen time.Time          // the last event of another instance's response
 	beat     chan struct{}      // closed to stop the heartbeat

@@ -179,9 +179,17 @@ func (cv *conv) write(op saveOp) error {
 		cv.mu.Lock()
 		prev := cv.shared.pos
 		cv.shared.pos = pos
+		// A reply starts: what came before the previous reply's start is in
+		// the store and read by every follower. The events since are kept:
+		// a follower still reading those just written (a cut and an edit
+		// right before this start, actions.go) must not lose them.
+		upTo := cv.shared.trimAt
+		if op.trim {
+			cv.shared.trimAt = prev
+		}
 		cv.mu.Unlock()
-		if op.trim && prev != "" { // a reply starts: what came before is in the store
-			if err := bus.Trim(ctx, cv.id, prev); err != nil {
+		if op.trim && upTo != "" {
+			if err := bus.Trim(ctx, cv.id, upTo); err != nil {
 				cv.logger().Warn("chat: live log not trimmed", zap.Error(err))
 			}
 		}
