@@ -554,6 +554,7 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 		kept = make([]Message, 0, len(cv.msgs)) // a new array: slices handed out keep theirs
 	}
 	var gone []string
+	hadUI := false
 	for _, m := range cv.msgs {
 		if !drop[m.ID] {
 			if !tail {
@@ -561,6 +562,7 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 			}
 			continue
 		}
+		hadUI = hadUI || m.ui != nil
 		gone = append(gone, m.ID)
 		delete(cv.html, m.ID)
 		delete(cv.retries, m.ID)
@@ -581,6 +583,9 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	cv.broadcast(func(v *Chat) {
 		v.send("remove", map[string][]string{"ids": gone})
 		v.changed()
+		if hadUI {
+			v.disposeShown(cv) // the live UI of the messages cut (live_ui.go)
+		}
 		if empty {
 			v.greetAgain()
 		}
@@ -611,20 +616,24 @@ func (cv *conv) replace(m Message, rerender bool) {
 	cv.cuts++
 	if rerender {
 		delete(cv.html, m.ID)
+		cv.wire(m, false) // rendered again, for the store and every view
 	}
-	wm := cv.wire(m, cv.canRetry(m))
 	if cv.h != nil && cv.stored {
 		cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
 	}
 	if cv.shares() {
 		cv.publish(liveEvent{Kind: evEdit, ID: m.ID, Msg: ptr(cv.toStore(m))})
 	}
-	cv.showReplaced(wm)
+	cv.showReplaced(m)
 }
 
-// showReplaced shows wm in place of the message of its id. Locked.
-func (cv *conv) showReplaced(wm wireMsg) {
+// showReplaced shows m in place of the message of its id, with its live UI
+// (live_ui.go). Locked.
+func (cv *conv) showReplaced(m Message) {
+	wm := cv.wire(m, cv.canRetry(m))
 	cv.broadcast(func(v *Chat) {
+		wm := wm
+		wm.Parts = m.ui.wireFor(v)
 		v.send("replace", map[string]wireMsg{"message": wm})
 		v.changed()
 	})
@@ -647,7 +656,7 @@ func (cv *conv) applyEdit(sm store.Message) {
 	cv.cuts++
 	delete(cv.html, m.ID)
 	cv.keep(m.ID, r)
-	cv.showReplaced(cv.wire(m, cv.canRetry(m)))
+	cv.showReplaced(m)
 }
 
 // altSet is a question's answers: answers[sel] is nil, its messages are the

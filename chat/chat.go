@@ -82,6 +82,11 @@ type Message struct {
 	Command string
 	// Feedback is the user's rating of an assistant message (actions.go).
 	Feedback Feedback
+	// UI is live UI shown below the content, in order (live_ui.go). A
+	// message read back from the store has none: its parts are snapshots.
+	UI []LiveUI
+
+	ui *uiSet // the parts, built (live_ui.go)
 }
 
 // Input is one submission from the user.
@@ -144,6 +149,7 @@ type Chat struct {
 
 	feedbackFns []func(context.Context, FeedbackEvent) error // turn-owned (actions.go)
 	actions     []Action                                     // the app's own buttons; turn-owned
+	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
 }
 
 type greetingState struct {
@@ -203,6 +209,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 	if !ok {
 		return false
 	}
+	c.disposeShown(cv) // live UI leaves with its message (live_ui.go)
 	if old := c.cv.Swap(cv); old != nil && old != cv {
 		old.detach(c)
 	}
@@ -270,6 +277,7 @@ func (c *Chat) setBusy(busy bool) {
 func (c *Chat) ended() {
 	c.gone = true
 	cv := c.cur()
+	c.disposeUI(nil)
 	c.h.removeView(c)
 	if c.h == nil {
 		cv.stopResponse()
@@ -483,6 +491,8 @@ type wireMsg struct {
 	Feedback  Rating `json:"feedback,omitempty"` // the rating chosen
 	Comment   string `json:"comment,omitempty"`  // its comment
 	Alts      []int  `json:"alts,omitempty"`     // a user message's answers: [shown (1-based), count]
+	// Parts is the message's live UI (live_ui.go): set per view.
+	Parts []wirePart `json:"parts,omitempty"`
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -624,7 +634,7 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
+	o := &op{v: c, kind: opAppend, content: c.withUI(content), done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }
 

@@ -290,6 +290,9 @@ type meta struct {
 	// other answers (actions.go).
 	Feedback *Feedback  `json:"feedback,omitempty"`
 	Alts     *savedAlts `json:"alts,omitempty"`
+	// UI is the last snapshot of each part of the message's live UI
+	// (live_ui.go): static HTML sheen rendered, never a closure.
+	UI []savedUI `json:"ui,omitempty"`
 }
 
 // savedFile is an attachment as saved: its name, type and size (the bytes
@@ -304,7 +307,7 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved()}
 	if m.Feedback != (Feedback{}) {
 		md.Feedback = &m.Feedback
 	}
@@ -336,7 +339,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI)}
 	if md.Feedback != nil {
 		m.Feedback = md.Feedback.clean()
 	}

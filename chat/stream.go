@@ -345,6 +345,7 @@ type writer struct {
 	coalesce time.Duration
 	save     textSaver // persist.go
 	pub      int       // bytes of the text published to the other instances (live.go)
+	ui       *uiSet    // live UI added with StreamContext.AppendUI (live_ui.go)
 	remote   bool      // the copy of a message another instance streams (live.go)
 }
 
@@ -500,7 +501,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	if w.epoch != cv.epoch {
 		return text // the chat was cleared while this message streamed
 	}
-	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
+	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon, ui: w.ui}
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText

@@ -16,6 +16,7 @@ import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
 import { Actions } from "./chat-actions.js";
+import { renderParts, setPart } from "./chat-ui.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -163,6 +164,8 @@ class Chat {
         return this.#replace(d.message);
       case "remove":
         return this.#remove(d.ids);
+      case "part":
+        return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -412,6 +415,7 @@ class Chat {
     el.append(body);
     body.append(content);
     rec.answer.set(str(m.html));
+    renderParts(this.doc, rec, m.parts);
     if (typeof m.thinking === "string" && m.thinking) {
       const t = this.#thinking(rec);
       t.blocks.set(m.thinking);
@@ -437,7 +441,7 @@ class Chat {
     if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
-    if (rec.thinking || !blank(rec.content)) return;
+    if (rec.thinking || rec.parts || !blank(rec.content)) return;
     const p = h(this.doc, "p", "sheen-chat-removed");
     p.textContent = REMOVED_TEXT;
     p.title = REMOVED_TITLE;
