@@ -149,7 +149,7 @@ type Chat struct {
 
 	feedbackFns []func(context.Context, FeedbackEvent) error // turn-owned (actions.go)
 	actions     []Action                                     // the app's own buttons; turn-owned
-	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
+	parts       []*uiPart                                    // the live UI this chat's session holds (live_ui.go)
 }
 
 type greetingState struct {
