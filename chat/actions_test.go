@@ -27,7 +27,7 @@ func waitIdle(p *pagetest.Page) {
 	p.Wait("idle", func(m pagetestMsg) bool { return m.Name == "busy" && strings.Contains(string(m.Data), "false") })
 }
 
-// wireOf returns the last "replace", "append" or "reset" data p received
+// wireField returns field of the last "replace", "append", "own" or "reset"
 // for message id, decoded.
 func wireField(p *pagetest.Page, id, field string) any {
 	var got any
