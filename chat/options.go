@@ -41,6 +41,7 @@ type config struct {
 	attachOriginal     bool
 	history            *History // history.go
 	sidebar            bool
+	actionsOff         map[ActionKind]bool // actions.go
 }
 
 func defaults() config {
