@@ -39,24 +39,6 @@ const str = (v) => (typeof v === "string" ? v : "");
 
 const chats = new WeakMap(); // element → Chat
 
-// sheen.js imports this module and this module uses sheen.js's registry, so
-// the registration waits until both have run.
-queueMicrotask(() =>
-  registerComponent("chat", {
-    mount(el, api) {
-      let c = chats.get(el);
-      if (!c) chats.set(el, (c = new Chat(el)));
-      c.mount(api);
-    },
-    message(el, name, data) {
-      chats.get(el)?.message(name, data);
-    },
-    unmount(el) {
-      chats.get(el)?.unmount();
-    },
-  }),
-);
-
 /** One chat element's state and DOM. */
 class Chat {
   constructor(el) {
@@ -960,3 +942,20 @@ function tokens(n) {
   if (n < 1e6) return `${(n / 1000).toFixed(n < 1e4 ? 1 : 0).replace(/\.0$/, "")}k`;
   return `${(n / 1e6).toFixed(1).replace(/\.0$/, "")}M`;
 }
+
+// The runtime (sheen.js) never imports this module: the page loads it after
+// sheen.js, and it registers the chat kind with the runtime (last, once everything
+// it mounts with is defined).
+registerComponent("chat", {
+  mount(el, api) {
+    let c = chats.get(el);
+    if (!c) chats.set(el, (c = new Chat(el)));
+    c.mount(api);
+  },
+  message(el, name, data) {
+    chats.get(el)?.message(name, data);
+  },
+  unmount(el) {
+    chats.get(el)?.unmount();
+  },
+});
