@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -73,8 +74,17 @@ type Message struct {
 	Content     string
 	ContentType ContentType
 	// Thinking is the model's reasoning shown above the answer (markdown).
-	Thinking    string
-	Icon        HTML
+	Thinking string
+	// Icon is the message's avatar, beside it (trusted HTML: see
+	// [AvatarImage]); empty for the chat's default for its role.
+	Icon HTML
+	// Author is the name shown above the message (a user's, an agent's);
+	// empty for the chat's default for its role ([UserName],
+	// [AssistantName]).
+	Author string
+	// Time is when the message was written; set when it is appended if
+	// zero. Shown with [Timestamps].
+	Time        time.Time
 	Attachments []Attachment
 	Status      Status
 	Error       string // why the message failed, as shown to the user
@@ -167,6 +177,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		}
 		c.show(c.newConv(), false)
 		c.sendCommands()
+		c.sendDisplay()
 		c.h.addView(c)
 	})
 	s.OnEvent(id, c.event)
@@ -392,8 +403,10 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 		// answered by Retry once the page is on a server that runs.
 		cv.mu.Lock()
 		cv.submits++
-		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
-		cv.appendMsg(Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}, nil)
+		cv.appendMsg(c.userMsg(in), skip)
+		a := Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}
+		c.stamp(&a)
+		cv.appendMsg(a, nil)
 		cv.mu.Unlock()
 		c.sendBusy(false)
 		return
@@ -410,7 +423,7 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv.mu.Lock()
 	cv.submits++
 	in.Seq = cv.submits
-	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
+	cv.appendMsg(c.userMsg(in), skip)
 	cv.startResponse(c, c.handlersFor(in))
 	cv.mu.Unlock()
 	c.input.Set(in)
@@ -471,6 +484,8 @@ type wireMsg struct {
 	Retry     bool   `json:"retry,omitempty"`
 	Streaming bool   `json:"streaming,omitempty"`
 	Command   string `json:"command,omitempty"`
+	Author    string `json:"author,omitempty"`
+	Time      int64  `json:"time,omitempty"` // ms since the epoch
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -496,7 +511,7 @@ func render(m Message) rendered {
 // Retry button.
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
-		HTML: r.html, Thinking: r.thinking, Retry: retry}
+		HTML: r.html, Thinking: r.thinking, Retry: retry, Author: m.Author, Time: msTime(m.Time)}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content
@@ -529,6 +544,9 @@ func (cv *conv) normalize(v *Chat, content any, role Role) Message {
 	if m.ID == "" {
 		m.ID = cv.newID()
 	}
+	if m.Time.IsZero() {
+		m.Time = time.Now()
+	}
 	return m
 }
 
@@ -556,9 +574,7 @@ func (c *Chat) normalizeNoID(content any, role Role) Message {
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}
-	if m.Icon == "" && m.Role == Assistant {
-		m.Icon = c.cfg.icon
-	}
+	c.stamp(&m)
 	return m
 }
 

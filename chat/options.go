@@ -38,6 +38,11 @@ type config struct {
 	attachMax          int64
 	history            *History // history.go
 	sidebar            bool
+	userName           string // people.go
+	userIcon           HTML
+	assistantName      string
+	times              bool
+	timeLocale         string
 }
 
 func defaults() config {
@@ -115,6 +120,12 @@ func UI(id string, opts ...Option) sheen.Node {
 	}
 	if cfg.fill {
 		attrs = append(attrs, sheen.Attr("data-fill", ""))
+	}
+	if cfg.times {
+		attrs = append(attrs, sheen.Attr("data-times", cfg.timeLocale))
+	}
+	if cfg.userName != "" || cfg.userIcon != "" {
+		attrs = append(attrs, sheen.Attr("data-user-name", cfg.userName), sheen.Attr("data-user-icon", string(cfg.userIcon)))
 	}
 	if cfg.history != nil && cfg.sidebar {
 		attrs = append(attrs, sheen.Attr("data-history", ""))
