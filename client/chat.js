@@ -15,6 +15,7 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { TICK, fullTime, refresh, relativeTime, validTime } from "./chat-time.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -67,6 +68,14 @@ class Chat {
     this.submitKey = d.submitKey === "enter+modifier" ? "enter+modifier" : "enter";
     this.cancel = d.cancel === "true";
     this.icon = d.assistantIcon || ICONS.assistant;
+    // Who and when (chat-time.js): the user's name and avatar for the
+    // messages the page puts up itself; times shown with data-times (its
+    // value a locale, or "" for the reader's).
+    this.userName = d.userName || "";
+    this.userIcon = d.userIcon || "";
+    this.times = "times" in d;
+    this.locale = d.times || undefined;
+    this.tick = 0;
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
     this.#initial(script);
@@ -79,6 +88,7 @@ class Chat {
     this.ro.observe(this.scroller);
     this.doc.defaultView.addEventListener("popstate", this.onPop);
     this.sidebar?.attach();
+    if (this.times) this.tick = this.doc.defaultView.setInterval(() => this.#refreshTimes(), TICK);
     api.send("ready", { c: conversationOf(this.doc.location.href) });
   }
 
@@ -86,6 +96,7 @@ class Chat {
     this.ro.disconnect();
     this.doc.defaultView.removeEventListener("popstate", this.onPop);
     this.sidebar?.detach();
+    this.doc.defaultView.clearInterval(this.tick);
     this.api = null;
   }
 
@@ -126,6 +137,10 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "display":
+        this.userName = str(d.userName);
+        this.userIcon = str(d.userIcon);
+        return;
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -305,6 +320,12 @@ class Chat {
     rec.answer = new Blocks(content, (frag) => this.#prepare(frag, role === "assistant"));
     if (role === "assistant") el.append(this.#icon(str(m.icon)));
     el.append(body);
+    if (role === "user" && str(m.icon)) el.append(this.#icon(m.icon));
+    const head = this.#head(str(m.author), m.time);
+    if (head) {
+      el.insertBefore(head, body);
+      el.classList.add("sheen-chat-headed");
+    }
     body.append(content);
     rec.answer.set(str(m.html));
     if (typeof m.thinking === "string" && m.thinking) {
@@ -337,6 +358,32 @@ class Chat {
     p.title = REMOVED_TITLE;
     rec.content.append(p);
     rec.el.dataset.removed = "";
+  }
+
+  // The line above a message: its author and its time ("3 minutes ago",
+  // the full date and time on hover). Null when there is neither.
+  #head(author, time) {
+    const when = this.times && validTime(time);
+    if (!author && !when) return null;
+    const head = h(this.doc, "div", "sheen-chat-byline");
+    if (author) {
+      const a = h(this.doc, "span", "sheen-chat-author");
+      a.textContent = author;
+      head.append(a);
+    }
+    if (when) {
+      const t = h(this.doc, "time", "sheen-chat-time");
+      t.dateTime = new Date(time).toISOString();
+      t.dataset.ms = String(time);
+      t.title = fullTime(time, this.locale);
+      t.textContent = relativeTime(time, Date.now(), this.locale);
+      head.append(t);
+    }
+    return head;
+  }
+
+  #refreshTimes() {
+    refresh(this.log.querySelectorAll("time.sheen-chat-time"), Date.now(), this.locale);
   }
 
   #icon(html) {
@@ -491,7 +538,7 @@ class Chat {
   }
 
   #userBubble(text, command) {
-    const rec = this.#render({ role: "user", kind: "text" }, false);
+    const rec = this.#render({ role: "user", kind: "text", author: this.userName, icon: this.userIcon, time: Date.now() }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
     this.#insert(rec);
