@@ -149,6 +149,9 @@ type Chat struct {
 	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
+
+	inputOff inputOff               // display.go; turn-owned
+	latest   atomic.Pointer[Stream] // the latest AppendMessageStream's
 }
 
 type greetingState struct {
@@ -347,6 +350,11 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
 			c.sendBusy(c.busyV.Peek()) // the page waits for an answer to its submit
+			return
+		}
+		if c.inputOff.on {
+			c.log.Info("chat: submit while the input is disabled; ignored")
+			c.sendBusy(c.busyV.Peek())
 			return
 		}
 		kept, refused := c.cfg.acceptAttachments(in.Attachments)

@@ -205,6 +205,7 @@ func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, er
 	octx, stop := context.WithCancel(ctx)
 	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts}
 	h.o = o
+	c.latest.Store(h)
 	_ = c.target(ctx).enqueue(ctx, o, false)
 	return h
 }

@@ -37,6 +37,7 @@ const ICONS = {
 const SUGGESTION = ".suggestion, [data-suggestion]";
 const NEAR = 16; // px from the bottom that still counts as at the bottom
 const str = (v) => (typeof v === "string" ? v : "");
+const px = (v) => (v != null && v !== "" && Number(v) >= 0 ? Number(v) : NEAR); // a threshold attribute
 
 const chats = new WeakMap(); // element → Chat
 
@@ -76,6 +77,15 @@ class Chat {
     this.times = "times" in d;
     this.locale = d.times || undefined;
     this.tick = 0;
+    // Display options (chat/display.go).
+    this.pendingText = d.pendingText || "";
+    this.pendingDelay = Math.max(0, Number(d.pendingDelay) || 0);
+    this.pendingTimer = 0;
+    this.hideSend = "hideSend" in d;
+    this.keepInput = "keepInput" in d;
+    this.followPx = px(d.followPx);
+    this.jumpPx = px(d.jumpPx);
+    this.disabled = false; // the server disabled the input
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
     this.#initial(script);
@@ -236,6 +246,13 @@ class Chat {
 
   #input(d) {
     const ta = this.ta;
+    if (typeof d.disabled === "boolean") {
+      this.disabled = d.disabled;
+      this.offEl.textContent = d.disabled ? str(d.reason) : "";
+      this.offEl.hidden = !d.disabled || !str(d.reason);
+      ta.disabled = d.disabled;
+      this.#sync();
+    }
     if (typeof d.placeholder === "string") ta.placeholder = d.placeholder;
     if (d.submit === true) {
       // The value is sent as if typed; the user's draft stays in the input.
@@ -488,15 +505,27 @@ class Chat {
     if (this.log.firstChild !== this.greetingEl) this.log.prepend(this.greetingEl);
   }
 
-  #showPending() {
+  #showPending(due) {
+    if (this.pendingDelay > 0 && !due) {
+      // Shown only if the reply takes longer than the delay.
+      clearTimeout(this.pendingTimer);
+      this.pendingTimer = setTimeout(() => this.awaiting && this.#showPending(true), this.pendingDelay);
+      return;
+    }
     if (!this.pendingEl) {
       const el = h(this.doc, "div", "sheen-chat-msg sheen-chat-assistant sheen-chat-pending");
       const dots = h(this.doc, "div", "sheen-chat-dots");
       dots.setAttribute("role", "img");
-      dots.setAttribute("aria-label", "Assistant is typing");
+      dots.setAttribute("aria-label", this.pendingText || "Assistant is typing");
       dots.append(h(this.doc, "span"), h(this.doc, "span"), h(this.doc, "span"));
       const body = h(this.doc, "div", "sheen-chat-body");
       body.append(dots);
+      if (this.pendingText) {
+        const t = h(this.doc, "span", "sheen-chat-pending-text");
+        t.setAttribute("aria-hidden", "true");
+        t.textContent = this.pendingText;
+        body.append(t);
+      }
       el.append(this.#icon(""), body);
       this.pendingEl = el;
     }
@@ -504,6 +533,7 @@ class Chat {
   }
 
   #hidePending() {
+    clearTimeout(this.pendingTimer);
     this.pendingEl?.remove();
   }
 
@@ -513,7 +543,7 @@ class Chat {
   // whether it was taken (sent, or handled by a page command).
   #submit(raw, from) {
     const text = String(raw).trim();
-    if (!text) return false;
+    if (!text || (this.disabled && from === "user")) return false;
     if (this.busy || this.awaiting) {
       if (from === "server") this.queue.push(text);
       return false;
@@ -545,7 +575,7 @@ class Chat {
   }
 
   #sendInput() {
-    if (this.#submit(this.ta.value, "user")) {
+    if (this.#submit(this.ta.value, "user") && !this.keepInput) {
       this.#setInput("");
     }
   }
@@ -569,9 +599,9 @@ class Chat {
   #sync() {
     const locked = this.busy || this.awaiting;
     const stop = this.busy && this.cancel;
-    this.send.hidden = stop;
+    this.send.hidden = stop || this.hideSend;
     this.stopBtn.hidden = !stop;
-    this.send.disabled = locked || !this.ta.value.trim();
+    this.send.disabled = locked || this.disabled || !this.ta.value.trim();
     this.stopBtn.disabled = this.stopping;
     this.stopBtn.setAttribute("aria-label", this.stopping ? "Stopping…" : "Stop generating");
     this.el.classList.toggle("sheen-chat-locked", locked);
@@ -613,7 +643,11 @@ class Chat {
     this.bar = h(d, "div", "sheen-chat-inputbar");
     this.bar.append(this.ta, this.send, this.stopBtn);
     const composer = h(d, "div", "sheen-chat-composer");
-    composer.append(this.pal, this.bar);
+    // The reason the server disabled the input, when it gives one.
+    this.offEl = h(d, "div", "sheen-chat-off");
+    this.offEl.setAttribute("role", "status");
+    this.offEl.hidden = true;
+    composer.append(this.pal, this.offEl, this.bar);
 
     this.footer = h(d, "div", "sheen-chat-footer");
     this.footerText = h(d, "div", "sheen-chat-footer-text");
@@ -630,7 +664,9 @@ class Chat {
     this.storageEl.setAttribute("role", "status");
 
     this.el.classList.add("sheen-chat");
-    const parts = [this.storageEl, main, composer, this.footer];
+    this.headerEl = h(d, "div", "sheen-chat-header");
+    this.headerEl.hidden = true;
+    const parts = [this.headerEl, this.storageEl, main, composer, this.footer];
     if (this.el.hasAttribute("data-history")) {
       this.sidebar = new Sidebar(this.el, (name, data) => this.#send(name, data), () => this.ta.focus());
       this.el.replaceChildren(...this.sidebar.frame(parts));
@@ -653,6 +689,10 @@ class Chat {
     if (!init || typeof init !== "object") return;
     this.#reset(init.messages, init.greeting);
     if (typeof init.footer === "string") this.footerText.append(parseHTML(this.doc, init.footer));
+    if (typeof init.header === "string" && init.header) {
+      this.headerEl.append(parseHTML(this.doc, init.header));
+      this.headerEl.hidden = false;
+    }
   }
 
   #listen() {
@@ -723,7 +763,7 @@ class Chat {
     const sc = this.scroller;
     sc.addEventListener("scroll", () => {
       const top = sc.scrollTop;
-      if (sc.scrollHeight - top - sc.clientHeight <= NEAR) this.follow = true;
+      if (sc.scrollHeight - top - sc.clientHeight <= this.followPx) this.follow = true;
       else if (top < this.lastTop) this.follow = false;
       this.lastTop = top;
       this.#showJump();
@@ -902,6 +942,11 @@ class Chat {
 
   #stick() {
     const sc = this.scroller;
+    // Scrolled up since (a key, the scrollbar, a script) and not at the
+    // bottom: the scroll event that says so comes after this observer, and
+    // following now would undo the scroll (messages far from the viewport
+    // change size as they come near it, so the log resizes as it scrolls).
+    if (this.follow && sc.scrollTop < this.lastTop - 1 && sc.scrollHeight - sc.scrollTop - sc.clientHeight > this.followPx) this.follow = false;
     if (this.follow) {
       sc.scrollTop = sc.scrollHeight;
       this.lastTop = sc.scrollTop; // so that a scroll up before the scroll event still counts
@@ -919,7 +964,10 @@ class Chat {
 
   #showJump() {
     const sc = this.scroller;
-    this.jump.hidden = this.follow || sc.scrollHeight - sc.scrollTop - sc.clientHeight <= NEAR;
+    const hide = this.follow || sc.scrollHeight - sc.scrollTop - sc.clientHeight <= this.jumpPx;
+    // Written only when it changes: a write, even of the same value, would
+    // make the next frame lay the transcript out again.
+    if (this.jump.hidden !== hide) this.jump.hidden = hide;
   }
 }
 
