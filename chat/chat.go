@@ -84,7 +84,12 @@ type Message struct {
 	Author string
 	// Time is when the message was written; set when it is appended if
 	// zero. Shown with [Timestamps].
-	Time        time.Time
+	Time time.Time
+	// Transformed is the message's transformed form, "" if none (see
+	// [Chat.TransformUserInput] and [Chat.TransformAssistantResponse]): for
+	// a user message what the handlers and the model get, for an assistant
+	// message what the page shows.
+	Transformed string
 	Attachments []Attachment
 	Status      Status
 	Error       string // why the message failed, as shown to the user
@@ -98,6 +103,9 @@ type Input struct {
 	Attachments []Attachment
 	// Seq counts submissions (1, 2, …): two identical texts are two inputs.
 	Seq int
+	// Typed is the text as the user typed it when a user input transform
+	// ([Chat.TransformUserInput]) changed it into Text; "" otherwise.
+	Typed string
 }
 
 // ErrorMode says how errors of a response are shown.
@@ -150,8 +158,10 @@ type Chat struct {
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
 
-	inputOff inputOff               // display.go; turn-owned
-	latest   atomic.Pointer[Stream] // the latest AppendMessageStream's
+	userTransform      func(context.Context, Input) (string, bool, error) // transform.go; turn-owned
+	assistantTransform func(string) string
+	inputOff           inputOff               // display.go; turn-owned
+	latest             atomic.Pointer[Stream] // the latest AppendMessageStream's
 }
 
 type greetingState struct {
@@ -296,9 +306,18 @@ func (c *Chat) Session() *sheen.Session { return c.s }
 // code, makes the reader depend on it. It is up to date as soon as an append
 // returns; a streamed message is added when its stream ends. The slice must
 // not be modified.
-func (c *Chat) Messages() []Message {
+//
+// With transforms ([Chat.TransformUserInput],
+// [Chat.TransformAssistantResponse]), opts choose each message's form: by
+// default user messages are transformed (what the model should get) and
+// assistant messages are as the model wrote them.
+func (c *Chat) Messages(opts ...MessagesOption) []Message {
 	msgs, _, _ := c.messages()
-	return msgs
+	var sel messagesSel
+	for _, o := range opts {
+		o(&sel)
+	}
+	return sel.choose(msgs)
 }
 
 // messages returns the transcript and its epoch (for the token state), and
@@ -432,16 +451,21 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv.submits++
 	in.Seq = cv.submits
 	cv.appendMsg(c.userMsg(in), skip)
-	cv.startResponse(c, c.handlersFor(in))
+	cv.startResponse(c, c.handlersFor(in, cv, cv.msgs[len(cv.msgs)-1].ID))
 	cv.mu.Unlock()
 	c.input.Set(in)
 }
 
 // handlersFor is the response to in: the submit handlers, as registered
 // now, one after another. Turn.
-func (c *Chat) handlersFor(in Input) func(context.Context) error {
+func (c *Chat) handlersFor(in Input, cv *conv, uid string) func(context.Context) error {
 	hs := slices.Clone(c.handlers)
+	tf := c.userTransform
 	return func(ctx context.Context) error {
+		in, ok, err := c.transformInput(ctx, tf, in, cv, uid)
+		if err != nil || !ok {
+			return err // suspended, or failed
+		}
 		for _, h := range hs {
 			if err := h(ctx, in); err != nil {
 				return err
@@ -466,7 +490,7 @@ func (c *Chat) responseFor(u Message) func(context.Context) error {
 	if len(c.handlers) == 0 {
 		return nil
 	}
-	return c.handlersFor(Input{Text: u.Content, Attachments: u.Attachments})
+	return c.handlersFor(Input{Text: u.Content, Attachments: u.Attachments}, c.cur(), u.ID)
 }
 
 // sendBusy tells the page whether a response runs; false also ends its wait
@@ -507,7 +531,7 @@ func render(m Message) rendered {
 	case Thinking:
 		r.thinking = renderer.RenderString(m.Content)
 	default:
-		r.html = renderer.RenderString(m.Content)
+		r.html = renderer.RenderString(shownSource(m))
 	}
 	if m.Thinking != "" {
 		r.thinking = renderer.RenderString(m.Thinking)
@@ -522,9 +546,9 @@ func wireOf(m Message, r rendered, retry bool) wireMsg {
 		HTML: r.html, Thinking: r.thinking, Retry: retry, Author: m.Author, Time: msTime(m.Time)}
 	switch m.ContentType {
 	case HTMLType:
-		w.HTML = m.Content
+		w.HTML = shownSource(m)
 	case TextType:
-		w.HTML = html.EscapeString(m.Content)
+		w.HTML = html.EscapeString(shownSource(m))
 	default:
 		w.Kind = string(Markdown)
 	}
@@ -633,6 +657,15 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
+	var tf func(string) string
+	c.g.Do(func() { tf = c.assistantTransform })
+	if tf != nil {
+		m := c.normalizeNoID(content, Assistant)
+		if m.Role == Assistant && m.ContentType == Markdown && m.Transformed == "" {
+			m.Transformed = c.transformShown(tf, m.Content)
+		}
+		content = m
+	}
 	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }

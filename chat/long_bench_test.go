@@ -1,10 +1,12 @@
 package chat_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
@@ -101,10 +103,10 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 				tab.JS(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`)
 				b.StopTimer()
 				fcp = append(fcp, browsertest.Eval[float64](tab, `performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1`))
-				scroll = append(scroll, browsertest.Eval[[]float64](tab, scrollProbe+`(30, 240)`)...)
-				back = append(back, browsertest.Eval[[]float64](tab, scrollProbe+`(30, -240)`)...)
-				jump = append(jump, browsertest.Eval[[]float64](tab, scrollProbe+`(1, "top")`)...)
-				jump = append(jump, browsertest.Eval[[]float64](tab, scrollProbe+`(1, "bottom")`)...)
+				scroll = append(scroll, slowEval(b, tab, scrollProbe+`(30, 240)`)...)
+				back = append(back, slowEval(b, tab, scrollProbe+`(30, -240)`)...)
+				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "top")`)...)
+				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "bottom")`)...)
 				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); (got == "auto") != !strings.Contains(tc.style, "visible") {
 					b.Fatalf("content-visibility is %q", got)
 				}
@@ -123,4 +125,17 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 			b.ReportMetric(quantile(jump, 1), "jump-max-ms")
 		})
 	}
+}
+
+// slowEval is browsertest.Eval with a generous timeout: on a loaded machine
+// 30 frames of a 10,000-message page may take longer than a test's wait.
+func slowEval(b *testing.B, tab *browsertest.Tab, expr string) []float64 {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(tab.Context(), 5*time.Minute)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.Fatalf("evaluating the scroll probe: %v", err)
+	}
+	return v
 }

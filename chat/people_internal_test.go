@@ -21,6 +21,7 @@ func TestPeopleSaved(t *testing.T) {
 		{"assistant", Message{ID: "chat-m1", Role: Assistant, Content: "hi", ContentType: Markdown, Author: "Researcher", Icon: AvatarInitials("R"), Time: at}, Message{}},
 		{"user", Message{ID: "chat-m2", Role: User, Content: "yo", ContentType: TextType, Author: "Ada", Time: at}, Message{}},
 		{"no author", Message{ID: "chat-m3", Role: Assistant, Content: "x", ContentType: Markdown, Time: at}, Message{}},
+		{"transformed", Message{ID: "chat-m5", Role: User, Content: "typed", ContentType: TextType, Time: at, Transformed: "[ctx] typed"}, Message{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sm := cv.toStore(tc.m)
@@ -29,7 +30,7 @@ func TestPeopleSaved(t *testing.T) {
 				t.Fatal("fromStore refused the row")
 			}
 			want := tc.m
-			if got.Author != want.Author || got.Icon != want.Icon || !got.Time.Equal(want.Time) {
+			if got.Author != want.Author || got.Icon != want.Icon || !got.Time.Equal(want.Time) || got.Transformed != want.Transformed {
 				t.Errorf("got author %q icon %q time %v; want %q %q %v", got.Author, got.Icon, got.Time, want.Author, want.Icon, want.Time)
 			}
 		})

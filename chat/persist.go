@@ -273,6 +273,7 @@ type meta struct {
 	Error       string      `json:"error,omitempty"`
 	Command     string      `json:"command,omitempty"`
 	Author      string      `json:"author,omitempty"`
+	Transformed string      `json:"transformed,omitempty"`
 	Time        int64       `json:"time,omitempty"` // ms since the epoch
 	Attachments []savedFile `json:"attachments,omitempty"`
 	// The rendered HTML, reused while Renderer is the markdown renderer's
@@ -294,7 +295,7 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, Author: m.Author, Time: msTime(m.Time)}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, Author: m.Author, Time: msTime(m.Time), Transformed: m.Transformed}
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
@@ -322,7 +323,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, Author: md.Author, Time: fromMS(md.Time)}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, Author: md.Author, Time: fromMS(md.Time), Transformed: md.Transformed}
 	if m.Time.IsZero() {
 		m.Time = sm.Created
 	}

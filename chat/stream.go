@@ -111,6 +111,7 @@ type op struct {
 	ready   chan struct{} // opContext: the context is open
 	closed  chan struct{} // opContext: the outermost context closed
 	head    []StreamOption
+	tf      func(string) string // opStream: the assistant transform (transform.go)
 }
 
 // ended reports whether o's context has ended. It asks the caller's context
@@ -183,6 +184,7 @@ func (cv *conv) work() {
 		switch o.kind {
 		case opStream:
 			cv.runStream(o)
+			cv.transformStreamed(o.v, o.w.id, o.tf)
 		case opContext:
 			cv.runContext(o)
 		}
@@ -201,9 +203,10 @@ func (cv *conv) work() {
 // opts set the message's author and avatar ([StreamAuthor], [StreamIcon]).
 func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error], opts ...StreamOption) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
-	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
+	var tf func(string) string
+	c.g.Do(func() { h.status, tf = reactive.NewValue(c.g, StreamQueued), c.assistantTransform })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts}
+	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts, tf: tf}
 	h.o = o
 	c.latest.Store(h)
 	_ = c.target(ctx).enqueue(ctx, o, false)
