@@ -286,6 +286,9 @@ func (c *Chat) setBusy(busy bool) {
 // ended runs when the session ends: a chat without history stops its
 // response; with history the reply goes on without this page. Turn.
 func (c *Chat) ended() {
+	if c.gone {
+		return // destroyed before (display.go)
+	}
 	c.gone = true
 	cv := c.cur()
 	c.h.removeView(c)
@@ -360,6 +363,10 @@ func (c *Chat) OnUserSubmit(fn func(ctx context.Context, in Input) error) {
 
 // event handles the page's events for this chat. Turn.
 func (c *Chat) event(name string, data json.RawMessage) {
+	if c.gone {
+		c.log.Info("chat: event for a destroyed chat; ignored", zap.String("name", name))
+		return
+	}
 	switch name {
 	case "submit":
 		var in struct {

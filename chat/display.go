@@ -129,3 +129,27 @@ type inputOff struct {
 func (c *Chat) LatestStream() *Stream {
 	return c.latest.Load()
 }
+
+// Destroy releases the chat, for an app that removes it from a live page
+// (the session goes on): the response it runs is stopped (with a
+// [History] it goes on, as when the page goes away: it belongs to the
+// conversation), it leaves its conversation and the history's views, its
+// handlers, transforms and commands are dropped, and the page's events for
+// it are ignored from now on. Its goroutines end with the response. The
+// app removes the element from the page. Destroy is idempotent; the
+// session's end does the same.
+func (c *Chat) Destroy() {
+	c.g.Do(func() {
+		if c.gone {
+			return
+		}
+		c.ended()
+		if c.h == nil {
+			c.cur().detach(c) // with a history ended detached it
+		}
+		c.sendBusy(false) // the page, until the app removes it, is not left locked
+		c.handlers, c.greetReq, c.greetDism, c.commands = nil, nil, nil, nil
+		c.userTransform, c.assistantTransform = nil, nil
+		c.waiting = nil
+	})
+}
