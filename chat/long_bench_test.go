@@ -106,7 +106,7 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 				back = append(back, slowEval(b, tab, scrollProbe+`(30, -240)`)...)
 				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "top")`)...)
 				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "bottom")`)...)
-				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); (got == "auto") != !strings.Contains(tc.style, "visible") {
+				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); (got == "hidden") != !strings.Contains(tc.style, "visible") {
 					b.Fatalf("content-visibility is %q", got)
 				}
 				b.StartTimer()

@@ -16,6 +16,7 @@ import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
 import { TICK, fullTime, refresh, relativeTime, validTime } from "./chat-time.js";
+import { Window } from "./chat-window.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -109,6 +110,7 @@ class Chat {
     this.doc.defaultView.removeEventListener("popstate", this.onPop);
     this.sidebar?.detach();
     this.doc.defaultView.clearInterval(this.tick);
+    this.win.stop();
     this.api = null;
   }
 
@@ -205,6 +207,7 @@ class Chat {
     } else {
       this.log.insertBefore(rec.el, this.pendingEl?.parentNode === this.log ? this.pendingEl : null);
       this.shown++;
+      this.win.added(rec.el);
     }
     if (rec.id) this.msgs.set(rec.id, rec);
     this.#renderGreeting();
@@ -646,6 +649,7 @@ class Chat {
     this.log.setAttribute("aria-live", "polite");
     this.log.setAttribute("aria-label", "Messages");
     this.scroller.append(this.log);
+    this.win = new Window(this.log, this.scroller); // only messages near the viewport render (chat-window.js)
     this.jump = button(d, "sheen-chat-jump", "", `${ICONS.down}<span>Jump to latest</span>`);
     this.jump.hidden = true;
     const main = h(d, "div", "sheen-chat-main");
@@ -789,6 +793,7 @@ class Chat {
       else if (top < this.lastTop) this.follow = false;
       this.lastTop = top;
       this.#showJump();
+      this.win.schedule();
     }, { passive: true });
     // A wheel turned up stops following at once, before the frame in which
     // new content would scroll back down (unless it scrolls a thinking panel).
@@ -971,6 +976,7 @@ class Chat {
     // bottom: the scroll event that says so comes after this observer, and
     // following now would undo the scroll (messages far from the viewport
     // change size as they come near it, so the log resizes as it scrolls).
+    this.win.schedule();
     if (this.follow && sc.scrollTop < this.lastTop - 1 && sc.scrollHeight - sc.scrollTop - sc.clientHeight > this.followPx) this.follow = false;
     if (this.follow) {
       sc.scrollTop = sc.scrollHeight;
