@@ -58,6 +58,7 @@ func TestBrowserChatDisplay(t *testing.T) {
 	p.Do(press(kb.Enter))
 	// The indicator shows once the delay has passed, with its text.
 	p.Wait(`!!q(".sheen-chat-pending")`)
+	p.shot("display-pending")
 	p.check(
 		`__pendingAt - __submitAt >= 1400`,
 		`q(".sheen-chat-pending-text").textContent === "Consulting the archive…"`,
@@ -87,6 +88,7 @@ func TestBrowserChatDisplay(t *testing.T) {
 	p.chat.SetInputDisabled(true, "Daily limit reached; try again tomorrow.")
 	p.Wait(`ta().disabled && q(".sheen-chat-off").textContent === "Daily limit reached; try again tomorrow." && !q(".sheen-chat-off").hidden`)
 	p.check(`ta().value === "first"`)
+	p.shot("display-disabled")
 	p.JS(`ta().dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}))`)
 	p.settle()
 	p.check(`msgs().length === 2`)
