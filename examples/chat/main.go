@@ -173,7 +173,6 @@ func chatOptions(r Responder, h *chat.History) []chat.Option {
 			chat.TokenBudget(m.Budget()), // the context meter
 		)
 	}
-	opts = append(opts, chat.Timestamps()) // when each message was written
 	if h != nil {
 		opts = append(opts, chat.WithHistory(h))
 	}
