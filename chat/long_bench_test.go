@@ -104,13 +104,13 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 				tab.JS(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`)
 				b.StopTimer()
 				fcp = append(fcp, browsertest.Eval[float64](tab, `performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1`))
+				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); got != map[string]string{"all-rendered": "visible", "near-viewport": "hidden", "cv-auto": "auto"}[tc.name] {
+					b.Fatalf("content-visibility is %q", got)
+				}
 				scroll = append(scroll, slowEval(b, tab, scrollProbe+`(30, 240)`)...)
 				back = append(back, slowEval(b, tab, scrollProbe+`(30, -240)`)...)
 				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "top")`)...)
 				jump = append(jump, slowEval(b, tab, scrollProbe+`(1, "bottom")`)...)
-				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); got != map[string]string{"all-rendered": "visible", "near-viewport": "hidden", "cv-auto": "auto"}[tc.name] {
-					b.Fatalf("content-visibility is %q", got)
-				}
 				b.StartTimer()
 			}
 			for _, s := range [][]float64{fcp, jump, scroll, back} {
