@@ -2,9 +2,10 @@
 // rendered (Panel's load_buffer idea): the others get the class
 // sheen-chat-far, which chat.css gives `content-visibility: hidden` (no
 // layout, no paint; the size they last had, or an estimate). The window is
-// the viewport and `buffer` viewports above and below it; it follows the
-// scroll at most once per animation frame, and only the messages that enter
-// or leave it change.
+// the viewport and `buffer` viewports above and below it. It moves only when
+// the viewport has moved `step` viewports since it was last placed (at most
+// once per animation frame): most scroll frames change nothing, and a move
+// changes only the messages that enter or leave it.
 //
 // A short transcript (up to `min` messages) is rendered whole.
 //
@@ -44,10 +45,13 @@ export class Window {
   /**
    * log: the element holding the messages; scroller: what scrolls it.
    */
-  constructor(log, scroller, { buffer = 1, min = 200 } = {}) {
+  constructor(log, scroller, { buffer = 2, step = 1, min = 200 } = {}) {
     this.log = log;
     this.scroller = scroller;
     this.buffer = buffer;
+    this.step = step;
+    this.at = NaN; // the scroll position the window was placed at
+    this.dirty = true; // the messages changed since: place it again
     this.min = min;
     this.near = new Set(); // the messages rendered because they are near
     this.frame = 0;
@@ -55,7 +59,8 @@ export class Window {
   }
 
   /** Bring the window up to date at the next animation frame. */
-  schedule() {
+  schedule(dirty = false) {
+    if (dirty) this.dirty = true;
     if (!this.frame) this.frame = this.view.requestAnimationFrame(() => this.update());
   }
 
@@ -74,7 +79,7 @@ export class Window {
     } else if (n > this.min) {
       el.classList.add(FAR);
     }
-    this.schedule();
+    this.schedule(true);
   }
 
   update() {
@@ -89,6 +94,9 @@ export class Window {
     }
     const sc = this.scroller;
     const h = sc.clientHeight;
+    if (!this.dirty && Math.abs(sc.scrollTop - this.at) < this.step * h) return;
+    this.dirty = false;
+    this.at = sc.scrollTop;
     // k maps offsetTop (relative to the items' offset parent) to the
     // scroller's content: one rectangle read for the whole list.
     const top = sc.scrollTop;
@@ -114,6 +122,6 @@ export class Window {
     }
     this.near = next;
     // Rendered messages take their real size: the window may have moved.
-    if (changed) this.schedule();
+    if (changed) this.schedule(true);
   }
 }

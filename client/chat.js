@@ -204,6 +204,7 @@ class Chat {
     const old = rec.id ? this.msgs.get(rec.id) : null;
     if (old?.el.parentNode === this.log) {
       old.el.replaceWith(rec.el);
+      this.win.added(rec.el);
     } else {
       this.log.insertBefore(rec.el, this.pendingEl?.parentNode === this.log ? this.pendingEl : null);
       this.shown++;
