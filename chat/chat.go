@@ -95,6 +95,11 @@ type Message struct {
 	Error       string // why the message failed, as shown to the user
 	// Command is the slash command a user message started with.
 	Command string
+	// UI is live UI shown below the content, in order (live_ui.go). A
+	// message read back from the store has none: its parts are snapshots.
+	UI []LiveUI
+
+	ui *uiSet // the parts, built (live_ui.go)
 }
 
 // Input is one submission from the user.
@@ -157,6 +162,8 @@ type Chat struct {
 	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
+
+	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
 
 	userTransform      func(context.Context, Input) (string, bool, error) // transform.go; turn-owned
 	assistantTransform func(string) string
@@ -221,6 +228,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 	if !ok {
 		return false
 	}
+	c.disposeShown(cv) // live UI leaves with its message (live_ui.go)
 	if old := c.cv.Swap(cv); old != nil && old != cv {
 		old.detach(c)
 	}
@@ -291,6 +299,7 @@ func (c *Chat) ended() {
 	}
 	c.gone = true
 	cv := c.cur()
+	c.disposeUI(nil)
 	c.h.removeView(c)
 	if c.h == nil {
 		cv.stopResponse()
@@ -525,6 +534,8 @@ type wireMsg struct {
 	Command   string `json:"command,omitempty"`
 	Author    string `json:"author,omitempty"`
 	Time      int64  `json:"time,omitempty"` // ms since the epoch
+	// Parts is the message's live UI (live_ui.go): set per view.
+	Parts []wirePart `json:"parts,omitempty"`
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -664,14 +675,18 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
+	content = c.withUI(content)
 	var tf func(string) string
 	c.g.Do(func() { tf = c.assistantTransform })
 	if tf != nil {
-		m := c.normalizeNoID(content, Assistant)
-		if m.Role == Assistant && m.ContentType == Markdown && m.Transformed == "" {
-			m.Transformed = c.transformShown(tf, m.Content)
+		switch content.(type) {
+		case string, Message, *Message: // markdown the transform can read
+			m := c.normalizeNoID(content, Assistant)
+			if m.Role == Assistant && m.ContentType == Markdown && m.Transformed == "" {
+				m.Transformed = c.transformShown(tf, m.Content)
+			}
+			content = m
 		}
-		content = m
 	}
 	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)

@@ -355,6 +355,7 @@ type writer struct {
 	coalesce time.Duration
 	save     textSaver // persist.go
 	pub      int       // bytes of the text published to the other instances (live.go)
+	ui       *uiSet    // live UI added with StreamContext.AppendUI (live_ui.go)
 	remote   bool      // the copy of a message another instance streams (live.go)
 }
 
@@ -511,7 +512,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 		return text // the chat was cleared while this message streamed
 	}
 	m := w.head()
-	m.Content, m.Thinking = w.ms.Answer(), w.ms.Thinking()
+	m.Content, m.Thinking, m.ui = w.ms.Answer(), w.ms.Thinking(), w.ui
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText

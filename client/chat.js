@@ -17,6 +17,7 @@ import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
 import { TICK, fullTime, refresh, relativeTime, validTime } from "./chat-time.js";
 import { Window } from "./chat-window.js";
+import { renderParts, setPart } from "./chat-ui.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -155,6 +156,8 @@ class Chat {
         this.userName = str(d.userName);
         this.userIcon = str(d.userIcon);
         return;
+      case "part":
+        return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -369,6 +372,7 @@ class Chat {
     }
     body.append(content);
     rec.answer.set(str(m.html));
+    renderParts(this.doc, rec, m.parts);
     if (typeof m.thinking === "string" && m.thinking) {
       const t = this.#thinking(rec);
       t.blocks.set(m.thinking);
@@ -393,7 +397,7 @@ class Chat {
     if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
-    if (rec.thinking || !blank(rec.content)) return;
+    if (rec.thinking || rec.parts || !blank(rec.content)) return;
     const p = h(this.doc, "p", "sheen-chat-removed");
     p.textContent = REMOVED_TEXT;
     p.title = REMOVED_TITLE;

@@ -16,6 +16,7 @@ import { createOutputs, createNotices, createStatus } from "./render.js";
 import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
 import { mergeBookmark } from "./protocol.js";
+import "./table.js"; // data tables' sorting (not a component: it imports nothing of the runtime)
 
 let conn = null;
 const registry = createRegistry(document, (target, name, data) => conn?.sendEvent(target, name, data));
@@ -49,6 +50,10 @@ function start() {
     onState: createStatus(document),
     onUpdate(u) {
       for (const id in u.inputs) inputs.apply(id, u.inputs[id]);
+      for (const id of u.forget || []) {
+        outputs.forget(id);
+        inputs.forget(id);
+      }
       if (u.outputs) outputs.apply(u.outputs);
       for (const m of u.messages || []) registry.dispatch(m.target, m.name, m.data);
       for (const n of u.notices || []) notices.show(n);

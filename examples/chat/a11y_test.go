@@ -50,6 +50,9 @@ func TestAccessibility(t *testing.T) {
 			send(t, tab, "Compare sheen with shinychat in a table")
 			tab.Wait(`msgs().length === 4 && !!last().querySelector("table") && last().dataset.status === "done" && idle()`)
 			report(t, "transcript", a11y.Check(t, tab))
+			send(t, tab, "Plot bars with a table") // live UI: a chart, a slider, a sortable table
+			tab.Wait(`msgs().length === 6 && !!last().querySelector(".sheen-chat-ui .sheen-chart svg") && !!last().querySelector(".sheen-chat-ui table") && idle()`)
+			report(t, "live chart", a11y.Check(t, tab))
 
 			tab.JS(`q(".sheen-chat-input").focus()`)
 			tab.Do(browsertest.Press("/"))

@@ -201,6 +201,9 @@ func Server(s *sheen.Session, r Responder, h *chat.History) {
 	s.Output("model", sheen.RenderText(func() (string, error) { return cv.name.Get(), nil }))
 	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 		r := cv.responder()
+		if _, ok := r.(Offline); ok && isPlot(in.Text) {
+			return plotReply(ctx, c, in.Text) // live UI in the message (plot.go)
+		}
 		history, err := cv.history(r)
 		if err != nil {
 			return err
@@ -236,7 +239,7 @@ Try one of these:
 - <span class="suggestion submit" title="Reasoning">Think step by step about streaming</span>
 `
 
-const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written."
+const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; \"plot …\" (bars, points, with a table) answers with a live chart."
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }
