@@ -165,9 +165,11 @@ func chatOptions(r Responder, h *chat.History) []chat.Option {
 		chat.Placeholder("Ask about sheen, or type / for commands"),
 		chat.Fill(),
 		chat.Greeting(greeting),
+		chat.AllowAttachments(), // images, PDFs and text: the attach button, paste and drop
 	}
 	if m, ok := r.(Model); ok {
 		opts = append(opts[:2],
+			chat.AllowAttachments(),
 			chat.Greeting(modelGreeting(m)),
 			chat.Messages(chat.Message{Role: chat.System, Content: systemPrompt}),
 			chat.TokenBudget(m.Budget()), // the context meter
