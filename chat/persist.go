@@ -243,12 +243,16 @@ func (cv *conv) persistStart(w *writer) {
 		return
 	}
 	w.save.started = true
-	cv.save(saveOp{kind: saveAppend, msg: store.Message{ID: w.id, Role: string(Assistant), Status: store.StatusStreaming, Meta: rawMeta, Created: time.Now()}})
+	cv.save(saveOp{kind: saveAppend, msg: store.Message{ID: w.id, Role: string(Assistant), Status: store.StatusStreaming, Meta: w.rawMeta(), Created: time.Now()}})
 }
 
 // rawMeta marks a message whose Content is the raw streamed text (thinking
-// tags included), as saved while it streams.
-var rawMeta = []byte(`{"raw":true}`)
+// tags included), as saved while it streams, with who writes it and since
+// when.
+func (w *writer) rawMeta() []byte {
+	raw, _ := json.Marshal(meta{Raw: true, Icon: w.icon, Author: w.author, Time: msTime(w.at)})
+	return raw
+}
 
 // persistText saves the text w has that is not saved yet, if SaveEvery has
 // passed since the last save (or force). Locked.
@@ -261,7 +265,7 @@ func (cv *conv) persistText(w *writer, force bool) {
 	s.last = time.Now()
 	if s.dirty {
 		s.dirty, s.saved = false, len(text)
-		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: rawMeta}})
+		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: w.rawMeta()}})
 		return
 	}
 	if len(text) > s.saved {
@@ -290,6 +294,9 @@ type meta struct {
 	Icon        HTML        `json:"icon,omitempty"`
 	Error       string      `json:"error,omitempty"`
 	Command     string      `json:"command,omitempty"`
+	Author      string      `json:"author,omitempty"`
+	Transformed string      `json:"transformed,omitempty"`
+	Time        int64       `json:"time,omitempty"` // ms since the epoch
 	Attachments []savedFile `json:"attachments,omitempty"`
 	// The rendered HTML, reused while Renderer is the markdown renderer's
 	// fingerprint (a restored conversation is not rendered again).
@@ -320,7 +327,8 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved()}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(),
+		Author: m.Author, Time: msTime(m.Time), Transformed: m.Transformed}
 	if m.Feedback != (Feedback{}) {
 		md.Feedback = &m.Feedback
 	}
@@ -360,9 +368,13 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI)}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI),
+		Author: md.Author, Time: fromMS(md.Time), Transformed: md.Transformed}
 	if md.Feedback != nil {
 		m.Feedback = md.Feedback.clean()
+	}
+	if m.Time.IsZero() {
+		m.Time = sm.Created
 	}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
