@@ -62,9 +62,10 @@ const scrollProbe = `(async (n, dy) => {
 
 // BenchmarkChatLongBrowser opens a conversation of 10,000 messages in
 // headless Chromium and scrolls it, with every message rendered
-// ("all-rendered": content-visibility turned off by a page style) and with
-// only those near the viewport rendered ("near-viewport": chat.css as it
-// is). It reports:
+// ("all-rendered": the window turned off by a page style), with far
+// messages kept in the layout but content-visibility: hidden ("cv-hidden":
+// the window before the spacers) and with far messages out of the layout,
+// spacers in their place ("spacers": chat.css as it is). It reports:
 //
 //   - fcp-ms: the page's first contentful paint, its first paint holding the
 //     10,000 messages (chat.UI's Messages);
@@ -80,11 +81,13 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 		name  string
 		style string
 	}{
-		{"all-rendered", ".sheen-chat-log > .sheen-chat-msg { content-visibility: visible !important; }"},
-		{"near-viewport", ""},
-		// The approach measured first and not kept: content-visibility:auto on
-		// every message (the window's classes overridden).
-		{"cv-auto", ".sheen-chat-log > .sheen-chat-msg { content-visibility: auto !important; }"},
+		// Every message rendered: the window's classes and spacers overridden.
+		{"all-rendered", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; } .sheen-chat-log::before, .sheen-chat-log::after { display: none !important; }"},
+		// The window as it was before the spacers: far messages in the layout
+		// with content-visibility: hidden and their last (or an intrinsic) size.
+		{"cv-hidden", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; contain-intrinsic-size: auto 5rem; } .sheen-chat-log > .sheen-chat-far:not(.sheen-chat-streaming, .sheen-chat-pending) { content-visibility: hidden; } .sheen-chat-log::before, .sheen-chat-log::after { display: none !important; }"},
+		// chat.css as it is: far messages display: none, spacers in their place.
+		{"spacers", ""},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var body []sheen.Node
@@ -104,8 +107,8 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 				tab.JS(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`)
 				b.StopTimer()
 				fcp = append(fcp, browsertest.Eval[float64](tab, `performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1`))
-				if got := browsertest.Eval[string](tab, `getComputedStyle(document.querySelector("#chat .sheen-chat-msg")).contentVisibility`); got != map[string]string{"all-rendered": "visible", "near-viewport": "hidden", "cv-auto": "auto"}[tc.name] {
-					b.Fatalf("content-visibility is %q", got)
+				if got := browsertest.Eval[string](tab, `(s => s.display + "/" + s.contentVisibility)(getComputedStyle(document.querySelector("#chat .sheen-chat-msg")))`); got != map[string]string{"all-rendered": "flex/visible", "cv-hidden": "flex/hidden", "spacers": "none/visible"}[tc.name] {
+					b.Fatalf("the first message's display/content-visibility is %q", got)
 				}
 				scroll = append(scroll, slowEval(b, tab, scrollProbe+`(30, 240)`)...)
 				back = append(back, slowEval(b, tab, scrollProbe+`(30, -240)`)...)

@@ -16,13 +16,13 @@ func TestBrowserChatLong(t *testing.T) {
 	msgs := longTranscript(1000)
 	opts := []chat.Option{chat.Messages(msgs...), chat.Size("100%", "600px")}
 	p := openChat(t, b, opts, nil)
-	p.JS(`window.rendered = () => msgs().filter((m) => getComputedStyle(m).contentVisibility !== "hidden")`)
+	p.JS(`window.rendered = () => msgs().filter((m) => getComputedStyle(m).display !== "none")`)
 	p.Wait(`msgs().length === 1000 && atBottom()`)
 	p.settle()
 	p.check(
 		`rendered().length > 3 && rendered().length < 80`,
 		`rendered().includes(last())`,
-		`getComputedStyle(msgs()[0]).contentVisibility === "hidden"`,
+		`getComputedStyle(msgs()[0]).display === "none"`,
 		// Hidden messages keep their text in the DOM.
 		`msgs()[0].textContent.includes("Question 0")`,
 	)

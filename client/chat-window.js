@@ -1,16 +1,22 @@
 // sheen chat: long transcripts. Only the messages near the viewport are
 // rendered (Panel's load_buffer idea): the others get the class
-// sheen-chat-far, which chat.css gives `content-visibility: hidden` (no
-// layout, no paint; the size they last had, or an estimate). The window is
-// the viewport and `buffer` viewports above and below it. It moves only when
-// the viewport has moved `step` viewports since it was last placed (at most
-// once per animation frame): most scroll frames change nothing, and a move
-// changes only the messages that enter or leave it.
+// sheen-chat-far, which chat.css gives `display: none`, so the browser has
+// no boxes for them and lays out only the window's few dozen messages. In
+// their place stand two spacers (the log's ::before and ::after) as tall as
+// the messages above and below the window: the height each had when it was
+// last rendered, or the average of those measured for one never rendered.
+// The scroll position stays put when an estimate meets the real height: the
+// browser's scroll anchoring keeps the message in view where it was.
+//
+// The window is the viewport and `buffer` viewports above and below it. It
+// moves only when the viewport has moved `step` viewports since it was last
+// placed (at most once per animation frame): most scroll frames change
+// nothing, and a move changes only the messages that enter or leave it.
 //
 // A short transcript (up to `min` messages) is rendered whole.
 //
-// nearRange is the pure part: which messages of a list laid out top to
-// bottom meet a window.
+// nearRange and place are the pure parts: which messages of a list laid out
+// top to bottom meet a window, and how tall the spacers around them are.
 
 export const FAR = "sheen-chat-far";
 
@@ -41,11 +47,29 @@ export function nearRange(n, top, bottom, from, to) {
   return [first, lo - 1];
 }
 
+/**
+ * Where the window [from, to] falls in a list of n items of heights H(i)
+ * (each with the gap after it) laid out top to bottom from 0: the items
+ * [first, last] that meet it and the heights above (of the items before
+ * first) and below (after last). tops is a Float64Array(n + 1) to fill.
+ */
+export function place(n, H, from, to, tops = new Float64Array(n + 1)) {
+  let y = 0;
+  for (let i = 0; i < n; i++) {
+    tops[i] = y;
+    y += H(i);
+  }
+  tops[n] = y;
+  const [first, last] = nearRange(n, (i) => tops[i], (i) => tops[i + 1], from, to);
+  if (last < first) return { first, last, above: 0, below: 0 };
+  return { first, last, above: tops[first], below: y - tops[last + 1] };
+}
+
 export class Window {
   /**
    * log: the element holding the messages; scroller: what scrolls it.
    */
-  constructor(log, scroller, { buffer = 2, step = 1, min = 200 } = {}) {
+  constructor(log, scroller, { buffer = 2, step = 1, min = 200, guess = 100 } = {}) {
     this.log = log;
     this.scroller = scroller;
     this.buffer = buffer;
@@ -56,6 +80,12 @@ export class Window {
     this.near = new Set(); // the messages rendered because they are near
     this.frame = 0;
     this.view = log.ownerDocument.defaultView;
+    this.sizes = new WeakMap(); // message -> its height and gap when last rendered
+    this.sum = 0; // of the heights measured (for the estimate)
+    this.count = 0;
+    this.guess = guess; // the estimate before any is measured
+    this.tops = new Float64Array(0);
+    this.spaced = "";
   }
 
   /** Bring the window up to date at the next animation frame. */
@@ -82,36 +112,65 @@ export class Window {
     this.schedule(true);
   }
 
+  #space(above, below, gap) {
+    // The spacer and the gap after it stand for the messages (each with its
+    // gap); none at all when there are none.
+    const key = `${above}/${below}`;
+    if (key === this.spaced) return;
+    this.spaced = key;
+    const st = this.log.style;
+    st.setProperty("--sheen-chat-above", `${Math.max(0, above - gap)}px`);
+    st.setProperty("--sheen-chat-below", `${Math.max(0, below - gap)}px`);
+    this.log.classList.toggle("sheen-chat-spaced-above", above > 0);
+    this.log.classList.toggle("sheen-chat-spaced-below", below > 0);
+  }
+
+  // Record the heights of the rendered messages near the viewport.
+  #measure(gap) {
+    for (const el of this.near) {
+      if (!el.isConnected || el.classList.contains(FAR)) continue;
+      const next = el.nextElementSibling;
+      const h = next && this.near.has(next) && !next.classList.contains(FAR)
+        ? next.offsetTop - el.offsetTop
+        : el.offsetHeight + gap;
+      if (!(h > 0)) continue;
+      const old = this.sizes.get(el);
+      if (old !== undefined) this.sum -= old;
+      else this.count++;
+      this.sum += h;
+      this.sizes.set(el, h);
+    }
+  }
+
   update() {
     this.frame = 0;
-    const items = this.log.children;
+    const log = this.log;
+    const items = log.children;
     const n = items.length;
     if (n <= this.min) {
       for (const el of this.near) el.classList.remove(FAR);
-      for (const el of this.log.querySelectorAll(`:scope > .${FAR}`)) el.classList.remove(FAR);
+      for (const el of log.querySelectorAll(`:scope > .${FAR}`)) el.classList.remove(FAR);
       this.near.clear();
+      this.#space(0, 0, 0);
       return;
     }
     const sc = this.scroller;
     const h = sc.clientHeight;
     if (!this.dirty && Math.abs(sc.scrollTop - this.at) < this.step * h) return;
     this.dirty = false;
-    this.at = sc.scrollTop;
-    // k maps offsetTop (relative to the items' offset parent) to the
-    // scroller's content: one rectangle read for the whole list.
+    const cs = getComputedStyle(log);
+    const gap = parseFloat(cs.rowGap) || 0;
+    this.#measure(gap);
     const top = sc.scrollTop;
-    const k = items[0].getBoundingClientRect().top - sc.getBoundingClientRect().top + top - items[0].offsetTop;
-    const from = top - this.buffer * h - k;
-    const to = top + (1 + this.buffer) * h - k;
-    const [first, last] = nearRange(
-      n,
-      (i) => items[i].offsetTop,
-      (i) => items[i].offsetTop + items[i].offsetHeight,
-      from,
-      to,
-    );
+    this.at = top;
+    // Where the log's content starts in the scroller's content.
+    const k = log.getBoundingClientRect().top - sc.getBoundingClientRect().top + top + (parseFloat(cs.paddingTop) || 0);
+    const guess = this.count ? this.sum / this.count : this.guess + gap;
+    const sizes = this.sizes;
+    if (this.tops.length < n + 1) this.tops = new Float64Array(2 * n + 1);
+    const p = place(n, (i) => sizes.get(items[i]) ?? guess, top - this.buffer * h - k, top + (1 + this.buffer) * h - k, this.tops);
     const next = new Set();
-    for (let i = first; i <= last; i++) next.add(items[i]);
+    for (let i = p.first; i <= p.last; i++) next.add(items[i]);
     for (const el of this.near) if (!next.has(el) && el.isConnected) el.classList.add(FAR);
     let changed = false;
     for (const el of next) {
@@ -121,7 +180,9 @@ export class Window {
       }
     }
     this.near = next;
-    // Rendered messages take their real size: the window may have moved.
+    this.#space(p.above, p.below, gap);
+    // Messages rendered for the first time take their real size: measure
+    // them and place the window again.
     if (changed) this.schedule(true);
   }
 }
