@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/sheenhq/sheen/chat"
@@ -36,4 +37,38 @@ func TestBrowserChatLong(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Wait(`lastText() === "the newest answer" && atBottom() && rendered().includes(last())`)
+}
+
+// TestBrowserChatLongScrollStable: scrolling up through a long transcript
+// into messages never rendered (whose spacer height was an estimate) moves
+// the message in view by exactly the scroll: their real heights do not make
+// the page jump.
+func TestBrowserChatLongScrollStable(t *testing.T) {
+	b := browsertest.New(t)
+	msgs := longTranscript(1000)
+	opts := []chat.Option{chat.Messages(msgs...), chat.Size("100%", "600px")}
+	p := openChat(t, b, opts, nil)
+	p.Wait(`msgs().length === 1000 && atBottom()`)
+	p.settle()
+	p.JS(`(async () => {
+		const s = sc();
+		let worst = 0, steps = 0;
+		for (let i = 0; i < 15 && s.scrollTop > 1000; i++) {
+			const box = s.getBoundingClientRect();
+			const m = msgs().find((x) => { const r = x.getBoundingClientRect(); return r.height > 0 && r.bottom > box.top + box.height / 3; });
+			if (!m) return "no message in the middle of the view at step " + i + " top " + s.scrollTop + " h " + s.scrollHeight + " rendered " + msgs().filter((x) => x.getBoundingClientRect().height > 0).map((x) => msgs().indexOf(x) + ":" + Math.round(x.getBoundingClientRect().top - box.top)).join(",") + " log " + document.querySelector(".sheen-chat-log").style.cssText;
+			const y = m.getBoundingClientRect().top;
+			s.scrollTop -= 450;
+			await frames(3);
+			worst = Math.max(worst, Math.abs(m.getBoundingClientRect().top - (y + 450)));
+			steps++;
+		}
+		return steps >= 12 ? worst : "too few steps: " + steps;
+	})().then((v) => { window.drifted = v; }, (e) => { window.drifted = String(e); }), undefined`)
+	p.Wait(`window.drifted !== undefined`)
+	if got := p.eval(`drifted`); fmt.Sprint(got) != "0" {
+		if v, ok := got.(float64); !ok || v > 2 {
+			t.Fatalf("the message in view moved %v px more (or less) than the scroll", got)
+		}
+	}
 }
