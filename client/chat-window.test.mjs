@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nearRange } from "./chat-window.js";
+import { nearRange, place } from "./chat-window.js";
 
 // Items of the given heights laid out top to bottom with a gap.
 function layout(heights, gap = 0) {
@@ -44,4 +44,26 @@ test("nearRange reads O(log n) items", () => {
 
 test("an empty list", () => {
   assert.deepEqual(nearRange(0, () => 0, () => 0, 0, 100), [0, -1]);
+});
+
+test("place: the items meeting a window and the spacers around them", () => {
+  const H = [100, 50, 200, 100, 100]; // tops 0, 100, 150, 350, 450; total 550
+  const cases = [
+    // from, to, first, last, above, below
+    [0, 120, 0, 1, 0, 400],
+    [160, 360, 2, 3, 150, 100],
+    [500, 900, 4, 4, 450, 0],
+    [-300, 900, 0, 4, 0, 0],
+    [600, 900, 5, 4, 0, 0], // none: no spacers
+  ];
+  for (const [from, to, first, last, above, below] of cases) {
+    assert.deepEqual(place(H.length, (i) => H[i], from, to), { first, last, above, below }, `${from}..${to}`);
+  }
+});
+
+test("place reuses the tops it is given", () => {
+  const tops = new Float64Array(8);
+  const p = place(3, () => 10, 5, 15, tops);
+  assert.deepEqual(p, { first: 0, last: 1, above: 0, below: 10 });
+  assert.deepEqual(Array.from(tops.subarray(0, 4)), [0, 10, 20, 30]);
 });
