@@ -80,6 +80,12 @@ type Message struct {
 	Error       string // why the message failed, as shown to the user
 	// Command is the slash command a user message started with.
 	Command string
+	// ToolCalls are the tools an assistant message called, shown as cards
+	// (toolcall.go).
+	ToolCalls []ToolCall
+	// Metrics are a streamed reply's measurements (metrics.go); nil for a
+	// message that was not streamed.
+	Metrics *Metrics
 }
 
 // Input is one submission from the user.
@@ -365,6 +371,8 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		_ = json.Unmarshal(data, &r)
 		c.cur().retry(c, r.ID)
+	case "approve":
+		c.approveEvent(data) // respond.go
 	case "open", "rename", "delete", "more":
 		c.historyEvent(name, data)
 	default:
@@ -460,17 +468,19 @@ func (c *Chat) send(name string, data any) {
 
 // wireMsg is a message as the page receives it.
 type wireMsg struct {
-	ID        string `json:"id"`
-	Role      Role   `json:"role"`
-	Kind      string `json:"kind"`
-	HTML      string `json:"html"`
-	Thinking  string `json:"thinking,omitempty"`
-	Icon      string `json:"icon,omitempty"`
-	Status    Status `json:"status,omitempty"`
-	Error     string `json:"error,omitempty"`
-	Retry     bool   `json:"retry,omitempty"`
-	Streaming bool   `json:"streaming,omitempty"`
-	Command   string `json:"command,omitempty"`
+	ID        string       `json:"id"`
+	Role      Role         `json:"role"`
+	Kind      string       `json:"kind"`
+	HTML      string       `json:"html"`
+	Thinking  string       `json:"thinking,omitempty"`
+	Icon      string       `json:"icon,omitempty"`
+	Status    Status       `json:"status,omitempty"`
+	Error     string       `json:"error,omitempty"`
+	Retry     bool         `json:"retry,omitempty"`
+	Streaming bool         `json:"streaming,omitempty"`
+	Command   string       `json:"command,omitempty"`
+	Tools     []wireTool   `json:"tools,omitempty"`   // toolcall.go
+	Metrics   *wireMetrics `json:"metrics,omitempty"` // metrics.go
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -496,7 +506,7 @@ func render(m Message) rendered {
 // Retry button.
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
-		HTML: r.html, Thinking: r.thinking, Retry: retry}
+		HTML: r.html, Thinking: r.thinking, Retry: retry, Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content

@@ -64,6 +64,8 @@ type conv struct {
 	shared     liveState // what other instances do with this conversation (live.go)
 
 	saves persistQueue // persist.go
+
+	approvals map[string]chan<- decision // tool call id → the reply waiting for its approval (respond.go)
 }
 
 func newConv(h *History, id, owner, prefix string) *conv {
@@ -135,7 +137,7 @@ func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[s
 		}
 	}
 	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
-		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, rendered{}, false)
+		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon, ToolCalls: w.tools}, rendered{}, false)
 		wm.Streaming = true
 		live = &wm
 		livePatch = wirePatch(w.id, w.ms.Snapshot())

@@ -38,6 +38,7 @@ type config struct {
 	attachMax          int64
 	history            *History // history.go
 	sidebar            bool
+	metrics            bool // metrics.go
 }
 
 func defaults() config {
@@ -118,6 +119,9 @@ func UI(id string, opts ...Option) sheen.Node {
 	}
 	if cfg.history != nil && cfg.sidebar {
 		attrs = append(attrs, sheen.Attr("data-history", ""))
+	}
+	if cfg.metrics {
+		attrs = append(attrs, sheen.Attr("data-metrics", ""))
 	}
 	var style []string
 	if cfg.width != "" {

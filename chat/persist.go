@@ -269,6 +269,8 @@ type meta struct {
 	Error       string      `json:"error,omitempty"`
 	Command     string      `json:"command,omitempty"`
 	Attachments []savedFile `json:"attachments,omitempty"`
+	ToolCalls   []ToolCall  `json:"tools,omitempty"`   // toolcall.go
+	Metrics     *Metrics    `json:"metrics,omitempty"` // metrics.go
 	// The rendered HTML, reused while Renderer is the markdown renderer's
 	// fingerprint (a restored conversation is not rendered again).
 	HTML         string `json:"html,omitempty"`
@@ -288,7 +290,7 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, ToolCalls: m.ToolCalls, Metrics: m.Metrics}
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
@@ -316,7 +318,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ToolCalls: md.ToolCalls, Metrics: md.Metrics}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}

@@ -53,6 +53,7 @@ var ErrStopped = errors.New("chat: stream stopped")
 // status (reactively), waits for its end, and cancels it.
 type Stream struct {
 	c      *Chat
+	cv     *conv // the conversation it streams into
 	status *reactive.Value[StreamStatus]
 	done   chan struct{}
 	o      *op
@@ -197,12 +198,20 @@ func (cv *conv) work() {
 // partial text stays, marked failed with the error (as the chat's error mode
 // words it) and a Retry button, and the input unlocks.
 func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error]) *Stream {
+	return c.appendStream(ctx, func(*Stream) iter.Seq2[string, error] { return seq })
+}
+
+// appendStream is AppendMessageStream with the stream made from its own
+// handle (which it uses to show tool calls and record usage: respond.go).
+func (c *Chat) appendStream(ctx context.Context, mk func(h *Stream) iter.Seq2[string, error]) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
 	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
+	o := &op{v: c, kind: opStream, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
 	h.o = o
-	_ = c.target(ctx).enqueue(ctx, o, false)
+	h.cv = c.target(ctx)
+	o.seq = mk(h)
+	_ = h.cv.enqueue(ctx, o, false)
 	return h
 }
 
@@ -305,6 +314,7 @@ func (cv *conv) runStream(o *op) {
 	status, failErr := r.status, r.err
 	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
+	w.count()
 	text := w.finish(status, failErr, interrupted)
 	cv.mu.Lock()
 	// Contexts opened inside the stream end with its message.
@@ -343,9 +353,11 @@ type writer struct {
 	ended    bool
 	epoch    int // the conversation's epoch when the message started
 	coalesce time.Duration
-	save     textSaver // persist.go
-	pub      int       // bytes of the text published to the other instances (live.go)
-	remote   bool      // the copy of a message another instance streams (live.go)
+	save     textSaver  // persist.go
+	pub      int        // bytes of the text published to the other instances (live.go)
+	remote   bool       // the copy of a message another instance streams (live.go)
+	tools    []ToolCall // its tool calls' cards (toolcall.go)
+	mt       meter      // its metrics (metrics.go)
 }
 
 func (cv *conv) newWriter(v *Chat) *writer {
@@ -357,6 +369,7 @@ func (w *writer) start() {
 	cv := w.cv
 	w.id = cv.newID()
 	w.epoch = cv.epoch
+	w.mt.start = time.Now()
 	cv.live = w
 	m := Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}
 	wm := wireOf(m, rendered{}, false)
@@ -378,6 +391,7 @@ func (w *writer) write(s string) {
 	}
 	w.text.WriteString(s)
 	_, _ = w.ms.WriteString(s)
+	w.mt.wrote(s)
 	w.schedule()
 }
 
@@ -419,6 +433,12 @@ func (w *writer) showEnd(m Message, p markdown.Patch) {
 	}
 	if m.Status == Failed || m.Status == Interrupted {
 		end["retry"] = cv.canRetry(m)
+	}
+	if len(m.ToolCalls) > 0 {
+		end["tools"] = wireTools(m.ToolCalls) // the cards as they ended
+	}
+	if m.Metrics != nil {
+		end["metrics"] = wireMetricsOf(m.Metrics)
 	}
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
@@ -500,7 +520,8 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	if w.epoch != cv.epoch {
 		return text // the chat was cleared while this message streamed
 	}
-	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon}
+	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon,
+		ToolCalls: w.endTools(), Metrics: w.mt.metrics(time.Now())}
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
@@ -646,6 +667,7 @@ func (cv *conv) runContext(o *op) {
 	}
 	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
+	o.sc.w.count()
 	o.sc.w.finish(status, nil, interrupted)
 }
 
