@@ -181,7 +181,7 @@ func (r *Responder) Reply(ctx context.Context, _ Input) error {
 	}
 	history = append(history, modelHistory(msgs, r.cfg.include)...)
 	st := r.c.appendStream(ctx, func(h *Stream) iter.Seq2[string, error] {
-		t := &turn{r: r, m: m, h: h, history: history}
+		t := &turn{r: r, m: m, h: h, history: history, lineStart: true}
 		return t.run
 	})
 	_, err := st.Wait(ctx)
@@ -275,59 +275,92 @@ type turn struct {
 	h       *Stream
 	history []model.Message
 
-	yield    func(string, error) bool
-	answer   int  // bytes of answer text written
-	lastNL   bool // what was written ends a line
-	written  bool
-	thinking bool // a <thinking> block is open
+	yield     func(string, error) bool
+	answer    int  // bytes of the answer written
+	nl        int  // newlines that end the answer
+	lineStart bool // the next text starts a line (of the answer, or after a thinking block)
+	thinking  bool // a <thinking> block is open
+	sep       bool // a round of tool calls ended: the next text is a new paragraph
 }
 
-// write writes s to the answer.
+// write writes s to the answer. After a round of tool calls the next
+// text starts a new paragraph.
 func (t *turn) write(s string) bool {
 	if s == "" {
 		return true
 	}
-	if t.thinking {
-		t.thinking = false
-		if !t.emit("\n</thinking>\n") {
-			return false
+	if !t.closeThinking() {
+		return false
+	}
+	if t.sep && t.answer > 0 {
+		pad := "\n\n"[min(t.nl, 2):]
+		if pad != "" {
+			t.answer += len(pad)
+			t.nl = 2
+			if !t.emit(pad) {
+				return false
+			}
 		}
 	}
+	t.sep = false
 	t.answer += len(s)
+	t.noteText(s)
 	return t.emit(s)
 }
 
-// think writes s to the thinking panel.
+// noteText tracks the newlines that end the answer.
+func (t *turn) noteText(s string) {
+	n := len(s) - len(strings.TrimRight(s, "\n"))
+	if n == len(s) {
+		t.nl += n
+	} else {
+		t.nl = n
+	}
+	t.lineStart = t.nl > 0
+}
+
+// think writes s to the thinking panel: a <thinking> block, opened at a
+// line start.
 func (t *turn) think(s string) bool {
 	if s == "" {
 		return true
 	}
 	if !t.thinking {
 		t.thinking = true
-		open := "<thinking>\n"
-		if t.written && !t.lastNL {
-			open = "\n" + open // the tag must start a line
-			t.answer++
+		if !t.lineStart {
+			t.answer++ // the "\n" goes to the answer
+			t.noteText("\n")
+			if !t.emit("\n") {
+				return false
+			}
 		}
-		if !t.emit(open) {
+		if !t.emit("<thinking>") {
 			return false
 		}
 	}
 	return t.emit(s)
 }
 
-func (t *turn) emit(s string) bool {
-	t.written = true
-	t.lastNL = strings.HasSuffix(s, "\n")
-	return t.yield(s, nil)
+// closeThinking ends an open thinking block. The markdown stream starts
+// the answer's next text on a new line (it adds one to a non-empty answer).
+func (t *turn) closeThinking() bool {
+	if !t.thinking {
+		return true
+	}
+	t.thinking = false
+	if t.answer > 0 {
+		t.answer++
+		t.nl++
+	}
+	t.lineStart = true
+	return t.emit("</thinking>")
 }
+
+func (t *turn) emit(s string) bool { return t.yield(s, nil) }
 
 // fail ends the reply with err.
 func (t *turn) fail(err error) {
-	if t.thinking {
-		t.thinking = false
-		t.emit("\n</thinking>\n")
-	}
+	t.closeThinking()
 	t.yield("", t.r.userError(err))
 }
 
@@ -392,11 +425,8 @@ func (t *turn) run(yield func(string, error) bool) {
 			}
 		}
 		t.h.usage(in, out)
-		if t.thinking {
-			t.thinking = false
-			if !t.emit("\n</thinking>\n") {
-				return
-			}
+		if !t.closeThinking() {
+			return
 		}
 		if len(calls) == 0 {
 			return
@@ -423,10 +453,7 @@ func (t *turn) run(yield func(string, error) bool) {
 		for _, c := range cards {
 			t.history = append(t.history, model.Message{Role: model.Tool, ToolCallID: c.ID, Text: c.modelResult(), IsError: c.failed()})
 		}
-		// The next round's text starts a new paragraph.
-		if text.Len() > 0 && !t.write("\n\n") {
-			return
-		}
+		t.sep = true // the next round's text starts a new paragraph
 	}
 }
 
@@ -569,6 +596,9 @@ func (t *turn) runTools(ctx context.Context, calls []model.ToolCall, cards []Too
 			defer wg.Done()
 			o := tools.Run(ctx, tools.Find(t.r.cfg.tools, calls[i].Name), calls[i])
 			c := &cards[i]
+			if ctx.Err() != nil {
+				return // stopped: the message's end marks the card
+			}
 			c.Status, c.Result = ToolSuccess, o.ModelText()
 			if o.IsError() {
 				c.Status = ToolError
