@@ -18,8 +18,9 @@ type Metrics struct {
 	FirstToken time.Duration `json:"first"`
 	// Duration is the time from the start to the end.
 	Duration time.Duration `json:"duration"`
-	// TokensOut counts the reply's text and thinking with the chat's token
-	// counter ([TokenCounter]).
+	// TokensOut counts the reply's text and thinking with
+	// [tokens.Default] (o200k_base), whatever the chat's [TokenCounter]:
+	// the same measure for every chat and model, so replies compare.
 	TokensOut int `json:"out"`
 	// TokensIn and ProviderTokensOut are the provider's usage report (the
 	// prompt, and the reply as billed, tool calls and hidden reasoning
@@ -91,7 +92,7 @@ func (mt *meter) metrics(end time.Time) *Metrics {
 	return m
 }
 
-// countTokens counts text with v's counter.
+// countTokens counts text with v's counter (for budgets).
 func (v *Chat) countTokens(text string) int {
 	tc := v.cfg.tokens.counter
 	if tc == nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sheenhq/sheen/tokens"
 )
 
 // Tool calls: the content type that shows a model's calls of tools as
@@ -298,7 +300,7 @@ func (w *writer) count() {
 	w.cv.mu.Lock()
 	text := w.text.String()
 	w.cv.mu.Unlock()
-	n := w.v.countTokens(text)
+	n := tokens.Default().Count(text)
 	w.cv.mu.Lock()
 	w.mt.tokens = n
 	w.cv.mu.Unlock()
