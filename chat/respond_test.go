@@ -459,3 +459,9 @@ func TestRespondSavedAndRestored(t *testing.T) {
 		t.Errorf("restored = %v", w)
 	}
 }
+
+type openaiModel = openai.Model
+
+func newOpenAIModel(url string) *openai.Model {
+	return openai.New(openai.Config{BaseURL: url, Model: "fake-model", MaxRetries: -1, Context: 100_000})
+}

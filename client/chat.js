@@ -15,6 +15,7 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { ToolCards, showMetrics } from "./chat-tools.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -85,6 +86,7 @@ class Chat {
     this.submitKey = d.submitKey === "enter+modifier" ? "enter+modifier" : "enter";
     this.cancel = d.cancel === "true";
     this.icon = d.assistantIcon || ICONS.assistant;
+    this.metrics = "metrics" in d; // show each reply's metrics (chat.ShowMetrics)
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
     this.#initial(script);
@@ -144,6 +146,11 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "tool": {
+        const rec = this.msgs.get(d.id);
+        if (!rec) return console.warn(`sheen chat #${this.el.id}: tool card for unknown message ${JSON.stringify(d.id)}`);
+        return this.#tools(rec).set(d.call);
+      }
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -210,8 +217,10 @@ class Chat {
     rec.el.classList.remove("sheen-chat-streaming");
     rec.el.removeAttribute("aria-busy");
     if (rec.thinking) this.#closeThinking(rec);
+    if (Array.isArray(d.tools) && d.tools.length) this.#tools(rec).setAll(d.tools);
     cardify(rec.content);
     this.#status(rec, d.status, d.error, d.retry);
+    if (this.metrics && d.metrics) showMetrics(this.doc, rec.body, d.metrics);
     this.#removed(rec);
     this.#unwait();
   }
@@ -331,12 +340,14 @@ class Chat {
       if (!streaming) this.#closeThinking(rec);
     }
     if (role === "user" && typeof m.command === "string" && m.command) chip(content, m.command);
+    if (role === "assistant" && Array.isArray(m.tools) && m.tools.length) this.#tools(rec).setAll(m.tools);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
       el.setAttribute("aria-busy", "true");
     } else {
       cardify(content);
       if (role === "assistant") this.#status(rec, m.status, m.error, m.retry);
+      if (role === "assistant" && this.metrics && m.metrics) showMetrics(this.doc, body, m.metrics);
       this.#removed(rec);
     }
     return rec;
@@ -349,7 +360,7 @@ class Chat {
     if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
-    if (rec.thinking || !blank(rec.content)) return;
+    if (rec.thinking || rec.tools || !blank(rec.content)) return;
     const p = h(this.doc, "p", "sheen-chat-removed");
     p.textContent = REMOVED_TEXT;
     p.title = REMOVED_TITLE;
@@ -386,7 +397,7 @@ class Chat {
     summary.textContent = rec.streaming ? "Thinking…" : "Thinking";
     const body = h(this.doc, "div", "sheen-chat-thinking-body");
     el.append(summary, body);
-    rec.body.insertBefore(el, rec.content);
+    rec.body.insertBefore(el, rec.tools?.el ?? rec.content); // above the tool cards
     const t = { el, summary, body, blocks: null, active: rec.streaming, touched: false };
     // While thinking streams, its panel shows the newest lines.
     t.blocks = new Blocks(body, (f) => this.#prepare(f, true), () => t.active && (body.scrollTop = body.scrollHeight));
@@ -395,6 +406,12 @@ class Chat {
     el.classList.toggle("sheen-chat-thinking-active", t.active);
     rec.thinking = t;
     return t;
+  }
+
+  // The tool cards of a message (chat-tools.js), made with its first card.
+  #tools(rec) {
+    rec.tools ??= new ToolCards(this.doc, rec.body, rec.content, (name, data) => this.#send(name, data));
+    return rec.tools;
   }
 
   #closeThinking(rec) {
