@@ -17,7 +17,7 @@ export SHEEN_REQUIRE_REDIS ?= 1
 # /usr/sbin): under make a missing nginx fails them instead of skipping them.
 export SHEEN_REQUIRE_NGINX ?= 1
 
-.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node cluster bench bench-go bench-reactive bench-sessions bench-load load load-cluster soak fmt fuzz
+.PHONY: test check vet staticcheck gotest nodetest deps chromium redis nginx node a11y cluster bench bench-go bench-reactive bench-sessions bench-load load load-cluster soak fmt fuzz
 
 test: deps check gotest nodetest
 
@@ -53,7 +53,7 @@ fuzz:
 nodetest:
 	$(NODE) --test client/
 
-deps: chromium redis nginx node
+deps: chromium redis nginx node a11y
 
 # Browser tests need Chromium; install Debian's package when it is missing.
 chromium:
@@ -75,6 +75,11 @@ node:
 	@command -v $(NODE) >/dev/null 2>&1 || { echo "node not found: installing Debian's nodejs" >&2; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null; }
+
+# The accessibility checks of the browser tests run axe-core; install the
+# pinned version (internal/a11y/package-lock.json) when it is missing.
+a11y: node
+	@bash scripts/ensure-axe.sh
 
 # A local try-out of docs/deployment.md: redis-server, two instances of
 # examples/chat and nginx on 127.0.0.1:8000. Ctrl-C stops them.

@@ -600,7 +600,7 @@ func TestBrowserInteraction(t *testing.T) {
 		p.typeText("/")
 		p.check(`!q(".sheen-chat-palette").hidden`, `q(".sheen-chat-palette").getAttribute("role") === "listbox"`,
 			options+` === "/greet /help /quiet /stats"`, selected+` === "greet"`,
-			`ta().getAttribute("aria-expanded") === "true"`,
+			`ta().getAttribute("aria-controls") === q(".sheen-chat-palette").id`,
 			`ta().getAttribute("aria-activedescendant") === q(".sheen-chat-option[aria-selected=true]").id`)
 		p.shot("palette")
 		p.Do(press(kb.ArrowDown))
@@ -610,7 +610,7 @@ func TestBrowserInteraction(t *testing.T) {
 		p.Do(press(kb.ArrowDown))
 		p.check(selected + ` === "greet"`) // wraps back
 		p.Do(press(kb.Escape))
-		p.check(`q(".sheen-chat-palette").hidden`, `ta().value === "/"`, `ta().getAttribute("aria-expanded") === "false"`)
+		p.check(`q(".sheen-chat-palette").hidden`, `ta().value === "/"`, `!ta().hasAttribute("aria-controls")`)
 
 		p.Do(press(kb.Backspace))
 		p.typeText("/gr")

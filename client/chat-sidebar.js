@@ -182,7 +182,7 @@ export class Sidebar {
     this.#closeMenu(false);
     const groups = groupByDate(this.items, Date.now()).map((g, gi) => {
       const sec = h(d, "section", "sheen-chat-group");
-      const head = h(d, "h3", "sheen-chat-group-label");
+      const head = h(d, "h2", "sheen-chat-group-label");
       head.id = `${this.el.id}-group-${gi}`;
       head.textContent = g.label;
       const ul = h(d, "ul", "sheen-chat-group-list");

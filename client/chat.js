@@ -73,6 +73,8 @@ class Chat {
     this.awaiting = false; // a submit was sent; its reply has not ended and busy has not come back false
     this.stopping = false;
     this.queue = []; // submits from the server that wait for busy to end
+    this.synced = false; // the server's first transcript has come
+    this.held = null; // a submission made before it came: {text, command}
     this.commands = [];
     this.palette = new Palette();
     this.history = new History();
@@ -119,7 +121,7 @@ class Chat {
     const d = data && typeof data === "object" ? data : {};
     switch (name) {
       case "reset":
-        return this.#reset(d.messages, d.greeting);
+        return this.#reset(d.messages, d.greeting, true);
       case "append":
         return this.#append(d.message, false);
       case "start":
@@ -155,14 +157,32 @@ class Chat {
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
 
-  #reset(messages, greeting) {
-    this.el.dataset.synced = ""; // the page shows the server's transcript (tests wait for it)
+  // A transcript: the server's (fromServer), or the one the page was
+  // rendered with.
+  #reset(messages, greeting, fromServer) {
+    if (fromServer) this.el.dataset.synced = ""; // the page shows the server's transcript (tests wait for it)
     this.msgs.clear();
     for (const el of Array.from(this.log.children)) if (el !== this.pendingEl) el.remove();
     this.shown = 0;
     this.greeting = cleanGreeting(greeting);
     for (const m of Array.isArray(messages) ? messages : []) this.#append(m, !!m?.streaming, true);
     this.#renderGreeting();
+    if (fromServer && !this.synced) {
+      this.synced = true;
+      this.#release();
+    }
+  }
+
+  // A question asked before the server's first transcript came is sent now,
+  // after it: sent earlier, the transcript (made before the server saw the
+  // question) would replace the question's bubble on the page.
+  #release() {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    if (held.bubble) this.#userBubble(held.text, held.command);
+    this.#send("submit", { text: held.text });
+    this.#toBottom(false);
   }
 
   #append(m, streaming, quiet) {
@@ -516,8 +536,10 @@ class Chat {
         return true;
       }
     }
-    if (!cmd || cmd.command.echo || !cmd.command.server) this.#userBubble(text, cmd?.name);
-    this.#send("submit", { text });
+    const bubble = !cmd || cmd.command.echo || !cmd.command.server;
+    if (bubble) this.#userBubble(text, cmd?.name);
+    if (this.synced) this.#send("submit", { text });
+    else this.held = { text, command: cmd?.name, bubble };
     this.awaiting = true;
     this.#showPending();
     this.#sync();
@@ -639,7 +661,7 @@ class Chat {
       console.warn(`sheen chat #${this.el.id}: the initial transcript is not JSON:`, err.message);
     }
     if (!init || typeof init !== "object") return;
-    this.#reset(init.messages, init.greeting);
+    this.#reset(init.messages, init.greeting, false);
     if (typeof init.footer === "string") this.footerText.append(parseHTML(this.doc, init.footer));
   }
 
@@ -780,12 +802,15 @@ class Chat {
   #renderPalette() {
     const p = this.palette;
     const ta = this.ta;
+    // A textarea may not take the combobox role (ARIA in HTML), nor so
+    // aria-expanded: it says it suggests from a list, and names the list
+    // and its active option while the palette is open.
     if (this.commands.length) {
       ta.setAttribute("aria-haspopup", "listbox");
-      ta.setAttribute("aria-expanded", String(p.open));
+      ta.setAttribute("aria-autocomplete", "list");
     } else {
       ta.removeAttribute("aria-haspopup");
-      ta.removeAttribute("aria-expanded");
+      ta.removeAttribute("aria-autocomplete");
     }
     const wasHidden = this.pal.hidden;
     this.pal.hidden = !p.open;

@@ -553,7 +553,7 @@ func TestChatBrowser(t *testing.T) {
 			{"name": "theme", "description": "Switch light and dark", "echo": true, "server": false},
 			{"name": "local", "description": "Handled on the page, silently", "echo": false, "server": false},
 		}}))
-		waitFor(t, `ta.getAttribute("aria-haspopup") === "listbox" && ta.getAttribute("aria-expanded") === "false"`)
+		waitFor(t, `ta.getAttribute("aria-haspopup") === "listbox" && ta.getAttribute("aria-autocomplete") === "list" && !ta.hasAttribute("aria-controls")`)
 		run(t, clearInput)
 		typeIn(t, "/")
 		waitFor(t, `!q('.sheen-chat-palette').hidden`)
@@ -561,7 +561,7 @@ func TestChatBrowser(t *testing.T) {
 			`q('.sheen-chat-palette').getAttribute("role") === "listbox"`,
 			`qa('.sheen-chat-option[role=option]').map((o) => o.textContent).join("|") === "/greetSay hello to someone|/helpList the commands|/themeSwitch light and dark|/localHandled on the page, silently"`,
 			`q('.sheen-chat-option[aria-selected=true]').dataset.command === "greet"`,
-			`ta.getAttribute("aria-expanded") === "true" && ta.getAttribute("aria-controls") === q('.sheen-chat-palette').id`,
+			`ta.getAttribute("aria-controls") === q('.sheen-chat-palette').id`,
 			`ta.getAttribute("aria-activedescendant") === q('.sheen-chat-option[aria-selected=true]').id`,
 			// Above the input: there is room.
 			`q('.sheen-chat-palette').getBoundingClientRect().bottom <= q('.sheen-chat-inputbar').getBoundingClientRect().top`,
@@ -573,7 +573,7 @@ func TestChatBrowser(t *testing.T) {
 		typeIn(t, kb.ArrowUp+kb.ArrowUp)
 		check(t, `q('.sheen-chat-option[aria-selected=true]').dataset.command === "local"`) // wrapped
 		typeIn(t, kb.Escape)
-		check(t, `q('.sheen-chat-palette').hidden && ta.value === "/" && ta.getAttribute("aria-expanded") === "false" && !ta.hasAttribute("aria-activedescendant")`)
+		check(t, `q('.sheen-chat-palette').hidden && ta.value === "/" && !ta.hasAttribute("aria-controls") && !ta.hasAttribute("aria-activedescendant")`)
 		typeIn(t, "zz")
 		waitFor(t, `text('.sheen-chat-palette') === "No matching commands"`)
 		run(t, clearInput)
@@ -795,8 +795,10 @@ func TestChatBrowser(t *testing.T) {
 	})
 
 	t.Run("a second chat: Ctrl+Enter, no cancel, palette below", func(t *testing.T) {
-		// Messages for a chat that is not on the page yet wait for it.
-		srv.send(cmTo("chat2", "greeting", obj{"greeting": obj{"html": "<p>Second chat.</p>"}}))
+		// Messages for a chat that is not on the page yet wait for it. The
+		// server's first message for a chat is its transcript: until it
+		// came, the page would hold a submission.
+		srv.send(cmTo("chat2", "reset", obj{"messages": []obj{}, "greeting": obj{"html": "<p>Second chat.</p>"}}))
 		run(t, js(`const c = document.createElement("div");
 			c.id = "chat2"; c.dataset.sheenComponent = "chat"; c.dataset.submitKey = "enter+modifier"; c.dataset.cancel = "false";
 			c.dataset.placeholder = "Ctrl+Enter to send";

@@ -188,7 +188,7 @@ func NewApp(r Responder, h *chat.History, opts ...sheen.Option) *sheen.App {
 				sheen.Heading(1, "sheen chat"),
 				sheen.TextOutput("model", sheen.Inline(), sheen.Class("example-chat-model")), // follows /model
 			),
-			chat.UI("chat", chatOptions(r, h)...),
+			sheen.El("main", sheen.Class("example-chat-main"), chat.UI("chat", chatOptions(r, h)...)),
 		),
 	).With(sheen.Head(sheen.El("style", sheen.TrustedHTML(pageCSS))))
 	return sheen.New(page, func(s *sheen.Session) { Server(s, r, h) }, opts...)
@@ -244,5 +244,6 @@ html, body { height: 100%; margin: 0; }
 .example-chat-header { display: flex; align-items: baseline; gap: 12px; padding: 14px 4px 6px; }
 .example-chat-header h1 { font-size: 1.15rem; margin: 0; }
 .example-chat-model { font-size: .8rem; opacity: .65; }
+.example-chat-main { flex: 1; min-height: 0; display: flex; flex-direction: column; }
 .example-chat .sheen-chat { flex: 1; min-height: 0; }
 `

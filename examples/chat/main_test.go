@@ -77,7 +77,7 @@ func TestExample(t *testing.T) {
 	// A table.
 	send("Compare sheen with shinychat in a table")
 	tab.Wait(`last()?.querySelector("table") && last().dataset.status === "done" && idle()`)
-	tab.Check(`[...last().querySelectorAll("th")].map((th) => th.textContent.trim()).join("|") === "|sheen|shinychat"`,
+	tab.Check(`[...last().querySelectorAll("th")].map((th) => th.textContent.trim()).join("|") === "Feature|sheen|shinychat"`,
 		`last().querySelectorAll("tbody tr").length === 6`)
 	tab.SaveScreenshot(shots, "example-table")
 

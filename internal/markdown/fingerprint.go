@@ -8,7 +8,7 @@ import (
 // version names the rendering rules of this package. Bump it whenever a
 // change makes the same markdown render differently; [Renderer.Fingerprint]
 // also changes by itself for most such changes (it renders a sample).
-const version = "1"
+const version = "2"
 
 // fingerprintSample exercises what the rendering depends on: goldmark's
 // parsing, the sanitizer's policy, the code highlighter's lexers and the

@@ -13,7 +13,7 @@ import (
 
 // Code blocks are written by this package, after sanitizing, as
 //
-//	<pre class="chroma"><code class="language-go"><span class="kd">func</span> …</code></pre>
+//	<pre class="chroma"><code class="language-go" tabindex="0"><span class="kd">func</span> …</code></pre>
 //
 // Every character of the code is escaped; the only markup is the wrapper and
 // spans whose class names come from chroma's fixed table. Colours come from
@@ -89,7 +89,9 @@ func codeOpen(dst, lang []byte) []byte {
 		dst = append(dst, lang...)
 		dst = append(dst, '"')
 	}
-	return append(dst, '>')
+	// A long line scrolls the block sideways: focusable, so that the
+	// keyboard can scroll it too (WCAG 2.1.1).
+	return append(dst, ` tabindex="0">`...)
 }
 
 const codeClose = "</code></pre>"

@@ -30,11 +30,11 @@ func TestRender(t *testing.T) {
 		{"ordered start", "3. x", "<ol start=\"3\">\n<li>x</li>\n</ol>\n"},
 		{"blockquote", "> q", "<blockquote>\n<p>q</p>\n</blockquote>\n"},
 		{"thematic break", "---", "<hr>\n"},
-		{"fence without language", "```\na < b\n```", "<pre class=\"chroma\"><code>a &lt; b\n</code></pre>\n"},
-		{"fence with unknown language", "```nosuchlang\nx\n```", "<pre class=\"chroma\"><code class=\"language-nosuchlang\">x\n</code></pre>\n"},
-		{"fence with hostile info", "```\"><script>\nx\n```", "<pre class=\"chroma\"><code>x\n</code></pre>\n"},
-		{"indented code", "    x\n", "<pre class=\"chroma\"><code>x\n</code></pre>\n"},
-		{"code in list", "- a\n\n  ```\n  b\n  ```", "<ul>\n<li>\n<p>a</p>\n<pre class=\"chroma\"><code>b\n</code></pre>\n</li>\n</ul>\n"},
+		{"fence without language", "```\na < b\n```", "<pre class=\"chroma\"><code tabindex=\"0\">a &lt; b\n</code></pre>\n"},
+		{"fence with unknown language", "```nosuchlang\nx\n```", "<pre class=\"chroma\"><code class=\"language-nosuchlang\" tabindex=\"0\">x\n</code></pre>\n"},
+		{"fence with hostile info", "```\"><script>\nx\n```", "<pre class=\"chroma\"><code tabindex=\"0\">x\n</code></pre>\n"},
+		{"indented code", "    x\n", "<pre class=\"chroma\"><code tabindex=\"0\">x\n</code></pre>\n"},
+		{"code in list", "- a\n\n  ```\n  b\n  ```", "<ul>\n<li>\n<p>a</p>\n<pre class=\"chroma\"><code tabindex=\"0\">b\n</code></pre>\n</li>\n</ul>\n"},
 		{"suggestion span", `<span class="suggestion submit" data-suggestion="Tell me" data-suggestion-submit="true" title="t">more</span>`,
 			`<p><span class="suggestion submit" data-suggestion="Tell me" data-suggestion-submit="true" title="t">more</span></p>` + "\n"},
 		{"other class dropped", `<span class="evil">x</span> <a class="suggestion" href="https://x.org">y</a>`,
@@ -66,7 +66,7 @@ func TestRenderHighlighting(t *testing.T) {
 	src := "```go\nfunc main() { println(\"<hi>\") }\n```"
 	got := New().RenderString(src)
 	for _, want := range []string{
-		`<pre class="chroma"><code class="language-go">`,
+		`<pre class="chroma"><code class="language-go" tabindex="0">`,
 		`<span class="kd">func</span>`,
 		`<span class="s">&quot;&lt;hi&gt;&quot;</span>`,
 	} {
@@ -78,7 +78,7 @@ func TestRenderHighlighting(t *testing.T) {
 		t.Error(err)
 	}
 	plain := New(WithHighlighting(false)).RenderString(src)
-	if want := "<pre class=\"chroma\"><code class=\"language-go\">func main() { println(&quot;&lt;hi&gt;&quot;) }\n</code></pre>\n"; plain != want {
+	if want := "<pre class=\"chroma\"><code class=\"language-go\" tabindex=\"0\">func main() { println(&quot;&lt;hi&gt;&quot;) }\n</code></pre>\n"; plain != want {
 		t.Errorf("WithHighlighting(false):\n got  %q\n want %q", plain, want)
 	}
 }

@@ -96,6 +96,8 @@ func checkTag(tok html.Token, inCode bool) error {
 			ok = tok.Data == "th" || tok.Data == "td"
 		case "open":
 			ok = tok.Data == "details"
+		case "tabindex":
+			ok = tok.Data == "code" && inCode && a.Val == "0" // a code block, scrollable by keyboard
 		case "data-suggestion", "data-suggestion-submit":
 			ok = tok.Data == "span" || tok.Data == "a" || tok.Data == "button" || tok.Data == "li" || tok.Data == "img"
 		}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"go.uber.org/zap"
+
+	"github.com/sheenhq/sheen"
+	"github.com/sheenhq/sheen/internal/a11y"
+	"github.com/sheenhq/sheen/internal/browsertest"
+)
+
+// TestAccessibility runs axe-core on the example's page, in the light and
+// the dark theme, wide and narrow: with a conversation in the sidebar and
+// the transcript (code, a table, suggestions), and with the command palette
+// open. No rule may fail.
+func TestAccessibility(t *testing.T) {
+	h := testHistory(t)
+	srv := browsertest.ServeApp(t, NewApp(Offline{Delay: time.Millisecond}, h, sheen.WithLogger(zap.NewNop()), h.PageCheck()))
+	browser := browsertest.New(t)
+	for _, tc := range []struct {
+		name   string
+		scheme string
+		width  int64
+	}{
+		{"light", "light", 1200},
+		{"dark", "dark", 1200},
+		{"light narrow", "light", 390},
+		{"dark narrow", "dark", 390},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tab := browser.Tab(t)
+			tab.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: tc.scheme}},
+				})
+				return err
+			}), chromedp.EmulateViewport(tc.width, 800))
+			tab.OnNewDocument(chatJS)
+			tab.Do(chromedp.Navigate(srv.URL + "/"))
+			tab.Wait(`document.documentElement.dataset.sheenState === "open"`)
+			send(t, tab, "Show me some Go code")
+			tab.Wait(`cParam() !== "" && msgs().length === 2 && last().dataset.status === "done" && idle()`)
+			send(t, tab, "Compare sheen with shinychat in a table")
+			tab.Wait(`msgs().length === 4 && !!last().querySelector("table") && last().dataset.status === "done" && idle()`)
+			report(t, "transcript", a11y.Check(t, tab))
+
+			tab.JS(`q(".sheen-chat-input").focus()`)
+			tab.Do(browsertest.Press("/"))
+			tab.Wait(`!q(".sheen-chat-palette").hidden`)
+			report(t, "palette open", a11y.Check(t, tab))
+			tab.SaveScreenshot(screenshotDir(), "a11y-"+strings.ReplaceAll(tc.name, " ", "-"))
+		})
+	}
+}
+
+// report fails the test with each violation.
+func report(t *testing.T, state string, vs []a11y.Violation) {
+	t.Helper()
+	for _, v := range vs {
+		t.Errorf("%s: %s", state, v)
+	}
+}
