@@ -2,9 +2,11 @@ package chat
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"html"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -304,4 +306,22 @@ func (w *writer) count() {
 	w.cv.mu.Lock()
 	w.mt.tokens = n
 	w.cv.mu.Unlock()
+}
+
+// AppendMessageStreamFunc is [Chat.AppendMessageStream] with the stream
+// made from its own handle, so that the iterator can show tool calls as it
+// streams ([Stream.ToolCall]): what an app that runs its tools itself
+// needs ([Respond] does it for a model's calls).
+//
+//	st := c.AppendMessageStreamFunc(ctx, func(s *chat.Stream) iter.Seq2[string, error] {
+//		return func(yield func(string, error) bool) {
+//			call := chat.ToolCall{ID: "call-1", Name: "search", Args: `{"q": "sheen"}`, Status: chat.ToolRunning}
+//			_ = s.ToolCall(call)
+//			call.Status, call.Result = chat.ToolSuccess, search(ctx, "sheen")
+//			_ = s.ToolCall(call)
+//			yield("Found it.", nil)
+//		}
+//	})
+func (c *Chat) AppendMessageStreamFunc(ctx context.Context, fn func(s *Stream) iter.Seq2[string, error]) *Stream {
+	return c.appendStream(ctx, fn)
 }
