@@ -139,7 +139,7 @@ func textHTML(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "<pre class=\"sheen-chat-tool-text\">" + html.EscapeString(s) + "</pre>"
+	return "<pre class=\"sheen-chat-tool-text\" tabindex=\"0\">" + html.EscapeString(s) + "</pre>"
 }
 
 func wireToolOf(t ToolCall) wireTool {

@@ -131,6 +131,7 @@ export class ToolCards {
     const argsLabel = h(doc, "div", "sheen-chat-tool-label");
     argsLabel.textContent = "Arguments";
     const pre = h(doc, "pre", "sheen-chat-tool-args");
+    pre.tabIndex = 0; // it scrolls: the keyboard can too
     const args = h(doc, "code");
     pre.append(args);
     argsBox.append(argsLabel, pre);

@@ -18,7 +18,8 @@ import (
 
 // TestAccessibility runs axe-core on the example's page, in the light and
 // the dark theme, wide and narrow: with a conversation in the sidebar and
-// the transcript (code, a table, suggestions), and with the command palette
+// the transcript (code, a table, suggestions, a tool card and the metrics
+// line), and with the command palette
 // open. No rule may fail.
 func TestAccessibility(t *testing.T) {
 	h := testHistory(t)
@@ -49,6 +50,9 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`cParam() !== "" && msgs().length === 2 && last().dataset.status === "done" && idle()`)
 			send(t, tab, "Compare sheen with shinychat in a table")
 			tab.Wait(`msgs().length === 4 && !!last().querySelector("table") && last().dataset.status === "done" && idle()`)
+			send(t, tab, "What is the weather in Paris?")
+			tab.Wait(`msgs().length === 6 && last().dataset.status === "done" && idle()`)
+			tab.JS(`q(".sheen-chat-tool-card").open = true`) // a tool card, opened
 			report(t, "transcript", a11y.Check(t, tab))
 
 			tab.JS(`q(".sheen-chat-input").focus()`)
