@@ -284,13 +284,15 @@ func (s *Stream) writer() *writer {
 	return s.o.w
 }
 
-// usage adds a provider's usage report to the stream's metrics.
+// usage adds a provider's usage report to the stream's metrics (and
+// makes the reply count its tokens).
 func (s *Stream) usage(in, billed int) {
 	w := s.writer()
 	if w == nil {
 		return
 	}
 	s.cv.mu.Lock()
+	w.mt.count = true
 	w.mt.in += in
 	w.mt.billed += billed
 	s.cv.mu.Unlock()
@@ -300,6 +302,10 @@ func (s *Stream) usage(in, billed int) {
 // (counting a long reply takes a while).
 func (w *writer) count() {
 	w.cv.mu.Lock()
+	if !w.mt.count && !w.v.cfg.metrics {
+		w.cv.mu.Unlock()
+		return
+	}
 	text := w.text.String()
 	w.cv.mu.Unlock()
 	n := tokens.Default().Count(text)
