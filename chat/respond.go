@@ -364,10 +364,12 @@ func (t *turn) fail(err error) {
 	t.yield("", t.r.userError(err))
 }
 
+// userError is err as the chat shows it: with ShowModelErrors, a model
+// error's own message whatever the error mode.
 func (r *Responder) userError(err error) error {
 	var me *model.Error
 	if r.cfg.showErrors && errors.As(err, &me) {
-		msg := me.Message
+		var msg string
 		if me.Status != 0 {
 			msg = fmt.Sprintf("The model server %s answered %d: %s", me.Provider, me.Status, me.Message)
 		} else {
