@@ -234,6 +234,9 @@ func (e *element) render(hw *htmlWriter) error {
 	if e.err != nil {
 		return e.err
 	}
+	if hw.sc != nil {
+		return e.renderScoped(hw) // scope.go
+	}
 	hw.WriteString("<")
 	hw.WriteString(e.name)
 	for _, a := range e.attrs {
@@ -279,6 +282,7 @@ func (n errNode) Render(io.Writer) error { return n.err }
 type htmlWriter struct {
 	w   io.Writer
 	err error
+	sc  *scopeRender // inside a Scope's UI: ids are namespaced (scope.go)
 }
 
 func asHTMLWriter(w io.Writer) *htmlWriter {

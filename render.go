@@ -75,21 +75,30 @@ func (s *Session) Output(id string, r Render) {
 		if old := s.outputs[id]; old != nil {
 			old.Destroy()
 		}
-		s.outputs[id] = reactive.NewEffect(s.g, func() error {
-			out, err := safeRender(s, r)
-			switch {
-			case err == nil:
-			case errors.Is(err, reactive.ErrInProgress):
-				out = protocol.BusyOutput(true)
-			case reactive.IsSilent(err):
-				out = r.empty
-			default:
-				logerr.Log(s.log, "sheen: rendering an output", err, zap.String("output", id))
-				out = protocol.ErrorOutput(s.app.userMessage(err))
-			}
-			s.setOutput(id, out)
-			return nil
-		})
+		s.outputs[id] = s.outputEffect(id, r, nil)
+	})
+}
+
+// outputEffect is the effect that renders output id with r; keep, if not
+// nil, sees every state it sends (a Scope keeps it for snapshots). Turn.
+func (s *Session) outputEffect(id string, r Render, keep func(protocol.Output)) *reactive.Effect {
+	return reactive.NewEffect(s.g, func() error {
+		out, err := safeRender(s, r)
+		switch {
+		case err == nil:
+		case errors.Is(err, reactive.ErrInProgress):
+			out = protocol.BusyOutput(true)
+		case reactive.IsSilent(err):
+			out = r.empty
+		default:
+			logerr.Log(s.log, "sheen: rendering an output", err, zap.String("output", id))
+			out = protocol.ErrorOutput(s.app.userMessage(err))
+		}
+		s.setOutput(id, out)
+		if keep != nil {
+			keep(out)
+		}
+		return nil
 	})
 }
 

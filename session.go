@@ -51,6 +51,8 @@ type Session struct {
 	dirty    bool
 	ackSent  uint64
 	noticeID int
+	scopeN   int               // scopes made so far (scope.go)
+	scopes   map[string]*Scope // by prefix: those not disposed
 
 	// Bookmarks, owned by the graph's turns (query is set before).
 	query        string // the page's query at the session's start
@@ -127,6 +129,9 @@ func (s *Session) start(c *transport.Conn, hello protocol.Hello) {
 	s.g.Do(func() {
 		var refused []string
 		for id, raw := range hello.Inputs {
+			if s.deadScope(id) {
+				continue
+			}
 			if v := s.pageInput(id); v != nil {
 				v.Set(string(raw))
 			} else {
@@ -241,6 +246,9 @@ func (s *Session) end(reason string) {
 		for _, fn := range s.ended {
 			fn()
 		}
+		for _, sc := range s.scopes {
+			sc.dispose()
+		}
 	})
 	s.g.Close()
 	s.cancel()
@@ -282,6 +290,9 @@ func (s *Session) handle(c *transport.Conn, data []byte) {
 			s.app.cfg.applied(s, m)
 			var refused []string
 			for id, raw := range m.Values {
+				if s.deadScope(id) {
+					continue // a removed message's input, sent before the page knew
+				}
 				if v := s.pageInput(id); v != nil {
 					v.Set(string(raw))
 				} else {

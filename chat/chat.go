@@ -86,6 +86,11 @@ type Message struct {
 	// Metrics are a streamed reply's measurements (metrics.go); nil for a
 	// message that was not streamed.
 	Metrics *Metrics
+	// UI is live UI shown below the content, in order (live_ui.go). A
+	// message read back from the store has none: its parts are snapshots.
+	UI []LiveUI
+
+	ui *uiSet // the parts, built (live_ui.go)
 }
 
 // Input is one submission from the user.
@@ -145,6 +150,8 @@ type Chat struct {
 	waiting   []Input // submissions that came while one loads: they go to it
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
+
+	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
 }
 
 type greetingState struct {
@@ -203,6 +210,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 	if !ok {
 		return false
 	}
+	c.disposeShown(cv) // live UI leaves with its message (live_ui.go)
 	if old := c.cv.Swap(cv); old != nil && old != cv {
 		old.detach(c)
 	}
@@ -270,6 +278,7 @@ func (c *Chat) setBusy(busy bool) {
 func (c *Chat) ended() {
 	c.gone = true
 	cv := c.cur()
+	c.disposeUI(nil)
 	c.h.removeView(c)
 	if c.h == nil {
 		cv.stopResponse()
@@ -468,19 +477,21 @@ func (c *Chat) send(name string, data any) {
 
 // wireMsg is a message as the page receives it.
 type wireMsg struct {
-	ID        string       `json:"id"`
-	Role      Role         `json:"role"`
-	Kind      string       `json:"kind"`
-	HTML      string       `json:"html"`
-	Thinking  string       `json:"thinking,omitempty"`
-	Icon      string       `json:"icon,omitempty"`
-	Status    Status       `json:"status,omitempty"`
-	Error     string       `json:"error,omitempty"`
-	Retry     bool         `json:"retry,omitempty"`
-	Streaming bool         `json:"streaming,omitempty"`
-	Command   string       `json:"command,omitempty"`
-	Tools     []wireTool   `json:"tools,omitempty"`   // toolcall.go
-	Metrics   *wireMetrics `json:"metrics,omitempty"` // metrics.go
+	ID        string `json:"id"`
+	Role      Role   `json:"role"`
+	Kind      string `json:"kind"`
+	HTML      string `json:"html"`
+	Thinking  string `json:"thinking,omitempty"`
+	Icon      string `json:"icon,omitempty"`
+	Status    Status `json:"status,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Retry     bool   `json:"retry,omitempty"`
+	Streaming bool   `json:"streaming,omitempty"`
+	Command   string `json:"command,omitempty"`
+	// Parts is the message's live UI (live_ui.go): set per view.
+	Parts   []wirePart   `json:"parts,omitempty"`
+	Tools   []wireTool   `json:"tools,omitempty"`   // toolcall.go
+	Metrics *wireMetrics `json:"metrics,omitempty"` // metrics.go
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -619,7 +630,7 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
+	o := &op{v: c, kind: opAppend, content: c.withUI(content), done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }
 

@@ -133,12 +133,15 @@ func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[s
 	shown = []wireMsg{}
 	for _, m := range cv.msgs {
 		if m.Role != System {
-			shown = append(shown, cv.wire(m, cv.canRetry(m)))
+			wm := cv.wire(m, cv.canRetry(m))
+			wm.Parts = m.ui.wireFor(v)
+			shown = append(shown, wm)
 		}
 	}
 	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
 		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon, ToolCalls: w.tools}, rendered{}, false)
 		wm.Streaming = true
+		wm.Parts = w.ui.wireFor(v)
 		live = &wm
 		livePatch = wirePatch(w.id, w.ms.Snapshot())
 	}
@@ -210,6 +213,7 @@ func (cv *conv) appendMsg(m Message, skip *Chat) {
 	if m.ID == "" || cv.has(m.ID) {
 		m.ID = cv.newID()
 	}
+	cv.attachUI(m)
 	// Appending in place is safe: every slice handed out is clipped, so
 	// nobody sees the element written past its end; and it keeps an append
 	// O(1) on a long transcript instead of a copy of it.
@@ -236,6 +240,8 @@ func (cv *conv) show(m Message, skip *Chat) {
 		v.changed()
 		v.dismissGreeting()
 		if v != skip {
+			wm := wm
+			wm.Parts = m.ui.wireFor(v)
 			v.send("append", map[string]wireMsg{"message": wm})
 		}
 	})

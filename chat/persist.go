@@ -276,6 +276,9 @@ type meta struct {
 	HTML         string `json:"html,omitempty"`
 	ThinkingHTML string `json:"thinkingHtml,omitempty"`
 	Renderer     string `json:"renderer,omitempty"`
+	// UI is the last snapshot of each part of the message's live UI
+	// (live_ui.go): static HTML sheen rendered, never a closure.
+	UI []savedUI `json:"ui,omitempty"`
 }
 
 // savedFile is an attachment as saved: its name, type and size (the bytes
@@ -290,7 +293,7 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, ToolCalls: m.ToolCalls, Metrics: m.Metrics}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(), ToolCalls: m.ToolCalls, Metrics: m.Metrics}
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
@@ -318,7 +321,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ToolCalls: md.ToolCalls, Metrics: md.Metrics}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI), ToolCalls: md.ToolCalls, Metrics: md.Metrics}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}

@@ -355,6 +355,7 @@ type writer struct {
 	coalesce time.Duration
 	save     textSaver  // persist.go
 	pub      int        // bytes of the text published to the other instances (live.go)
+	ui       *uiSet     // live UI added with StreamContext.AppendUI (live_ui.go)
 	remote   bool       // the copy of a message another instance streams (live.go)
 	tools    []ToolCall // its tool calls' cards (toolcall.go)
 	mt       meter      // its metrics (metrics.go)
@@ -520,7 +521,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	if w.epoch != cv.epoch {
 		return text // the chat was cleared while this message streamed
 	}
-	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon,
+	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon, ui: w.ui,
 		ToolCalls: w.endTools(), Metrics: w.mt.metrics(time.Now())}
 	switch {
 	case interrupted:

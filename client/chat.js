@@ -15,6 +15,7 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { renderParts, setPart } from "./chat-ui.js";
 import { ToolCards, showMetrics } from "./chat-tools.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
@@ -148,6 +149,8 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "part":
+        return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
       case "tool": {
         const rec = this.msgs.get(d.id);
         if (!rec) return console.warn(`sheen chat #${this.el.id}: tool card for unknown message ${JSON.stringify(d.id)}`);
@@ -354,6 +357,7 @@ class Chat {
     el.append(body);
     body.append(content);
     rec.answer.set(str(m.html));
+    renderParts(this.doc, rec, m.parts);
     if (typeof m.thinking === "string" && m.thinking) {
       const t = this.#thinking(rec);
       t.blocks.set(m.thinking);
@@ -380,7 +384,7 @@ class Chat {
     if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
-    if (rec.thinking || rec.tools || !blank(rec.content)) return;
+    if (rec.thinking || rec.tools || rec.parts || !blank(rec.content)) return;
     const p = h(this.doc, "p", "sheen-chat-removed");
     p.textContent = REMOVED_TEXT;
     p.title = REMOVED_TITLE;

@@ -203,6 +203,11 @@ export function bindInputs(doc, send, timers = globalThis) {
       }
       return values;
     },
+    /** Forget input id: its UI was disposed; nothing pending is sent. */
+    forget(id) {
+      cancel(id);
+      last.delete(id);
+    },
     /** Report the values of inputs added under root. */
     scan(root) {
       for (const el of within(root, SEL)) report(el);

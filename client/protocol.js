@@ -82,6 +82,7 @@ const CHECKS = {
     opt(t, m, "ack", isUint, "a non-negative integer");
     opt(t, m, "busy", (b) => typeof b === "boolean", "true or false");
     opt(t, m, "bookmark", isStr, "a string");
+    opt(t, m, "forget", (f) => Array.isArray(f) && f.every(isStr), "an array of strings");
     opt(t, m, "outputs", isObj, "an object");
     for (const [id, o] of Object.entries(m.outputs || {})) {
       if (id === "") bad(t, "empty output id");

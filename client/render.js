@@ -36,6 +36,10 @@ export function createOutputs(doc) {
         for (const el of doc.querySelectorAll(`[data-sheen-output="${esc(id)}"]`)) paint(el, s, !!value);
       }
     },
+    /** Forget output id: its UI was disposed (a chat message removed). */
+    forget(id) {
+      state.delete(id);
+    },
     /** Show the known state of outputs added under root. */
     scan(root) {
       for (const el of within(root, OUT)) {

@@ -15,6 +15,7 @@ import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
 import { mergeBookmark } from "./protocol.js";
 import "./chat.js";
+import "./table.js";
 
 let conn = null;
 const registry = createRegistry(document, (target, name, data) => conn?.sendEvent(target, name, data));
@@ -48,6 +49,10 @@ function start() {
     onState: createStatus(document),
     onUpdate(u) {
       for (const id in u.inputs) inputs.apply(id, u.inputs[id]);
+      for (const id of u.forget || []) {
+        outputs.forget(id);
+        inputs.forget(id);
+      }
       if (u.outputs) outputs.apply(u.outputs);
       for (const m of u.messages || []) registry.dispatch(m.target, m.name, m.data);
       for (const n of u.notices || []) notices.show(n);

@@ -147,6 +147,7 @@ type serverFrame struct {
 	Messages  []Message              `json:"messages"`
 	Busy      *bool                  `json:"busy"`
 	Bookmark  *string                `json:"bookmark"`
+	Forget    []string               `json:"forget"`
 	Code      *Code                  `json:"code"`
 	Message   *string                `json:"message"`
 	Fatal     bool                   `json:"fatal"`
@@ -201,7 +202,7 @@ func DecodeServer(data []byte) (ServerMessage, error) {
 			return nil, err
 		}
 		u := Update{Seq: seq, Outputs: f.Outputs, Inputs: f.Inputs, Notices: f.Notices,
-			Messages: f.Messages, Busy: f.Busy, Bookmark: f.Bookmark}
+			Messages: f.Messages, Busy: f.Busy, Bookmark: f.Bookmark, Forget: f.Forget}
 		if f.Ack != nil {
 			u.Ack = *f.Ack
 		}

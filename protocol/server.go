@@ -39,6 +39,10 @@ type Update struct {
 	// these, and replaces its history entry; other parameters stay. Optional,
 	// added within version 1: older pages ignore it.
 	Bookmark *string `json:"bookmark,omitempty"`
+	// Forget lists output and input ids whose UI the server disposed (UI
+	// inside a chat message that was removed): the page drops what it keeps
+	// for them. Optional, added within version 1: older pages ignore it.
+	Forget []string `json:"forget,omitempty"`
 }
 
 // Output is the new state of one output. Exactly one of HTML, Text and Error

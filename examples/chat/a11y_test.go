@@ -54,6 +54,9 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`msgs().length === 6 && last().dataset.status === "done" && idle()`)
 			tab.JS(`q(".sheen-chat-tool-card").open = true`) // a tool card, opened
 			report(t, "transcript", a11y.Check(t, tab))
+			send(t, tab, "Plot bars with a table") // live UI: a chart, a slider, a sortable table
+			tab.Wait(`msgs().length === 8 && !!last().querySelector(".sheen-chat-ui .sheen-chart svg") && !!last().querySelector(".sheen-chat-ui table") && idle()`)
+			report(t, "live chart", a11y.Check(t, tab))
 
 			tab.JS(`q(".sheen-chat-input").focus()`)
 			tab.Do(browsertest.Press("/"))

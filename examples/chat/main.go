@@ -227,6 +227,9 @@ func Server(s *sheen.Session, r Backend, h *chat.History) {
 		cv.resp = chat.Respond(c, m.LLM(), respondOptions(m)...)
 	} else {
 		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			if _, ok := r.(Offline); ok && isPlot(in.Text) {
+				return plotReply(ctx, c, in.Text) // live UI in the message (plot.go)
+			}
 			var st *chat.Stream
 			if city, ok := weatherQuestion(in.Text); ok {
 				st = weatherDemo(ctx, c, city, offlineDelay(r))
@@ -266,7 +269,7 @@ Try one of these:
 Ask <span class="suggestion" data-suggestion="What is the weather in Paris?">about the weather</span> to see a tool call shown as a card.
 `
 
-const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; ask about the weather for a tool call, shown as a card."
+const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; \"plot …\" (bars, points, with a table) answers with a live chart; ask about the weather for a tool call, shown as a card."
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }

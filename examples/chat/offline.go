@@ -98,7 +98,7 @@ const aboutAnswer = `**sheen** is a reactive UI runtime for Go, built for stream
 
 No model is configured in this demo. Set ` + "`OPENAI_BASE_URL`" + ` or ` + "`OPENAI_API_KEY`" + ` to talk to a real one.
 
-Ask for <span class="suggestion" data-suggestion="Show me some Go code">some code</span> or <span class="suggestion" data-suggestion="Compare sheen with shinychat in a table">a comparison table</span>.
+Ask for <span class="suggestion" data-suggestion="Show me some Go code">some code</span>, <span class="suggestion" data-suggestion="Compare sheen with shinychat in a table">a comparison table</span>, or <span class="suggestion" data-suggestion="Plot a sine wave">a live chart</span>.
 `
 
 const codeAnswer = "Here is a complete sheen chat app with a streaming handler:\n\n```go\npackage main\n\nimport (\n\t\"context\"\n\n\t\"github.com/sheenhq/sheen\"\n\t\"github.com/sheenhq/sheen/chat\"\n)\n\nfunc main() {\n\tpage := sheen.Page(\"Chat\", chat.UI(\"chat\"))\n\tapp := sheen.New(page, func(s *sheen.Session) {\n\t\tc := chat.New(s, \"chat\")\n\t\tc.OnUserSubmit(func(ctx context.Context, in chat.Input) error {\n\t\t\tst := c.AppendMessageStream(ctx, chat.FromStrings(\"You said: \", in.Text))\n\t\t\t_, err := st.Wait(ctx)\n\t\t\treturn err\n\t\t})\n\t})\n\tapp.ListenAndServe(\"127.0.0.1:8000\")\n}\n```\n\nThe handler runs **off** the session's goroutine, so the page stays responsive, and `ctx` is cancelled by the stop button.\n\nA reactive calc, for comparison:\n\n```go\ndoubled := reactive.NewCalc(g, func() (int, error) {\n\treturn n.Get() * 2, nil\n})\n```\n"
