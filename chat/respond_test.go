@@ -465,3 +465,30 @@ type openaiModel = openai.Model
 func newOpenAIModel(url string) *openai.Model {
 	return openai.New(openai.Config{BaseURL: url, Model: "fake-model", MaxRetries: -1, Context: 100_000})
 }
+
+// TestRespondStopWhileWaiting: stop while a call waits for approval ends
+// the reply at once; the card says it never ran; a late decision is
+// ignored.
+func TestRespondStopWhileWaiting(t *testing.T) {
+	fake, m := openAIModel(t, fakeopenai.Reply{ToolCalls: []fakeopenai.ToolCall{{ID: "call_1", Name: "get_weather", Args: []string{`{"city":"Paris"}`}}}})
+	a := newRespondApp(t, m, nil, chat.WithTools(weatherTool(tools.RequireApproval())))
+	p := open(t, a.base)
+	p.Submit("weather?")
+	p.Wait("a pending card", func(msg protocol.Message) bool {
+		return msg.Name == "tool" && strings.Contains(string(msg.Data), `"status":"pending"`)
+	})
+	p.Send("stop", nil)
+	end := p.Next("end")
+	p.Idle()
+	p.Send("approve", map[string]any{"call": "call_1", "allow": true}) // too late: ignored
+	if end["status"] != "stopped" {
+		t.Errorf("end = %v", end)
+	}
+	got := last(a.chat(0))
+	if got.ToolCalls[0].Status != chat.ToolError || got.ToolCalls[0].Approval != nil || got.ToolCalls[0].Result != "Stopped before it finished." {
+		t.Errorf("call = %+v", got.ToolCalls[0])
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("%d requests", n)
+	}
+}
