@@ -308,6 +308,7 @@ func (cv *conv) follow(row store.Message) {
 	var md meta
 	_ = json.Unmarshal(row.Meta, &md)
 	w.icon = md.Icon
+	w.tools = md.ToolCalls // toolcall.go
 	w.text.WriteString(row.Content)
 	_, _ = w.ms.WriteString(row.Content)
 	_, _ = w.ms.Flush()

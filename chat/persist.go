@@ -239,7 +239,7 @@ func (cv *conv) persistText(w *writer, force bool) {
 	s.last = time.Now()
 	if s.dirty {
 		s.dirty, s.saved = false, len(text)
-		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: rawMeta}})
+		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: w.streamingMeta()}})
 		return
 	}
 	if len(text) > s.saved {
@@ -336,6 +336,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	}
 	if sm.Status == store.StatusStreaming {
 		m.Status, m.Error = Interrupted, interruptedText
+		m.ToolCalls = endedTools(m.ToolCalls) // toolcall.go
 	} else if md.Renderer == renderer.Fingerprint() {
 		r = rendered{html: md.HTML, thinking: md.ThinkingHTML}
 	}

@@ -492,3 +492,55 @@ func TestRespondStopWhileWaiting(t *testing.T) {
 		t.Errorf("%d requests", n)
 	}
 }
+
+// TestRespondCardsSavedWhileStreaming: a reply's cards are saved as they
+// change, with its text so far: a process that dies mid-reply leaves them
+// in the store, and the reply comes back interrupted with its calls (the
+// unfinished ones failed).
+func TestRespondCardsSavedWhileStreaming(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.db")
+	_, m := openAIModel(t, fakeopenai.Reply{Chunks: []string{"Checking."}, ToolCalls: []fakeopenai.ToolCall{{ID: "call_1", Name: "get_weather", Args: []string{`{"city":"Rome"}`}}}})
+	st, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := chat.NewHistory(st)
+	defer func() { _ = h.Shutdown(context.Background()) }()
+	a := newRespondApp(t, m, []chat.Option{chat.WithHistory(h)}, chat.WithTools(weatherTool(tools.RequireApproval())))
+	p := open(t, a.base)
+	p.Next("history")
+	p.Submit("Weather in Rome?")
+	conv := p.Next("conversation")["id"].(string)
+	p.Wait("a pending card", func(msg protocol.Message) bool {
+		return msg.Name == "tool" && strings.Contains(string(msg.Data), `"status":"pending"`)
+	})
+	// The save queue writes in the background: wait until the row has the
+	// pending card (what a crash now would leave).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var row struct {
+		Content string
+		Meta    []byte
+	}
+	for ctx.Err() == nil {
+		_, rows, err := st.Get(ctx, "ann", conv)
+		if err == nil && len(rows) == 2 && strings.Contains(string(rows[1].Meta), `"status":"pending"`) {
+			row.Content, row.Meta = rows[1].Content, rows[1].Meta
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if row.Meta == nil {
+		t.Fatal("the streaming row never had the card")
+	}
+	if row.Content != "Checking." || !strings.Contains(string(row.Meta), `"raw":true`) {
+		t.Errorf("row = %q %s", row.Content, row.Meta)
+	}
+	p.Send("stop", nil)
+	p.Next("end")
+	p.Idle()
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sheenhq/sheen/store"
 	"github.com/sheenhq/sheen/tokens"
 )
 
@@ -225,7 +226,34 @@ func (w *writer) setTool(t ToolCall) bool {
 		w.tools = append(w.tools, t)
 	}
 	cv.showTool(w, t)
+	cv.persistTools(w)
 	return true
+}
+
+// persistTools saves the streaming message of w with its text so far and
+// its cards: a reply cut by a crash comes back with the calls it made.
+// Locked.
+func (cv *conv) persistTools(w *writer) {
+	s := &w.save
+	if !s.started {
+		return
+	}
+	text := w.text.String()
+	s.dirty, s.saved, s.last = false, len(text), time.Now()
+	cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: w.streamingMeta()}})
+}
+
+// streamingMeta is the meta of w's message as saved while it streams: its
+// text is raw (thinking tags included), and its cards so far. Locked.
+func (w *writer) streamingMeta() []byte {
+	if len(w.tools) == 0 {
+		return rawMeta
+	}
+	b, err := json.Marshal(meta{Raw: true, ToolCalls: w.tools})
+	if err != nil {
+		return rawMeta
+	}
+	return b
 }
 
 // showTool sends card t of w's message to every page and, when the
@@ -244,11 +272,15 @@ func (cv *conv) showTool(w *writer, t ToolCall) {
 // endTools are w's cards as the message ends: a call still running or
 // waiting for approval is marked failed, stopped before it finished.
 // Locked.
-func (w *writer) endTools() []ToolCall {
-	if len(w.tools) == 0 {
+func (w *writer) endTools() []ToolCall { return endedTools(w.tools) }
+
+// endedTools are cards as their message ends: a call not finished is
+// marked failed.
+func endedTools(ts []ToolCall) []ToolCall {
+	if len(ts) == 0 {
 		return nil
 	}
-	out := slices.Clone(w.tools)
+	out := slices.Clone(ts)
 	for i := range out {
 		if !out[i].Status.done() {
 			out[i].Status = ToolError
