@@ -39,6 +39,10 @@ func Respond(c *Chat, m model.Model, opts ...RespondOption) *Responder {
 		o(&cfg)
 	}
 	r := &Responder{c: c, m: m, cfg: cfg}
+	for _, t := range cfg.tools { // declared with every request: room for them
+		sp := t.Spec()
+		r.toolTokens += c.countTokens(sp.Name+" "+sp.Description+" "+string(sp.Schema)) + 3
+	}
 	c.OnUserSubmit(r.Reply)
 	if cfg.meter {
 		c.SetTokenBudget(r.Budget())
@@ -114,8 +118,9 @@ func Meter() RespondOption { return func(c *respondConfig) { c.meter = true } }
 
 // Responder answers a chat's submissions with a model ([Respond]).
 type Responder struct {
-	c   *Chat
-	cfg respondConfig
+	c          *Chat
+	cfg        respondConfig
+	toolTokens int // what the tools' declarations take of every request
 
 	mu sync.Mutex
 	m  model.Model
@@ -141,8 +146,8 @@ func (r *Responder) SetModel(m model.Model) {
 
 // Budget is the token budget a reply's history must fit: the model's
 // context window, less the room for its answer (its MaxOutput, else a
-// quarter of the window, at most 4,096) and for the SystemPrompt, with the
-// chat formats' overhead. A model with an unknown window (0) has the zero
+// quarter of the window, at most 4,096), for the SystemPrompt and for the
+// tools' declarations, with the chat formats' overhead. A model with an unknown window (0) has the zero
 // Budget: nothing is cut.
 func (r *Responder) Budget() tokens.Budget {
 	info := r.Model().Info()
@@ -158,6 +163,7 @@ func (r *Responder) Budget() tokens.Budget {
 	if r.cfg.system != "" {
 		reserve += r.c.countTokens(r.cfg.system) + 3
 	}
+	reserve += r.toolTokens
 	return tokens.Budget{Max: info.Context, Reserve: reserve, PerMessage: 3, PerReply: 3}
 }
 
