@@ -328,10 +328,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, req Reque
 	}
 	send("message_delta", map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": stop, "stop_sequence": nil}, "usage": map[string]any{"output_tokens": reply.Out}})
 	send("message_stop", map[string]any{"type": "message_stop"})
-	if !ok || !s.wait(r.Context(), 0) {
+	if !ok {
 		return Canceled
 	}
-	return Completed
+	return Completed // written: a client that closes the connection now has read it all
 }
 
 func (s *Server) fail(w http.ResponseWriter, flusher http.Flusher, reply Reply) End {
