@@ -50,6 +50,7 @@ type config struct {
 	cspSet     bool
 	inputLimit int
 	clientAddr func(*http.Request) string
+	uploadDir  string // upload.go
 
 	users         func(*http.Request) (string, error)
 	cookieKey     []byte
@@ -228,7 +229,8 @@ func (a *App) loadAssets() {
 }
 
 // ServeHTTP serves the page at "/", the client assets under
-// "/_sheen/assets/" and the WebSocket at "/_sheen/ws".
+// "/_sheen/assets/", the WebSocket at "/_sheen/ws" and the sessions' upload
+// endpoints under "/_sheen/upload/" (see [Session.AcceptUploads]).
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !a.checkHost(r) {
 		a.refuseHost(w, r)
@@ -242,6 +244,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveWS(w, r)
 	case strings.HasPrefix(p, "/_sheen/assets/"):
 		a.serveAsset(w, r)
+	case strings.HasPrefix(p, "/_sheen/upload/"):
+		a.serveUpload(w, r)
 	default:
 		a.notFound(w, r)
 	}

@@ -396,7 +396,7 @@ func (s *Session) bookmarkButtons() {
 			}
 			s.notify(protocol.LevelInfo, "Bookmarked: this page's address now brings these settings back.", 6*time.Second)
 			return nil
-		})
+		}, reactive.Label("bookmark button "+id))
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // inline script that slipped into the page (say, model output past the
 // sanitizer) does not run; 'self' in connect-src covers the page's
 // same-origin WebSocket (ws: and wss: on the page's host, CSP Level 3).
-const DefaultCSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'"
+// Images may also be data: and blob: URLs: the thumbnails of attachments
+// (made by the server, or by the page of the user's own files); neither
+// can reach another site.
+const DefaultCSP = "default-src 'self'; script-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'"
 
 // WithCSP sets the Content-Security-Policy header of the page. The default
 // is [DefaultCSP] with a style-src allowing the app's stylesheets and, by

@@ -99,7 +99,7 @@ func (s *Session) outputEffect(id string, r Render, keep func(protocol.Output)) 
 			keep(out)
 		}
 		return nil
-	})
+	}, reactive.Label("output "+id))
 }
 
 func safeRender(s *Session, r Render) (out protocol.Output, err error) {

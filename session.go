@@ -60,6 +60,11 @@ type Session struct {
 	restoreHooks []func(*BookmarkState)
 	bmExclude    map[string]bool
 
+	// Upload endpoints (upload.go), guarded by upMu; upToken is fixed.
+	upMu    sync.Mutex
+	uploads map[string]*Uploads
+	upToken string
+
 	// Connection state, guarded by mu.
 	mu     sync.Mutex
 	conn   *transport.Conn
@@ -76,6 +81,7 @@ func newSession(a *App, user string) *Session {
 		user:      user,
 		id:        randomID("s_", 12),
 		token:     randomID("", 24),
+		upToken:   randomID("", 24),
 		inputs:    make(map[string]*reactive.Value[string]),
 		outputs:   make(map[string]*reactive.Effect),
 		events:    make(map[string][]func(string, json.RawMessage)),
@@ -252,6 +258,7 @@ func (s *Session) end(reason string) {
 	})
 	s.g.Close()
 	s.cancel()
+	s.closeUploads()
 	s.app.unregister(s)
 	s.app.endedHere(s.id)
 	if conn != nil {

@@ -64,6 +64,12 @@ type Attachment struct {
 	MIME string `json:"mime"`
 	Data []byte `json:"data,omitempty"`
 	URL  string `json:"url,omitempty"`
+	// Size is the file's size in bytes: len(Data), or what was saved of a
+	// file whose bytes the store does not keep.
+	Size int64 `json:"-"`
+
+	thumb string // an image's thumbnail, a data: URL (attach.go)
+	file  string // the key of its bytes in the store (persist.go)
 }
 
 // Message is one message of the transcript.
@@ -129,7 +135,8 @@ type Chat struct {
 	cfg config
 	md  *markdown.Renderer
 	log *zap.Logger
-	h   *History // nil without history
+	h   *History       // nil without history
+	up  *sheen.Uploads // the upload endpoint, with AllowAttachments (attach.go)
 
 	cv atomic.Pointer[conv] // the conversation shown; changed in turns
 
@@ -178,6 +185,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		if cfg.greeting != nil {
 			c.greeting = &greetingState{html: c.renderContent(*cfg.greeting), persistent: cfg.greetingPersistent}
 		}
+		c.openUploads()
 		c.show(c.newConv(), false)
 		c.sendCommands()
 		c.h.addView(c)
@@ -347,27 +355,24 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		var in struct {
 			Text        string       `json:"text"`
 			Attachments []Attachment `json:"attachments"`
+			Files       []string     `json:"files"` // uploads, by id (attach.go)
 		}
-		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
+		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 && len(in.Files) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
 			c.sendBusy(c.busyV.Peek()) // the page waits for an answer to its submit
 			return
 		}
 		kept, refused := c.cfg.acceptAttachments(in.Attachments)
-		if len(refused) > 0 {
-			shown := refused[:min(len(refused), 5)] // a hostile page may send thousands
-			more := ""
-			if n := len(refused) - len(shown); n > 0 {
-				more = fmt.Sprintf("; and %d more", n)
-			}
-			c.log.Warn("chat: attachments refused", zap.Int("count", len(refused)), zap.Strings("first", shown))
-			c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s%s", len(refused), strings.Join(shown, "; "), more))
-			if strings.TrimSpace(in.Text) == "" && len(kept) == 0 {
-				c.sendBusy(c.busyV.Peek()) // nothing left to run: unlock the page
-				return
-			}
+		if len(in.Files) > 0 || len(kept) > 0 {
+			// Uploads are read, and thumbnails made, off the turn.
+			go func() {
+				ups, more := c.takeUploads(in.Files, kept)
+				all := withThumbs(append(kept, ups...))
+				c.g.Post(func() { c.submitChecked(in.Text, all, append(refused, more...)) })
+			}()
+			return
 		}
-		c.submit(Input{Text: in.Text, Attachments: kept})
+		c.submitChecked(in.Text, kept, refused)
 	case "stop":
 		c.cur().stopResponse()
 	case "ready":
@@ -387,6 +392,28 @@ func (c *Chat) event(name string, data json.RawMessage) {
 	default:
 		c.log.Warn("chat: unknown event", zap.String("name", name))
 	}
+}
+
+// submitChecked submits text and the attachments the policy kept, after
+// telling the user about those it refused. Turn.
+func (c *Chat) submitChecked(text string, kept []Attachment, refused []string) {
+	if c.gone {
+		return
+	}
+	if len(refused) > 0 {
+		shown := refused[:min(len(refused), 5)] // a hostile page may send thousands
+		more := ""
+		if n := len(refused) - len(shown); n > 0 {
+			more = fmt.Sprintf("; and %d more", n)
+		}
+		c.log.Warn("chat: attachments refused", zap.Int("count", len(refused)), zap.Strings("first", shown))
+		c.s.Notify(sheen.LevelWarning, fmt.Sprintf("%d attachment(s) not accepted: %s%s", len(refused), strings.Join(shown, "; "), more))
+		if strings.TrimSpace(text) == "" && len(kept) == 0 {
+			c.sendBusy(c.busyV.Peek()) // nothing left to run: unlock the page
+			return
+		}
+	}
+	c.submit(Input{Text: text, Attachments: kept})
 }
 
 // submit records a submission and starts the handlers. A submission that
@@ -490,6 +517,7 @@ type wireMsg struct {
 	Command   string `json:"command,omitempty"`
 	// Parts is the message's live UI (live_ui.go): set per view.
 	Parts   []wirePart   `json:"parts,omitempty"`
+	Files   []wireFile   `json:"files,omitempty"`   // attach.go
 	Tools   []wireTool   `json:"tools,omitempty"`   // toolcall.go
 	Metrics *wireMetrics `json:"metrics,omitempty"` // metrics.go
 }
@@ -517,7 +545,7 @@ func render(m Message) rendered {
 // Retry button.
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
-		HTML: r.html, Thinking: r.thinking, Retry: retry, Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
+		HTML: r.html, Thinking: r.thinking, Retry: retry, Files: wireFiles(m.Attachments), Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content
@@ -630,7 +658,7 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{v: c, kind: opAppend, content: c.withUI(content), done: make(chan struct{})}
+	o := &op{v: c, kind: opAppend, content: c.withUI(thumbsFor(content)), done: make(chan struct{})} // thumbsFor: attach.go
 	return c.target(ctx).enqueue(ctx, o, true)
 }
 

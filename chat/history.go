@@ -293,6 +293,7 @@ func (h *History) load(ctx context.Context, owner, id string) (*conv, error) {
 		return nil, err
 	}
 	cv = h.restore(sc, rows)
+	h.loadFiles(ctx, cv)
 	// Apply the log while nobody else knows cv (without h.mu: applying
 	// takes it, e.g. to drop an idle conversation — which cv is not while it
 	// loads).

@@ -220,6 +220,7 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 		cv.keep(m.ID, r)
 		cv.msgs = append(cv.msgs, m)
 		cv.show(m, nil)
+		cv.fetchFiles(m) // persist.go: the event carries no bytes
 	case evStart:
 		if cv.has(ev.ID) || (cv.live != nil && !cv.live.ended) {
 			return // already finished (the store has it), or one streams here

@@ -36,6 +36,9 @@ type config struct {
 	tokens             tokenConfig // budget.go
 	attachTypes        []string    // nil: no attachments (attach.go)
 	attachMax          int64
+	attachFile         int64
+	attachCount        int
+	attachOriginal     bool
 	history            *History // history.go
 	sidebar            bool
 	metrics            bool // metrics.go

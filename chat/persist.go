@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,12 +46,13 @@ const (
 )
 
 type saveOp struct {
-	kind saveKind
-	conv store.Conversation
-	msgs []store.Message // saveCreate: the messages that come with it
-	msg  store.Message   // saveAppend, saveUpdate; saveText: ID and Content (the added text)
-	data []byte          // savePublish: the event
-	trim bool            // savePublish: drop the log's events before this one
+	kind  saveKind
+	conv  store.Conversation
+	msgs  []store.Message // saveCreate: the messages that come with it
+	msg   store.Message   // saveAppend, saveUpdate; saveText: ID and Content (the added text)
+	files []savedBytes    // saveCreate, saveAppend: attachments' bytes, saved before the messages
+	data  []byte          // savePublish: the event
+	trim  bool            // savePublish: drop the log's events before this one
 }
 
 // textSaver is what of a streaming message's text is saved. Guarded by the
@@ -153,6 +155,9 @@ func (cv *conv) write(op saveOp) error {
 		if err := st.Create(ctx, op.conv); err != nil && !errors.Is(err, store.ErrExists) {
 			return err
 		}
+		if err := cv.putFiles(ctx, op.conv.ID, op.files); err != nil {
+			return err
+		}
 		for _, m := range op.msgs {
 			if err := st.Append(ctx, op.conv.ID, m); err != nil && !errors.Is(err, store.ErrExists) {
 				return err
@@ -160,6 +165,9 @@ func (cv *conv) write(op saveOp) error {
 		}
 		return nil
 	case saveAppend:
+		if err := cv.putFiles(ctx, cv.id, op.files); err != nil {
+			return err
+		}
 		if err := st.Append(ctx, cv.id, op.msg); err != nil && !errors.Is(err, store.ErrExists) {
 			return err
 		}
@@ -194,7 +202,7 @@ func (cv *conv) persistAppend(m Message) {
 		return
 	}
 	if cv.stored {
-		cv.save(saveOp{kind: saveAppend, msg: cv.toStore(m)})
+		cv.save(saveOp{kind: saveAppend, msg: cv.toStore(m), files: cv.filesOf(m)})
 		return
 	}
 	if m.Role != User {
@@ -204,10 +212,12 @@ func (cv *conv) persistAppend(m Message) {
 	cv.title = titleFrom(m.Content)
 	now := time.Now()
 	msgs := make([]store.Message, len(cv.msgs))
+	var files []savedBytes
 	for i, x := range cv.msgs {
 		msgs[i] = cv.toStore(x)
+		files = append(files, cv.filesOf(x)...)
 	}
-	cv.save(saveOp{kind: saveCreate, conv: store.Conversation{ID: cv.id, Owner: cv.owner, Title: cv.title, Created: now, Updated: now}, msgs: msgs})
+	cv.save(saveOp{kind: saveCreate, conv: store.Conversation{ID: cv.id, Owner: cv.owner, Title: cv.title, Created: now, Updated: now}, msgs: msgs, files: files})
 	cv.h.register(cv)
 	cv.startFollowing("")
 	id, title := cv.id, cv.title
@@ -281,13 +291,16 @@ type meta struct {
 	UI []savedUI `json:"ui,omitempty"`
 }
 
-// savedFile is an attachment as saved: its name, type and size (the bytes
-// are not kept in the transcript's store).
+// savedFile is an attachment as saved: its name, type, size and thumbnail.
+// Its bytes are saved apart, under the key File, when the store keeps files
+// ([store.Files]); else they are not kept.
 type savedFile struct {
-	Name string `json:"name"`
-	MIME string `json:"mime"`
-	Size int    `json:"size"`
-	URL  string `json:"url,omitempty"`
+	Name  string `json:"name"`
+	MIME  string `json:"mime"`
+	Size  int64  `json:"size"`
+	URL   string `json:"url,omitempty"`
+	Thumb string `json:"thumb,omitempty"`
+	File  string `json:"file,omitempty"`
 }
 
 // toStore is m as the store keeps it, with its rendering if it has one.
@@ -297,8 +310,16 @@ func (cv *conv) toStore(m Message) store.Message {
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
-	for _, a := range m.Attachments {
-		md.Attachments = append(md.Attachments, savedFile{Name: a.Name, MIME: a.MIME, Size: len(a.Data), URL: a.URL})
+	for i, a := range m.Attachments {
+		size := a.Size
+		if a.Data != nil {
+			size = int64(len(a.Data))
+		}
+		f := savedFile{Name: a.Name, MIME: a.MIME, Size: size, URL: a.URL, Thumb: a.thumb, File: a.file}
+		if f.File == "" && a.Data != nil && cv.fileStore() != nil {
+			f.File = fileKey(m.ID, i)
+		}
+		md.Attachments = append(md.Attachments, f)
 	}
 	raw, _ := json.Marshal(md)
 	return store.Message{ID: m.ID, Role: string(m.Role), Content: m.Content, Status: string(m.Status), Meta: raw, Created: time.Now()}
@@ -326,7 +347,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		m.ContentType = Markdown
 	}
 	for _, f := range md.Attachments {
-		m.Attachments = append(m.Attachments, Attachment{Name: f.Name, MIME: f.MIME, URL: f.URL})
+		m.Attachments = append(m.Attachments, Attachment{Name: f.Name, MIME: f.MIME, URL: f.URL, Size: f.Size, thumb: f.Thumb, file: f.File})
 	}
 	if md.Raw { // saved while it streamed: split off the thinking text
 		ms := renderer.NewStream()
@@ -421,4 +442,123 @@ func titleFrom(text string) string {
 		line = "New chat"
 	}
 	return line
+}
+
+// savedBytes is an attachment's bytes, to save under key.
+type savedBytes struct {
+	key  string
+	data []byte
+}
+
+// fileKey is the store key of the i-th attachment of message msgID.
+func fileKey(msgID string, i int) string { return msgID + "-a" + strconv.Itoa(i) }
+
+// fileStore is the history's store as a keeper of files, nil if it keeps
+// none.
+func (cv *conv) fileStore() store.Files {
+	if cv.h == nil {
+		return nil
+	}
+	fs, _ := cv.h.st.(store.Files)
+	return fs
+}
+
+// filesOf returns the bytes of m's attachments to save. Locked.
+func (cv *conv) filesOf(m Message) []savedBytes {
+	if cv.fileStore() == nil {
+		return nil
+	}
+	var out []savedBytes
+	for i, a := range m.Attachments {
+		if a.Data != nil && a.file == "" {
+			out = append(out, savedBytes{key: fileKey(m.ID, i), data: a.Data})
+		}
+	}
+	return out
+}
+
+// putFiles saves attachments' bytes. Rewriting a file (a retried write) is
+// harmless.
+func (cv *conv) putFiles(ctx context.Context, id string, files []savedBytes) error {
+	fs := cv.fileStore()
+	for _, f := range files {
+		if err := fs.PutFile(ctx, id, f.key, f.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadFiles reads the bytes of a restored conversation's attachments from
+// the store, so that Messages() and the provider formats carry them. A file
+// that cannot be read is logged and left empty.
+func (h *History) loadFiles(ctx context.Context, cv *conv) {
+	fs, ok := h.st.(store.Files)
+	if !ok {
+		return
+	}
+	for i := range cv.msgs {
+		as := cv.msgs[i].Attachments
+		if len(as) == 0 {
+			continue
+		}
+		as = slices.Clone(as)
+		for j := range as {
+			if as[j].file == "" || as[j].Data != nil {
+				continue
+			}
+			data, err := fs.GetFile(ctx, cv.id, as[j].file)
+			if err != nil {
+				cv.logger().Warn("chat: attachment not loaded", zap.String("file", as[j].file), zap.Error(err))
+				continue
+			}
+			as[j].Data = data
+		}
+		cv.msgs[i].Attachments = as
+	}
+}
+
+// fetchFiles loads, in the background, the bytes of m's attachments: m came
+// from another instance, whose event carries their keys, not their bytes
+// (those are in the store before the event is published). History.Sync
+// waits for it. Locked.
+func (cv *conv) fetchFiles(m Message) {
+	fs := cv.fileStore()
+	if fs == nil || !slices.ContainsFunc(m.Attachments, func(a Attachment) bool { return a.file != "" && a.Data == nil }) {
+		return
+	}
+	h := cv.h
+	h.savingStarted()
+	go func() {
+		defer h.savingEnded()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		got := map[string][]byte{}
+		for _, a := range m.Attachments {
+			if a.file == "" || a.Data != nil {
+				continue
+			}
+			data, err := fs.GetFile(ctx, cv.id, a.file)
+			if err != nil {
+				cv.logger().Warn("chat: attachment of another instance not loaded", zap.String("file", a.file), zap.Error(err))
+				continue
+			}
+			got[a.file] = data
+		}
+		cv.mu.Lock()
+		defer cv.mu.Unlock()
+		i := cv.index(m.ID)
+		if i < 0 || len(got) == 0 {
+			return
+		}
+		as := slices.Clone(cv.msgs[i].Attachments)
+		for j := range as {
+			if d, ok := got[as[j].file]; ok && as[j].Data == nil {
+				as[j].Data = d
+			}
+		}
+		msgs := slices.Clone(cv.msgs) // snapshots share the old array
+		msgs[i].Attachments = as
+		cv.msgs = msgs
+	}()
 }

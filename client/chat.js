@@ -15,6 +15,7 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { Attachments, PASTE_LIMIT, filesBlock, filesOf } from "./chat-attach.js";
 import { renderParts, setPart } from "./chat-ui.js";
 import { ToolCards, showMetrics } from "./chat-tools.js";
 import {
@@ -149,6 +150,9 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "attach":
+        this.attach.configure(d);
+        return this.#sync();
       case "part":
         return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
       case "tool": {
@@ -364,6 +368,10 @@ class Chat {
       if (!streaming) this.#closeThinking(rec);
     }
     if (role === "user" && typeof m.command === "string" && m.command) chip(content, m.command);
+    // A user's files stand above the bubble; an assistant's, above its text.
+    const files = filesBlock(this.doc, m.files);
+    if (files && role === "user") el.prepend(files);
+    else if (files) body.insertBefore(files, content);
     if (role === "assistant" && Array.isArray(m.tools) && m.tools.length) this.#tools(rec).setAll(m.tools);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
@@ -525,6 +533,20 @@ class Chat {
   // whether it was taken (sent, or handled by a page command).
   #submit(raw, from) {
     const text = String(raw).trim();
+    // The user's own send takes the tray's files along (once all uploaded).
+    const withFiles = from === "user" && this.attach.count > 0;
+    if (withFiles) {
+      if (this.busy || this.awaiting || this.attach.pending || this.attach.failed) return false;
+      const { ids, shown } = this.attach.take();
+      if (text) this.history.add(text);
+      this.#userBubble(text, undefined, shown);
+      this.#send("submit", { text, files: ids });
+      this.awaiting = true;
+      this.#showPending();
+      this.#sync();
+      this.#toBottom(false);
+      return true;
+    }
     if (!text) return false;
     if (this.busy || this.awaiting) {
       if (from === "server") this.queue.push(text);
@@ -551,8 +573,8 @@ class Chat {
     return true;
   }
 
-  #userBubble(text, command) {
-    const rec = this.#render({ role: "user", kind: "text" }, false);
+  #userBubble(text, command, files) {
+    const rec = this.#render({ role: "user", kind: "text", files }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
     this.#insert(rec);
@@ -585,7 +607,8 @@ class Chat {
     const stop = this.busy && this.cancel;
     this.send.hidden = stop;
     this.stopBtn.hidden = !stop;
-    this.send.disabled = locked || !this.ta.value.trim();
+    const files = this.attach.count > 0;
+    this.send.disabled = locked || (!this.ta.value.trim() && !files) || (files && (this.attach.pending || this.attach.failed));
     this.stopBtn.disabled = this.stopping;
     this.stopBtn.setAttribute("aria-label", this.stopping ? "Stopping…" : "Stop generating");
     this.el.classList.toggle("sheen-chat-locked", locked);
@@ -625,9 +648,10 @@ class Chat {
     this.pal.setAttribute("aria-label", "Commands");
     this.pal.hidden = true;
     this.bar = h(d, "div", "sheen-chat-inputbar");
-    this.bar.append(this.ta, this.send, this.stopBtn);
+    this.attach = new Attachments(d, () => this.#sync());
+    this.bar.append(this.attach.button, this.attach.input, this.ta, this.send, this.stopBtn);
     const composer = h(d, "div", "sheen-chat-composer");
-    composer.append(this.pal, this.bar);
+    composer.append(this.pal, this.attach.errorEl, this.attach.tray, this.bar);
 
     this.footer = h(d, "div", "sheen-chat-footer");
     this.footerText = h(d, "div", "sheen-chat-footer-text");
@@ -675,6 +699,40 @@ class Chat {
       this.#resize();
       this.#sync();
       this.#followPalette();
+    });
+    // Pasted images, and long pasted text, become attachments.
+    ta.addEventListener("paste", (e) => {
+      if (!this.attach.enabled) return;
+      const files = filesOf(e.clipboardData);
+      if (files.length) {
+        e.preventDefault();
+        return this.attach.add(files);
+      }
+      const text = e.clipboardData?.getData("text/plain") || "";
+      if (text.length > PASTE_LIMIT) {
+        e.preventDefault();
+        this.attach.addText(text);
+      }
+    });
+    // Files dropped anywhere on the chat.
+    const dragging = (e) => this.attach.enabled && Array.from(e.dataTransfer?.types || []).includes("Files");
+    this.el.addEventListener("dragover", (e) => {
+      if (!dragging(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+      this.el.classList.add("sheen-chat-dragover");
+    });
+    this.el.addEventListener("dragleave", (e) => {
+      if (!this.el.contains(e.relatedTarget)) this.el.classList.remove("sheen-chat-dragover");
+    });
+    this.el.addEventListener("drop", (e) => {
+      this.el.classList.remove("sheen-chat-dragover");
+      if (!this.attach.enabled) return;
+      const files = filesOf(e.dataTransfer);
+      if (!files.length) return;
+      e.preventDefault();
+      this.attach.add(files);
+      ta.focus();
     });
     ta.addEventListener("compositionstart", () => (this.composing = true));
     ta.addEventListener("compositionend", () => (this.composing = false));

@@ -36,9 +36,11 @@ func NewCalc[T any](g *Graph, fn func() (T, error), opts ...CalcOption) *Calc[T]
 // running the calc again. A calc that reads itself while it runs runs again
 // (nested), up to the graph's recursion limit; past it the read fails with
 // [ErrCycle].
-func (c *Calc[T]) Get() (v T, err error) {
+func (c *Calc[T]) Get() (T, error) {
 	g := c.obs.g
 	if !g.owned() {
+		var v T
+		var err error
 		g.readOff(func() { v, err = c.Get() })
 		return v, err
 	}
@@ -46,8 +48,14 @@ func (c *Calc[T]) Get() (v T, err error) {
 		var zero T
 		return zero, ErrDestroyed
 	}
-	if g.current != nil {
-		c.deps.register(g.current, g.curID)
+	if cur := g.current; cur != nil {
+		// source.register, written out (see there).
+		if d, id := c.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+			c.deps.deps = c.deps.deps[:len(d)+1] // only the length is stored
+			d[:len(d)+1][len(d)] = edge{cur, id}
+		} else {
+			c.deps.registerSlow(cur, id)
+		}
 	}
 	if c.obs.valid && c.obs.running == 0 {
 		return c.val, c.err
@@ -56,30 +64,36 @@ func (c *Calc[T]) Get() (v T, err error) {
 		var zero T
 		return zero, ErrCycle
 	}
-	// Run the calc here rather than in a helper: a chain of calcs costs one
-	// stack frame per link, not two.
-	id := c.obs.begin()
-	cur, curID := g.current, g.curID
-	g.current, g.curID = &c.obs, id
+	c.run(g)
+	return c.val, c.err
+}
+
+// run runs the calc, turning a panic of fn into its error.
+func (c *Calc[T]) run(g *Graph) {
+	c.obs.beginIn(g)
+	cur := g.current
+	g.current = &c.obs
 	c.obs.running++
-	returned := false
 	defer func() {
-		// Always: restore the reader, and turn a panic into the calc's error.
-		// recover is only called when fn did not return: it is not free.
-		if !returned {
-			if r := recover(); r != nil {
-				var zero T
-				c.val, c.err = zero, labelPanic(recovered(r), c.describe)
-				v, err = c.val, c.err
-			}
+		// A run that returned restored the reader itself, so the reader is
+		// still c only after a panic (or when c read itself directly, where
+		// recover finds no panic): recover, which is not free, is called
+		// only then.
+		if c.obs.g.current != &c.obs {
+			return
 		}
-		c.obs.running--
-		g.current, g.curID = cur, curID
-		c.obs.runs++
+		if r := recover(); r != nil {
+			c.obs.running--
+			c.obs.g.current = cur
+			c.obs.runs++
+			var zero T
+			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
+		}
 	}()
 	c.val, c.err = c.fn()
-	returned = true
-	return c.val, c.err
+	c.obs.running--
+	g.current = cur
+	c.obs.runs++
 }
 
 // describe names the calc in reports (see [Label]).

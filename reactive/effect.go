@@ -13,9 +13,17 @@ type Effect struct {
 	pendingResume bool
 	destroyed     bool
 	once          bool
-	onInvalidate  []func()
-	flushGen      uint64
-	flushRuns     int
+	// slow is set when scheduling needs more than a push on the priority-0
+	// FIFO (a priority, suspension, destruction or OnInvalidate callbacks):
+	// the usual case is one test. See refresh.
+	slow         bool
+	onInvalidate []func()
+	runMark      uint64 // runs in the current flush, counted from Graph.runBase
+}
+
+// refresh recomputes e.slow after a change of what scheduling depends on.
+func (e *Effect) refresh() {
+	e.slow = e.priority != 0 || e.suspended || e.destroyed || len(e.onInvalidate) > 0
 }
 
 // Priority sets the effect's priority: pending effects with a higher priority
@@ -40,6 +48,7 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	for _, o := range opts {
 		o.applyEffect(e)
 	}
+	e.refresh()
 	if g.owned() {
 		e.schedule() // already in a turn: no closure, no extra recover
 	} else {
@@ -49,9 +58,10 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 }
 
 // schedule is called when the effect's current run is invalidated.
+// (The invalidation walk tests e.slow and pushes on the FIFO itself.)
 func (e *Effect) schedule() {
-	if len(e.onInvalidate) == 0 && !e.destroyed && !e.suspended {
-		e.obs.g.q.push(e) // the usual case, kept inlinable
+	if !e.slow {
+		e.obs.g.q.pushZero(e)
 		return
 	}
 	e.scheduleSlow()
@@ -74,7 +84,7 @@ func (e *Effect) scheduleSlow() {
 }
 
 // finish ends a run of the effect that returned (or panicked with) err.
-// Graph.runQueue runs the effect and recovers a panic of its function; it
+// Graph.Flush runs the effect and recovers a panic of its function; it
 // restores the graph's reader before it calls finish.
 func (e *Effect) finish(err error) {
 	g := e.obs.g
@@ -100,7 +110,7 @@ func (e *Effect) describe() string { return e.obs.describe("effect", e.fn) }
 
 // Suspend stops the effect from being queued; a run already queued still
 // happens. Invalidations while suspended collapse into one run on Resume.
-func (e *Effect) Suspend() { e.obs.g.Do(func() { e.suspended = true }) }
+func (e *Effect) Suspend() { e.obs.g.Do(func() { e.suspended = true; e.refresh() }) }
 
 // Resume lets a suspended effect run again, queueing it if it was invalidated
 // while suspended.
@@ -110,6 +120,7 @@ func (e *Effect) Resume() {
 			return
 		}
 		e.suspended = false
+		e.refresh()
 		if e.pendingResume && !e.destroyed {
 			e.pendingResume = false
 			e.obs.g.q.push(e)
@@ -128,16 +139,17 @@ func (e *Effect) Destroy() {
 		return
 	}
 	e.destroyed = true
+	e.refresh()
 	e.obs.invalidate()
 }
 
 // SetPriority changes the priority used the next time the effect is queued;
 // a run already queued keeps its place.
-func (e *Effect) SetPriority(p int) { e.obs.g.Do(func() { e.priority = p }) }
+func (e *Effect) SetPriority(p int) { e.obs.g.Do(func() { e.priority = p; e.refresh() }) }
 
 // OnInvalidate registers fn to be called every time the effect is invalidated.
 func (e *Effect) OnInvalidate(fn func()) {
-	e.obs.g.Do(func() { e.onInvalidate = append(e.onInvalidate, fn) })
+	e.obs.g.Do(func() { e.onInvalidate = append(e.onInvalidate, fn); e.slow = true })
 }
 
 // Runs returns how many times the effect has run.

@@ -91,7 +91,14 @@ func WithErrorHandler(fn func(error)) Option { return func(g *Graph) { g.onError
 
 // WithRunLimit sets how many times one effect may run in one flush before it
 // is suspended and [ErrRunaway] is reported. The default is 1000.
-func WithRunLimit(n int) Option { return func(g *Graph) { g.runLimit = n } }
+func WithRunLimit(n int) Option { return func(g *Graph) { g.runLimit = min(n, maxRunLimit) } }
+
+// runSpan is how far Graph.runBase moves at each flush: beyond any count of
+// runs in one flush, which the run limit keeps under maxRunLimit.
+const (
+	runSpan     = 1 << 32
+	maxRunLimit = 1<<31 - 1
+)
 
 // WithRecursionLimit sets how deeply a calc may re-enter itself before its
 // read fails with [ErrCycle]. The default is 200.
@@ -105,14 +112,18 @@ func WithContext(ctx context.Context) Option { return func(g *Graph) { g.parent 
 // [NewGraph]. All its methods are safe to call from any goroutine.
 type Graph struct {
 	// Turn state: touched only by the goroutine that holds mu (the owner).
-	mu       sync.Mutex
-	owner    atomic.Uintptr // goid of the goroutine running a turn, 0 when none
-	current  *observer      // the calc or effect being run, nil outside one
-	curID    uint64         // the run (context) id of current
-	nextID   uint64         // run ids, monotonic: the "context id" of Shiny
+	mu    sync.Mutex
+	owner atomic.Uintptr // goid of the goroutine running a turn, 0 when none
+	// The calc or effect being run, nil outside one. Its run (Shiny's
+	// context) is its id: reads register edges with it.
+	current  *observer
+	nextID   uint64 // run ids, monotonic: the "context id" of Shiny
 	q        queue
 	flushing bool
-	flushGen uint64
+	runBase  uint64    // see Effect.runMark
+	fcur     *observer // the reader when the running (or last) flush began
+	resumed  bool      // Flush goes on with a flush an effect's panic cut short
+	again    bool      // such a Flush was cut short by a panic too
 	hooks    []hook
 	hookSeq  uint64
 	timers   map[*timer]struct{}
@@ -169,7 +180,7 @@ func defaultOnError(err error) {
 }
 
 // owned reports whether the calling goroutine is running a turn of g.
-func (g *Graph) owned() bool { return g.owner.Load() == goid.Current() }
+func (g *Graph) owned() bool { return goid.Current() == g.owner.Load() }
 
 // InTurn reports whether the caller runs inside a turn of g: in a calc, an
 // effect, an after-flush hook, or a function given to Do or Post. Code that
@@ -331,7 +342,7 @@ func (g *Graph) settle() {
 		_ = g.Flush()
 		// What posted functions did (effects, or output for the after-flush
 		// hooks to send) gets a flush of its own.
-		if !g.runPosted() && g.q.n == 0 {
+		if !g.runPosted() && g.q.empty() {
 			return
 		}
 	}
@@ -398,63 +409,92 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	g.flushGen++
-	for g.runQueue(g.current, g.curID) {
+	resumed := g.resumed
+	g.resumed = false
+	if !g.q.empty() {
+		if !resumed {
+			g.runBase += runSpan
+			if cur := g.current; cur != g.fcur {
+				g.fcur = cur
+			}
+		}
+		// A panic in an effect is recovered here, once per flush rather
+		// than once per run. The effect that panicked is the one still
+		// recorded as the reader: a run restores the reader when its
+		// function returns, and a calc restores it even when it panics; so
+		// when the reader is the flush's own, nothing panicked in an effect
+		// (or something else did, and the panic goes on). After reporting
+		// it, the rest of the flush (the next effects, then the hooks) runs
+		// in further Flush calls from here, which count runs as this one
+		// did; one of those cut short by a panic returns to this loop, so
+		// the stack does not grow with the number of panics.
+		defer func() {
+			if g.current == g.fcur {
+				return
+			}
+			if r := recover(); r != nil {
+				running := g.current.effect()
+				g.current = g.fcur
+				running.finish(recovered(r))
+				if resumed {
+					g.again = true // the Flush that called this one goes on
+					return
+				}
+				for again := true; again; again = g.again {
+					g.flushing, g.resumed, g.again = false, true, false
+					_ = g.Flush()
+				}
+			}
+		}()
+		// Run the pending effects until none is left or the graph closes,
+		// with the reader when the flush began (g.fcur) restored after each
+		// run.
+		q := &g.q
+		for !g.closed.Load() {
+			var e *Effect
+			if q.others == 0 {
+				// Inline pop of the priority-0 FIFO, the usual queue.
+				if q.zhead == len(q.zero) {
+					break
+				}
+				e = q.zero[q.zhead]
+				q.zero[q.zhead] = nil
+				q.zhead++
+				if q.zhead == len(q.zero) {
+					q.zero, q.zhead = q.zero[:0], 0
+				}
+			} else if e = q.popOther(); e == nil {
+				break
+			}
+			if e.destroyed {
+				continue
+			}
+			// Runs in this flush: e.runMark counts from g.runBase, which moves
+			// past every count of the previous flush when a flush begins.
+			if e.runMark <= g.runBase { // the first run in this flush
+				e.runMark = g.runBase + 1
+			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
+				e.suspended, e.pendingResume = true, true
+				e.refresh()
+				g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
+				continue
+			}
+			e.obs.beginIn(g)
+			g.current = &e.obs
+			err := e.fn()
+			g.current = g.fcur
+			if err != nil || e.once {
+				e.finish(err)
+			} else {
+				e.obs.runs++
+			}
+		}
 	}
 	if len(g.hooks) > 0 {
 		g.runHooks() // still "flushing": a hook's Flush is refused
 	}
 	g.flushing = false
 	return nil
-}
-
-// runQueue runs pending effects until none is left or the graph closes, with
-// cur and curID (the reader when the flush began) restored after each run.
-// A panic in an effect is recovered here, once per loop rather than once per
-// run: it is reported and runQueue returns true, so that Flush calls it again
-// to go on with the next effect. The effect that panicked is the one still
-// recorded as the reader: a run restores the reader when its function
-// returns, and a calc restores it even when it panics.
-func (g *Graph) runQueue(cur *observer, curID uint64) (again bool) {
-	defer func() {
-		if g.current == cur && g.curID == curID {
-			return // not a panic of an effect's function: let it go on
-		}
-		if r := recover(); r != nil {
-			running := g.current.effect()
-			g.current, g.curID = cur, curID
-			running.finish(recovered(r))
-			again = true
-		}
-	}()
-	for !g.closed.Load() {
-		e := g.q.pop()
-		if e == nil {
-			break
-		}
-		if e.destroyed {
-			continue
-		}
-		if e.flushGen != g.flushGen {
-			e.flushGen, e.flushRuns = g.flushGen, 0
-		}
-		e.flushRuns++
-		if e.flushRuns > g.runLimit {
-			e.suspended, e.pendingResume = true, true
-			g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
-			continue
-		}
-		id := e.obs.begin()
-		g.current, g.curID = &e.obs, id
-		err := e.fn()
-		g.current, g.curID = cur, curID
-		if err != nil || e.once {
-			e.finish(err)
-		} else {
-			e.obs.runs++
-		}
-	}
-	return false
 }
 
 func (g *Graph) runHooks() {
@@ -495,9 +535,9 @@ func (g *Graph) Isolate(fn func()) {
 		g.Do(fn)
 		return
 	}
-	cur, id := g.current, g.curID
-	g.current, g.curID = nil, 0
-	defer func() { g.current, g.curID = cur, id }()
+	cur := g.current
+	g.current = nil
+	defer func() { g.current = cur }()
 	fn()
 }
 
@@ -507,7 +547,7 @@ func (g *Graph) OnInvalidate(fn func()) {
 	if !g.owned() || g.current == nil {
 		return
 	}
-	g.current.onRunInvalidate(g.curID, fn)
+	g.current.onRunInvalidate(g.current.id, fn)
 }
 
 // InvalidateLater invalidates the running calc or effect after d, so it runs
@@ -517,7 +557,7 @@ func (g *Graph) InvalidateLater(d time.Duration) {
 	if !g.owned() || g.current == nil {
 		return
 	}
-	o, id := g.current, g.curID
+	o, id := g.current, g.current.id
 	t := &timer{}
 	if g.timers == nil {
 		g.timers = make(map[*timer]struct{})
@@ -620,7 +660,7 @@ func (g *Graph) readOff(read func()) {
 	g.owner.Store(me)
 	defer g.owner.Store(0)
 	g.guard(read)
-	if g.q.n > 0 {
+	if !g.q.empty() {
 		g.settle()
 	}
 }

@@ -49,15 +49,15 @@ func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
 // hasCalls reports whether the current run has invalidation callbacks.
 func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
-// begin starts a new run: a fresh id, valid again, no callbacks.
-func (o *observer) begin() uint64 {
-	o.g.nextID++
-	o.id = o.g.nextID
+// beginIn starts a new run of o, whose graph is g: a fresh id, valid again,
+// no callbacks.
+func (o *observer) beginIn(g *Graph) {
+	g.nextID++
+	o.id = g.nextID
 	o.valid = true
 	if o.calls != nil {
 		o.calls.fns = o.calls.fns[:0]
 	}
-	return o.id
 }
 
 // onRunInvalidate registers fn for the run with the given id.
@@ -111,11 +111,12 @@ func (s *source) usesOne(deps []edge) bool {
 	return cap(deps) > 0 && &deps[:1][0] == &s.one[0]
 }
 
-// register records that run id of o read s.
+// register records that run id of o read s. The hot reads (Calc.Get,
+// Value.Get) write its fast path out themselves: with the call to
+// registerSlow it is over the inliner's budget.
 func (s *source) register(o *observer, id uint64) {
-	n := len(s.deps)
-	if n < cap(s.deps) && (n == 0 || s.deps[n-1].id < id) {
-		s.deps = append(s.deps, edge{o, id}) // the common case, kept inlinable
+	if d := s.deps; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+		s.deps = append(d, edge{o, id})
 		return
 	}
 	s.registerSlow(o, id)
@@ -238,7 +239,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		}
 		o.valid = false
 		if o.src == nil {
-			o.effect().schedule()
+			if e := o.effect(); !e.slow {
+				g.q.pushZero(e)
+			} else {
+				e.scheduleSlow()
+			}
 			return
 		}
 		s = o.src
@@ -250,7 +255,40 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 	for i := range deps {
 		e := deps[i]
 		deps[i] = edge{}
-		g.invalidateEdge(e, depth+1)
+		// invalidateEdge, with its usual cases written out: a dead edge, an
+		// effect, and a chain of calcs with one reader each and no
+		// callbacks (the calc between a value and its effect, or the other
+		// arms of a diamond, whose one reader was invalidated already),
+		// walked in this loop.
+		for {
+			o := e.o
+			if o.id != e.id || !o.valid {
+				break
+			}
+			if o.hasCalls() {
+				g.invalidateEdge(e, depth+1)
+				break
+			}
+			o.valid = false
+			if o.src == nil {
+				if ef := o.effect(); !ef.slow {
+					g.q.pushZero(ef)
+				} else {
+					ef.scheduleSlow()
+				}
+				break
+			}
+			src := o.src
+			if len(src.deps) != 1 {
+				if len(src.deps) > 1 {
+					g.invalidateAt(src, depth+1)
+				}
+				break
+			}
+			e = src.deps[0]
+			src.deps[0] = edge{}
+			src.deps, src.unsorted = src.deps[:0], false
+		}
 	}
 	s.giveBack(deps)
 }
@@ -338,8 +376,10 @@ type queue struct {
 	zhead   int
 	buckets []bucket // other priorities, descending
 	others  int      // effects in buckets
-	n       int      // effects in the queue
 }
+
+// empty reports whether no effect is queued.
+func (q *queue) empty() bool { return q.zhead == len(q.zero) && q.others == 0 }
 
 type bucket struct {
 	prio  int
@@ -348,12 +388,16 @@ type bucket struct {
 }
 
 func (q *queue) push(e *Effect) {
-	q.n++
 	if e.priority == 0 {
-		q.zero = append(q.zero, e)
+		q.pushZero(e)
 		return
 	}
 	q.pushOther(e)
+}
+
+// pushZero queues e, whose priority is 0.
+func (q *queue) pushZero(e *Effect) {
+	q.zero = append(q.zero, e)
 }
 
 func (q *queue) pushOther(e *Effect) {
@@ -376,16 +420,6 @@ func (q *queue) pushOther(e *Effect) {
 	b.items = append(b.items, e)
 }
 
-func (q *queue) pop() *Effect {
-	if q.others == 0 {
-		if q.zhead == len(q.zero) {
-			return nil
-		}
-		return q.popZero()
-	}
-	return q.popOther()
-}
-
 func (q *queue) popZero() *Effect {
 	e := q.zero[q.zhead]
 	q.zero[q.zhead] = nil
@@ -393,7 +427,6 @@ func (q *queue) popZero() *Effect {
 	if q.zhead == len(q.zero) {
 		q.zero, q.zhead = q.zero[:0], 0
 	}
-	q.n--
 	return e
 }
 
@@ -412,7 +445,6 @@ func (q *queue) popOther() *Effect {
 			if b.head == len(b.items) {
 				b.items, b.head = b.items[:0], 0
 			}
-			q.n--
 			q.others--
 			return e
 		}

@@ -1,6 +1,9 @@
 package reactive
 
-import "reflect"
+import (
+	"reflect"
+	"unsafe"
+)
 
 // Value is a reactive value: reading it with [Value.Get] inside a calc or
 // effect makes that calc or effect depend on it, and [Value.Set] invalidates
@@ -13,6 +16,7 @@ type Value[T any] struct {
 	val       T
 	isSet     bool
 	destroyed bool
+	same      sameKind   // how Set compares without calling equal, if it can
 	equal     equaler[T] // nil: every set is a change
 	deps      source     // readers of the value
 	setDeps   *source    // readers of IsSet; allocated by the first IsSet
@@ -21,14 +25,57 @@ type Value[T any] struct {
 // NewValue returns a Value of a comparable type holding v. Setting it to a
 // value equal (==) to the current one changes nothing.
 func NewValue[T comparable](g *Graph, v T) *Value[T] {
-	return &Value[T]{g: g, val: v, isSet: true, equal: newEqualer[T]()}
+	return &Value[T]{g: g, val: v, isSet: true, same: sameKindOf[T](), equal: newEqualer[T]()}
 }
 
 // NewUnsetValue returns an unset Value of a comparable type (py-shiny's
 // reactive.value() with no value): reading it with [Value.Get] stops the
 // reader silently until the first [Value.Set]; [Value.Lookup] reports it.
 func NewUnsetValue[T comparable](g *Graph) *Value[T] {
-	return &Value[T]{g: g, equal: newEqualer[T]()}
+	return &Value[T]{g: g, same: sameKindOf[T](), equal: newEqualer[T]()}
+}
+
+// sameKind says how Set tells an equal value of a NewValue without the
+// equaler, whose call is most of a Set: by its bytes, for the types whose ==
+// compares its bytes, or as a string.
+type sameKind uint8
+
+const (
+	sameByEqual sameKind = iota
+	sameWord             // 8 bytes
+	sameByte             // 1 byte
+	sameString
+)
+
+func sameKindOf[T comparable]() sameKind {
+	t := reflect.TypeFor[T]()
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Pointer, reflect.UnsafePointer, reflect.Chan:
+		switch t.Size() {
+		case 8:
+			return sameWord
+		case 1:
+			return sameByte
+		}
+	case reflect.String:
+		return sameString
+	}
+	return sameByEqual
+}
+
+// unchanged reports whether x equals the value, which is set.
+func (v *Value[T]) unchanged(x *T) bool {
+	switch v.same {
+	case sameWord:
+		return *(*uint64)(unsafe.Pointer(&v.val)) == *(*uint64)(unsafe.Pointer(x))
+	case sameByte:
+		return *(*uint8)(unsafe.Pointer(&v.val)) == *(*uint8)(unsafe.Pointer(x))
+	case sameString:
+		return *(*string)(unsafe.Pointer(&v.val)) == *(*string)(unsafe.Pointer(x))
+	}
+	return v.equal != nil && v.equal.eq(v.val, *x)
 }
 
 // NewUnsetValueFunc is [NewUnsetValue] for any type, with sets compared as
@@ -111,8 +158,14 @@ func (v *Value[T]) Get() T {
 		g.readOff(func() { x = v.Get() })
 		return x
 	}
-	if g.current != nil {
-		v.deps.register(g.current, g.curID)
+	if cur := g.current; cur != nil {
+		// source.register, written out (see there).
+		if d, id := v.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
+			v.deps.deps = v.deps.deps[:len(d)+1] // only the length is stored
+			d[:len(d)+1][len(d)] = edge{cur, id}
+		} else {
+			v.deps.registerSlow(cur, id)
+		}
 	}
 	if !v.isSet {
 		panic(ErrSilent)
@@ -134,7 +187,7 @@ func (v *Value[T]) Lookup() (T, bool) {
 		return x, ok
 	}
 	if g.current != nil {
-		v.deps.register(g.current, g.curID)
+		v.deps.register(g.current, g.current.id)
 	}
 	return v.val, v.isSet
 }
@@ -188,8 +241,14 @@ func (v *Value[T]) Set(x T) bool {
 	if v.destroyed {
 		return false
 	}
-	if v.isSet && v.equal != nil && v.equal.eq(v.val, x) {
-		return false
+	if v.isSet {
+		if v.same == sameWord { // unchanged's usual case, written out
+			if *(*uint64)(unsafe.Pointer(&v.val)) == *(*uint64)(unsafe.Pointer(&x)) {
+				return false
+			}
+		} else if v.unchanged(&x) {
+			return false
+		}
 	}
 	v.val = x
 	if !v.isSet {
@@ -241,7 +300,7 @@ func (v *Value[T]) IsSet() bool {
 		if v.setDeps == nil {
 			v.setDeps = new(source)
 		}
-		v.setDeps.register(g.current, g.curID)
+		v.setDeps.register(g.current, g.current.id)
 	}
 	return v.isSet
 }

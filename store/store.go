@@ -109,3 +109,16 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// Files is implemented by stores that keep the bytes of a conversation's
+// attachments with it: they live as long as the conversation (Delete
+// removes them) and are written before the message that refers to them.
+// The chat saves attachments' bytes only in a store that implements it.
+type Files interface {
+	// PutFile saves data as file key of conversation id, replacing a file
+	// of that key (a retried write). ErrNotFound if the conversation is gone.
+	PutFile(ctx context.Context, id, key string, data []byte) error
+	// GetFile returns file key of conversation id; ErrNotFound if there is
+	// none. The caller checked the owner when it loaded the conversation.
+	GetFile(ctx context.Context, id, key string) ([]byte, error)
+}

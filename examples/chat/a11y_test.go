@@ -63,6 +63,26 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`!q(".sheen-chat-palette").hidden`)
 			report(t, "palette open", a11y.Check(t, tab))
 			tab.SaveScreenshot(screenshotDir(), "a11y-"+strings.ReplaceAll(tc.name, " ", "-"))
+			tab.Do(browsertest.Press("Escape"))
+			tab.JS(`q(".sheen-chat-input").value = ""; q(".sheen-chat-input").dispatchEvent(new Event("input", {bubbles: true}))`)
+
+			// Attachments: the tray, then the sent files and the offline
+			// responder's account of them.
+			tab.JS(`(() => { const dt = new DataTransfer();
+				const c = document.createElement("canvas"); c.width = 64; c.height = 48;
+				const g = c.getContext("2d"); g.fillStyle = "#3a7"; g.fillRect(0, 0, 64, 48);
+				const png = Uint8Array.from(atob(c.toDataURL("image/png").split(",")[1]), (x) => x.charCodeAt(0));
+				dt.items.add(new File([png], "green.png", {type: "image/png"}));
+				dt.items.add(new File(["a,b\n1,2\n"], "data.csv", {type: "text/csv"}));
+				q(".sheen-chat-log").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); })()`)
+			tab.Wait(`[...document.querySelectorAll("#chat .sheen-chat-tray .sheen-chat-file")].map((e) => e.dataset.state).join() === "done,done"`)
+			report(t, "tray", a11y.Check(t, tab))
+			tab.JS(`q(".sheen-chat-send").click()`)
+			tab.Wait(`msgs().length === 8 && last().dataset.status === "done" && idle()`)
+			tab.Check(`last().textContent.includes("I received 2 file(s)")`, `last().textContent.includes("a PNG image, 64 × 48 px")`,
+				`msgs().at(-2).querySelectorAll(".sheen-chat-file").length === 2`)
+			report(t, "sent files", a11y.Check(t, tab))
+			tab.SaveScreenshot(screenshotDir(), "a11y-attach-"+strings.ReplaceAll(tc.name, " ", "-"))
 		})
 	}
 }

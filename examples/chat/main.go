@@ -187,9 +187,11 @@ func chatOptions(r Backend, h *chat.History) []chat.Option {
 		chat.Fill(),
 		chat.ShowMetrics(), // time to first token, tokens, speed under each reply
 		chat.Greeting(greeting),
+		chat.AllowAttachments(), // images, PDFs and text: the attach button, paste and drop
 	}
 	if m, ok := r.(Model); ok {
 		opts = append(opts[:3],
+			chat.AllowAttachments(),
 			chat.Greeting(modelGreeting(m)),
 			chat.Messages(chat.Message{Role: chat.System, Content: systemPrompt}),
 			chat.TokenBudget(m.Budget()), // the context meter

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngenc "image/png"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +136,28 @@ func testHistory(t *testing.T) *chat.History {
 		_ = st.Close()
 	})
 	return h
+}
+
+func TestOfflineSaysWhatItReceived(t *testing.T) {
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 3, 2))); err != nil {
+		t.Fatal(err)
+	}
+	files := []chat.Attachment{
+		{Name: "cat.png", MIME: "image/png", Data: png.Bytes()},
+		{Name: "notes|x.md", MIME: "text/markdown", Data: []byte("# Title\nline two\n")},
+		{Name: "r.pdf", MIME: "application/pdf", Data: []byte("%PDF-1.4 /Type /Pages /Type /Page /Type /Page")},
+	}
+	var got strings.Builder
+	for c, err := range (Offline{Delay: time.Microsecond}).Respond(context.Background(), []chat.Message{{Role: chat.User, Content: "what are these?", Attachments: files}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.WriteString(c)
+	}
+	for _, want := range []string{"**3 file(s)** with your message", "| cat.png | image/png |", "a PNG image, 3 × 2 px", `notes\|x.md`, "3 line(s) of text, starting “# Title”", "a PDF of about 2 page(s)"} {
+		if !strings.Contains(got.String(), want) {
+			t.Errorf("answer lacks %q:\n%s", want, got.String())
+		}
+	}
 }

@@ -23,13 +23,17 @@ func (Offline) Name() string { return "offline demo responder (no model configur
 // Respond implements Responder.
 func (o Offline) Respond(ctx context.Context, history []chat.Message) func(yield func(string, error) bool) {
 	var last string
+	var files []chat.Attachment
 	for i := len(history) - 1; i >= 0; i-- {
 		if history[i].Role == chat.User {
-			last = history[i].Content
+			last, files = history[i].Content, history[i].Attachments
 			break
 		}
 	}
 	answer := pick(last)
+	if len(files) > 0 {
+		answer = received(last, files)
+	}
 	delay := o.Delay
 	if delay == 0 {
 		delay = 12 * time.Millisecond

@@ -19,10 +19,13 @@ func TestLog(t *testing.T) {
 		message   string
 		wantPanic string // the panic field; "" for none
 		wantError string // the error field; "" for none
+		wantIn    string // the in field (the node's label); "" for none
 	}{
-		{"error", errors.New("boom"), "work failed", "", "boom"},
-		{"panic", &reactive.PanicError{Value: "oops", Stack: []byte("stack")}, "work panicked", "oops", ""},
-		{"wrapped panic", fmt.Errorf("effect: %w", &reactive.PanicError{Value: 42}), "work panicked", "42", ""},
+		{"error", errors.New("boom"), "work failed", "", "boom", ""},
+		{"panic", &reactive.PanicError{Value: "oops", Stack: []byte("stack")}, "work panicked", "oops", "", ""},
+		{"labelled panic", &reactive.PanicError{Value: "oops", Label: `effect "total" (app.go:9)`}, "work panicked", "oops", "", `effect "total" (app.go:9)`},
+		{"wrapped panic", fmt.Errorf(`reactive: effect "reader" (app.go:3): %w`, &reactive.PanicError{Value: 42, Label: `calc "sum" (app.go:2)`}),
+			"work panicked", "42", `reactive: effect "reader" (app.go:3): reactive: panic in calc "sum" (app.go:2): 42`, `calc "sum" (app.go:2)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +48,9 @@ func TestLog(t *testing.T) {
 			}
 			if got, _ := fields["error"].(string); got != tt.wantError {
 				t.Errorf("error field %q, want %q", got, tt.wantError)
+			}
+			if got, _ := fields["in"].(string); got != tt.wantIn {
+				t.Errorf("in field %q, want %q", got, tt.wantIn)
 			}
 			if _, ok := fields["stack"]; ok != (tt.wantPanic != "") {
 				t.Errorf("stack field present = %v", ok)

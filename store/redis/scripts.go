@@ -23,6 +23,7 @@ local CK, MK, LK = KEYS[1], KEYS[2], KEYS[3]
 local function ms(n) return string.format('%d', n) end
 local function textkey(seq) return P .. 'text:' .. seq .. ':' .. C end
 local function userkey(owner) return P .. 'user:' .. owner end
+local FK = P .. 'files:' .. C
 
 -- expire makes every key of the conversation expire TTL after updated, and
 -- the owner's list no sooner than that; it drops the list's expired
@@ -34,6 +35,7 @@ local function expire(uk, existed, updated)
   redis.call('PEXPIREAT', CK, s)
   redis.call('PEXPIREAT', MK, s)
   redis.call('PEXPIREAT', LK, s)
+  redis.call('PEXPIREAT', FK, s)
   for _, seq in ipairs(redis.call('SMEMBERS', LK)) do
     redis.call('PEXPIREAT', textkey(seq), s)
   end
@@ -95,7 +97,7 @@ end
 for _, seq in ipairs(redis.call('SMEMBERS', LK)) do
   redis.call('DEL', textkey(seq))
 end
-redis.call('DEL', MK, LK)
+redis.call('DEL', MK, LK, FK)
 local owner = ARGV[7]
 redis.call('HSET', CK, 'owner', owner, 'title', ARGV[8], 'created', ARGV[9], 'updated', ARGV[10], 'seq', '0', 'lm', ARGV[11])
 local uk = userkey(owner)
@@ -125,7 +127,7 @@ end
 for _, seq in ipairs(redis.call('SMEMBERS', LK)) do
   redis.call('DEL', textkey(seq))
 end
-redis.call('DEL', CK, MK, LK)
+redis.call('DEL', CK, MK, LK, FK)
 if h[3] then
   redis.call('ZREM', userkey(h[1]), h[3])
 end
@@ -224,4 +226,15 @@ for _, m in ipairs(ms) do
   out[#out + 1] = v
 end
 return out
+`)
+
+// putFile: ARGV[7] the file's key, [8] its bytes. The files hash expires
+// with the conversation (the next append moves both).
+var putFileScript = script(`
+local h = header()
+redis.call('HSET', FK, ARGV[7], ARGV[8])
+if TTL > 0 then
+  redis.call('PEXPIREAT', FK, ms(tonumber(h[2]) + TTL))
+end
+return 1
 `)

@@ -45,6 +45,14 @@ var migrations = []string{
 		PRIMARY KEY (conv_id, msg_seq, seq),
 		FOREIGN KEY (conv_id, msg_seq) REFERENCES messages (conv_id, seq) ON DELETE CASCADE
 	);`,
+	// 3: the bytes of attachments (store.Files), deleted with their
+	// conversation.
+	`CREATE TABLE files (
+		conv_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+		key     TEXT NOT NULL,
+		data    BLOB NOT NULL,
+		PRIMARY KEY (conv_id, key)
+	);`,
 }
 
 // migrate brings db to the schema of migrations, one transaction per

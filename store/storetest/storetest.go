@@ -35,7 +35,9 @@ const Precision = time.Millisecond
 //     most once; one not written during the walk exactly once; one written
 //     during the walk moves to the front, so the rest of that walk may not
 //     show it (a new first page does); a malformed cursor is an error;
-//   - a call with a cancelled context returns an error.
+//   - a call with a cancelled context returns an error;
+//   - a store that implements [store.Files] keeps files byte for byte, per
+//     conversation, and Delete removes them.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
 	tests := []struct {
@@ -68,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"Cancelled", testCancelled},
+		{"Files", testFiles},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

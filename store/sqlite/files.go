@@ -1,0 +1,51 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/sheenhq/sheen/store"
+)
+
+var _ store.Files = (*Store)(nil)
+
+// PutFile saves an attachment's bytes with conversation id (store.Files).
+func (s *Store) PutFile(ctx context.Context, id, key string, data []byte) error {
+	if data == nil {
+		data = []byte{}
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return store.ErrNotFound
+			}
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO files (conv_id, key, data) VALUES (?, ?, ?)
+			ON CONFLICT (conv_id, key) DO UPDATE SET data = excluded.data`, id, key, data)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store/sqlite: put file %q of %q: %w", key, id, err)
+	}
+	return nil
+}
+
+// GetFile returns an attachment's bytes (store.Files).
+func (s *Store) GetFile(ctx context.Context, id, key string) ([]byte, error) {
+	var data []byte
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM files WHERE conv_id = ? AND key = ?`, id, key).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store/sqlite: get file %q of %q: %w", key, id, err)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
+}
