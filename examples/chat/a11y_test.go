@@ -78,7 +78,7 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`[...document.querySelectorAll("#chat .sheen-chat-tray .sheen-chat-file")].map((e) => e.dataset.state).join() === "done,done"`)
 			report(t, "tray", a11y.Check(t, tab))
 			tab.JS(`q(".sheen-chat-send").click()`)
-			tab.Wait(`msgs().length === 8 && last().dataset.status === "done" && idle()`)
+			tab.Wait(`msgs().length === 10 && last().dataset.status === "done" && idle()`)
 			tab.Check(`last().textContent.includes("I received 2 file(s)")`, `last().textContent.includes("a PNG image, 64 × 48 px")`,
 				`msgs().at(-2).querySelectorAll(".sheen-chat-file").length === 2`)
 			report(t, "sent files", a11y.Check(t, tab))
