@@ -139,7 +139,7 @@ func TestBrowserChat(t *testing.T) {
 		})
 		p.Wait(`msgs().length === 5 && msgs().every((m) => m.dataset.status === "done")`)
 		p.check(`texts().join("|") === "A1 A2 A3|append B|C1 C2 C3|append D|E1 E2 E3"`,
-			`__chat.filter((m) => m.name !== "patch" && m.name !== "busy" && m.name !== "reset" && m.name !== "commands").map((m) => m.name).join(" ") === "start end append start end append start end"`,
+			`__chat.filter((m) => m.name !== "patch" && m.name !== "busy" && m.name !== "reset" && m.name !== "commands" && m.name !== "actions").map((m) => m.name).join(" ") === "start end append start end append start end"`,
 			// Every patch belongs to the message streaming at that moment.
 			`(() => {
 				let open = null;

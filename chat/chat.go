@@ -92,6 +92,8 @@ type Message struct {
 	// Metrics are a streamed reply's measurements (metrics.go); nil for a
 	// message that was not streamed.
 	Metrics *Metrics
+	// Feedback is the user's rating of an assistant message (actions.go).
+	Feedback Feedback
 	// UI is live UI shown below the content, in order (live_ui.go). A
 	// message read back from the store has none: its parts are snapshots.
 	UI []LiveUI
@@ -158,7 +160,9 @@ type Chat struct {
 
 	tok tokenState // token counts, budgets and the context meter (budget.go)
 
-	parts []*uiPart // the live UI this chat's session holds (live_ui.go)
+	feedbackFns []func(context.Context, FeedbackEvent) error // turn-owned (actions.go)
+	actions     []Action                                     // the app's own buttons; turn-owned
+	parts       []*uiPart                                    // the live UI this chat's session holds (live_ui.go)
 }
 
 type greetingState struct {
@@ -188,6 +192,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		c.openUploads()
 		c.show(c.newConv(), false)
 		c.sendCommands()
+		c.sendActions()
 		c.h.addView(c)
 	})
 	s.OnEvent(id, c.event)
@@ -389,6 +394,8 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		c.approveEvent(data) // respond.go
 	case "open", "rename", "delete", "more":
 		c.historyEvent(name, data)
+	case "regenerate", "edit", "remove", "undo", "clear", "alt", "feedback", "action":
+		c.actionEvent(name, data) // actions.go
 	default:
 		c.log.Warn("chat: unknown event", zap.String("name", name))
 	}
@@ -515,6 +522,10 @@ type wireMsg struct {
 	Retry     bool   `json:"retry,omitempty"`
 	Streaming bool   `json:"streaming,omitempty"`
 	Command   string `json:"command,omitempty"`
+	Source    string `json:"source,omitempty"`   // the markdown or text, for the copy action
+	Feedback  Rating `json:"feedback,omitempty"` // the rating chosen
+	Comment   string `json:"comment,omitempty"`  // its comment
+	Alts      []int  `json:"alts,omitempty"`     // a user message's answers: [shown (1-based), count]
 	// Parts is the message's live UI (live_ui.go): set per view.
 	Parts   []wirePart   `json:"parts,omitempty"`
 	Files   []wireFile   `json:"files,omitempty"`   // attach.go
@@ -545,7 +556,11 @@ func render(m Message) rendered {
 // Retry button.
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
-		HTML: r.html, Thinking: r.thinking, Retry: retry, Files: wireFiles(m.Attachments), Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
+		HTML: r.html, Thinking: r.thinking, Retry: retry, Files: wireFiles(m.Attachments), Feedback: m.Feedback.Rating, Comment: m.Feedback.Comment,
+		Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
+	if m.ContentType != HTMLType {
+		w.Source = m.Content
+	}
 	switch m.ContentType {
 	case HTMLType:
 		w.HTML = m.Content

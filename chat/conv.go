@@ -65,6 +65,9 @@ type conv struct {
 
 	saves persistQueue // persist.go
 
+	alts      map[string]*altSet         // by user message id: its answers (actions.go)
+	cuts      int                        // transcript cuts and edits so far (actions.go)
+	idleFns   []func()                   // run once nothing runs (actions.go)
 	approvals map[string]chan<- decision // tool call id → the reply waiting for its approval (respond.go)
 }
 
@@ -107,7 +110,7 @@ func (cv *conv) newID() string {
 func (cv *conv) snapshot() ([]Message, int) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	return slices.Clip(cv.msgs), cv.epoch
+	return slices.Clip(cv.msgs), cv.epoch + cv.cuts // a cut or an edit counts as a clear for the token mirror
 }
 
 // isBusy reports whether a response or a queued message runs.
@@ -155,7 +158,9 @@ func (cv *conv) wire(m Message, retry bool) wireMsg {
 		r = render(m)
 		cv.keep(m.ID, r)
 	}
-	return wireOf(m, r, retry)
+	w := wireOf(m, r, retry)
+	w.Alts = cv.altsWire(m.ID)
+	return w
 }
 
 // keep keeps message id's rendering. Locked.
@@ -243,6 +248,10 @@ func (cv *conv) show(m Message, skip *Chat) {
 			wm := wm
 			wm.Parts = m.ui.wireFor(v)
 			v.send("append", map[string]wireMsg{"message": wm})
+		} else {
+			wm := wm
+			wm.Parts = m.ui.wireFor(v)
+			v.send("own", map[string]wireMsg{"message": wm}) // the page's own bubble learns its id (actions.go)
 		}
 	})
 }
@@ -267,6 +276,7 @@ func (cv *conv) setBusy() {
 	}
 	cv.broadcast(func(v *Chat) { v.setBusy(busy) })
 	if !busy {
+		cv.runIdle() // actions waiting for the running reply to stop (actions.go)
 		cv.h.released(cv)
 	}
 }
@@ -385,6 +395,7 @@ func (cv *conv) clear() {
 	clear(cv.html)
 	cv.epoch++
 	clear(cv.retries)
+	clear(cv.alts)
 }
 
 // retry runs again the response that made the failed message id: the same

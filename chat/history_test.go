@@ -54,6 +54,7 @@ func newHistoryApp(t *testing.T, path string, opts ...chat.HistoryOption) *histo
 	page := sheen.Page("history test", chat.UI("chat", opt))
 	a.base = serve(t, sheen.New(page, func(s *sheen.Session) {
 		c := chat.New(s, "chat", opt)
+		c.OnFeedback(func(context.Context, chat.FeedbackEvent) error { return nil }) // ratings are kept (actions_test.go)
 		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 			a.runs.Add(1)
 			_, err := c.AppendMessageStream(ctx, func(yield func(string, error) bool) {

@@ -21,7 +21,8 @@ import (
 // deterministic), their ends, its busy state, and stop requests for a
 // reply another instance runs. An instance applies what others wrote to its
 // own copy of the conversation and shows it to its pages exactly as it
-// shows its own changes. The log is trimmed at each reply's start, so a
+// shows its own changes. The log is trimmed at each reply's start (up to
+// the previous reply's start: a follower a little behind loses nothing), so a
 // conversation loaded later reads the store, then the short log, and
 // follows from there: everything is applied once, and what the store
 // already has is skipped by message id.
@@ -39,6 +40,8 @@ const (
 	evStop   = "stop"   // stop the running reply, whichever instance runs it
 	evAlive  = "alive"  // the writer's instance still runs a response
 	evTitle  = "title"  // the conversation was renamed (Title)
+	evCut    = "cut"    // messages were cut from the transcript (IDs; actions.go)
+	evEdit   = "edit"   // a message was changed in place (Msg; actions.go)
 	evTool   = "tool"   // a tool call's card of the streaming reply ID changed (Tool; toolcall.go)
 	evDecide = "decide" // a person allowed or denied tool call ID (Tool.Approval; respond.go)
 )
@@ -55,6 +58,7 @@ type liveEvent struct {
 	Busy  bool           `json:"busy,omitempty"`
 	Title string         `json:"title,omitempty"`
 	Msg   *store.Message `json:"m,omitempty"`
+	IDs   []string       `json:"ids,omitempty"`
 	Tool  *ToolCall      `json:"tool,omitempty"`
 }
 
@@ -64,6 +68,7 @@ func ptr[T any](v T) *T { return &v }
 // the conversation's mu (but pos, written by the persister).
 type liveState struct {
 	pos      string             // the last position written by this instance (for Trim)
+	trimAt   string             // the position before this instance's last reply start: trimmed at the next one
 	follow   context.CancelFunc // stops the follower
 	lastSeen time.Time          // the last event of another instance's response
 	beat     chan struct{}      // closed to stop the heartbeat
@@ -218,6 +223,7 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 			return
 		}
 		cv.keep(m.ID, r)
+		cv.restoreAlts(*ev.Msg)
 		cv.msgs = append(cv.msgs, m)
 		cv.show(m, nil)
 		cv.fetchFiles(m) // persist.go: the event carries no bytes
@@ -292,6 +298,12 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 	case evStop:
 		if live && cv.localBusy {
 			cv.stopLocked()
+		}
+	case evCut:
+		cv.applyCut(ev.IDs)
+	case evEdit:
+		if ev.Msg != nil {
+			cv.applyEdit(*ev.Msg)
 		}
 	case evTitle:
 		cv.title = ev.Title

@@ -147,6 +147,12 @@ func TestLiveUIDisposal(t *testing.T) {
 		{"clear with history (a new conversation)", true, func(t *testing.T, a *liveApp, p pageLike, c *chat.Chat) {
 			c.ClearMessages(chat.KeepGreeting)
 		}, false},
+		{"deleted by the message actions (actions.go)", true, func(t *testing.T, a *liveApp, p pageLike, c *chat.Chat) {
+			for _, m := range c.Messages() {
+				c.DeleteMessage(m.ID)
+				p.Next("remove")
+			}
+		}, false},
 		{"switch to another conversation", true, func(t *testing.T, a *liveApp, p pageLike, c *chat.Chat) {
 			p.Send("open", map[string]any{"id": ""})
 			p.Next("reset")

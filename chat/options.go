@@ -41,7 +41,8 @@ type config struct {
 	attachOriginal     bool
 	history            *History // history.go
 	sidebar            bool
-	metrics            bool // metrics.go
+	actionsOff         map[ActionKind]bool // actions.go
+	metrics            bool                // metrics.go
 }
 
 func defaults() config {

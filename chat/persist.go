@@ -43,6 +43,7 @@ const (
 	saveText
 	saveUpdate
 	savePublish // an event for the live log (live.go)
+	saveDelete  // messages cut from the transcript (actions.go)
 )
 
 type saveOp struct {
@@ -53,6 +54,7 @@ type saveOp struct {
 	files []savedBytes    // saveCreate, saveAppend: attachments' bytes, saved before the messages
 	data  []byte          // savePublish: the event
 	trim  bool            // savePublish: drop the log's events before this one
+	ids   []string        // saveDelete: the messages
 }
 
 // textSaver is what of a streaming message's text is saved. Guarded by the
@@ -174,6 +176,8 @@ func (cv *conv) write(op saveOp) error {
 		return nil
 	case saveText:
 		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
+	case saveDelete:
+		return st.DeleteMessages(ctx, cv.id, op.ids)
 	case savePublish:
 		bus := cv.h.bus
 		pos, err := bus.Publish(ctx, cv.id, op.data)
@@ -183,9 +187,17 @@ func (cv *conv) write(op saveOp) error {
 		cv.mu.Lock()
 		prev := cv.shared.pos
 		cv.shared.pos = pos
+		// A reply starts: what came before the previous reply's start is in
+		// the store and read by every follower. The events since are kept:
+		// a follower still reading those just written (a cut and an edit
+		// right before this start, actions.go) must not lose them.
+		upTo := cv.shared.trimAt
+		if op.trim {
+			cv.shared.trimAt = prev
+		}
 		cv.mu.Unlock()
-		if op.trim && prev != "" { // a reply starts: what came before is in the store
-			if err := bus.Trim(ctx, cv.id, prev); err != nil {
+		if op.trim && upTo != "" {
+			if err := bus.Trim(ctx, cv.id, upTo); err != nil {
 				cv.logger().Warn("chat: live log not trimmed", zap.Error(err))
 			}
 		}
@@ -286,6 +298,10 @@ type meta struct {
 	HTML         string `json:"html,omitempty"`
 	ThinkingHTML string `json:"thinkingHtml,omitempty"`
 	Renderer     string `json:"renderer,omitempty"`
+	// The user's rating of an assistant message, and a user message's
+	// other answers (actions.go).
+	Feedback *Feedback  `json:"feedback,omitempty"`
+	Alts     *savedAlts `json:"alts,omitempty"`
 	// UI is the last snapshot of each part of the message's live UI
 	// (live_ui.go): static HTML sheen rendered, never a closure.
 	UI []savedUI `json:"ui,omitempty"`
@@ -307,6 +323,10 @@ type savedFile struct {
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
 	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(), ToolCalls: m.ToolCalls, Metrics: m.Metrics}
+	if m.Feedback != (Feedback{}) {
+		md.Feedback = &m.Feedback
+	}
+	md.Alts = cv.savedAlts(m.ID)
 	if r, ok := cv.html[m.ID]; ok {
 		md.HTML, md.ThinkingHTML, md.Renderer = r.html, r.thinking, renderer.Fingerprint()
 	}
@@ -343,6 +363,9 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
 		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI), ToolCalls: md.ToolCalls, Metrics: md.Metrics}
+	if md.Feedback != nil {
+		m.Feedback = md.Feedback.clean()
+	}
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}
@@ -394,6 +417,7 @@ func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 		}
 		cv.msgs = append(cv.msgs, m)
 		cv.keep(m.ID, r)
+		cv.restoreAlts(row)
 		if row.Status == store.StatusStreaming {
 			cv.mu.Lock()
 			cv.save(saveOp{kind: saveUpdate, msg: cv.toStore(m)})
@@ -408,6 +432,15 @@ func (h *History) restore(sc store.Conversation, rows []store.Message) *conv {
 	for _, m := range cv.msgs {
 		if prefix, n, ok := parseMsgID(m.ID); ok && n > cv.nextID {
 			cv.prefix, cv.nextID = prefix, n
+		}
+	}
+	for _, a := range cv.alts { // answers not shown keep their ids too
+		for _, ans := range a.answers {
+			for _, m := range ans {
+				if prefix, n, ok := parseMsgID(m.ID); ok && n > cv.nextID {
+					cv.prefix, cv.nextID = prefix, n
+				}
+			}
 		}
 	}
 	return cv

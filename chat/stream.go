@@ -424,8 +424,8 @@ func (w *writer) stop() {
 // Locked.
 func (w *writer) showEnd(m Message, p markdown.Patch) {
 	cv := w.cv
-	cv.msgs = append(cv.msgs, m) // in place: every slice handed out is clipped
-	end := map[string]any{"id": m.ID, "status": "done"}
+	cv.msgs = append(cv.msgs, m)                                             // in place: every slice handed out is clipped
+	end := map[string]any{"id": m.ID, "status": "done", "source": m.Content} // source: for the copy action
 	if m.Status != Done {
 		end["status"] = string(m.Status)
 		if m.Error != "" {

@@ -40,7 +40,7 @@ func shots(p *chatTab, name string) {
 	p.Do(chromedp.EmulateViewport(1200, 800))
 }
 
-func submit(p *chatTab, text string) {
+func submitTab(p *chatTab, text string) {
 	p.setInput(text)
 	p.Do(press(kb.Enter))
 }
@@ -69,7 +69,7 @@ func TestBrowserToolCard(t *testing.T) {
 	p := openChat(t, b, []chat.Option{chat.ShowMetrics()}, func(s *sheen.Session, c *chat.Chat) {
 		chat.Respond(c, openAIModel0(fake), chat.WithTools(weather))
 	})
-	submit(p, "Weather in Paris?")
+	submitTab(p, "Weather in Paris?")
 	p.Wait(`q(".sheen-chat-tool[data-status=running]") !== null && q(".sheen-chat-tool-args").textContent.includes("Paris")`)
 	p.check(
 		`q(".sheen-chat-tool-card").open`,
@@ -130,7 +130,7 @@ func TestBrowserToolApproval(t *testing.T) {
 			p := openChat(t, b, nil, func(s *sheen.Session, c *chat.Chat) {
 				chat.Respond(c, openAIModel0(fake), chat.WithTools(del))
 			})
-			submit(p, "Delete /tmp/x")
+			submitTab(p, "Delete /tmp/x")
 			p.Wait(`q(".sheen-chat-tool[data-status=pending] .sheen-chat-tool-allow") !== null`)
 			p.check(
 				`q(".sheen-chat-tool-state").textContent === "Waiting for approval"`,
@@ -184,7 +184,7 @@ func TestBrowserStopDuringTool(t *testing.T) {
 	p := openChat(t, b, nil, func(s *sheen.Session, c *chat.Chat) {
 		chat.Respond(c, openAIModel0(fake), chat.WithTools(slow))
 	})
-	submit(p, "search")
+	submitTab(p, "search")
 	p.Wait(`q(".sheen-chat-tool[data-status=running]") !== null && !q(".sheen-chat-stop").hidden`)
 	p.clickOn("#chat .sheen-chat-stop")
 	recv(t, cancelled, "the tool's ctx to end")
@@ -221,7 +221,7 @@ func TestBrowserMalformedToolArguments(t *testing.T) {
 	p := openChat(t, b, nil, func(s *sheen.Session, c *chat.Chat) {
 		chat.Respond(c, openAIModel0(fake), chat.WithTools(weather))
 	})
-	submit(p, "weather?")
+	submitTab(p, "weather?")
 	p.Wait(`last().dataset.status === "done"`)
 	p.idle()
 	p.check(

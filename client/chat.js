@@ -16,6 +16,7 @@ import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
 import { Attachments, PASTE_LIMIT, filesBlock, filesOf } from "./chat-attach.js";
+import { Actions } from "./chat-actions.js";
 import { renderParts, setPart } from "./chat-ui.js";
 import { ToolCards, showMetrics } from "./chat-tools.js";
 import {
@@ -93,6 +94,14 @@ class Chat {
     this.metrics = "metrics" in d; // show each reply's metrics (chat.ShowMetrics)
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
+    // Message actions (chat-actions.js): toolbars on messages, buttons on the input row.
+    this.actions = new Actions({
+      el, doc: this.doc, log: this.log, bar: this.bar, ta: this.ta,
+      send: (name, data) => this.#send(name, data),
+      wait: () => this.#wait(),
+      records: () => this.msgs,
+      busy: () => this.busy || this.awaiting,
+    });
     this.#initial(script);
     this.ro = new ResizeObserver(() => this.#stick());
   }
@@ -153,6 +162,14 @@ class Chat {
       case "attach":
         this.attach.configure(d);
         return this.#sync();
+      case "actions":
+        return this.actions.config(d);
+      case "own":
+        return this.#own(d.message);
+      case "replace":
+        return this.#replace(d.message);
+      case "remove":
+        return this.#remove(d.ids);
       case "part":
         return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
       case "tool": {
@@ -174,6 +191,7 @@ class Chat {
     this.greeting = cleanGreeting(greeting);
     for (const m of Array.isArray(messages) ? messages : []) this.#append(m, !!m?.streaming, true);
     this.#renderGreeting();
+    this.actions?.refreshAll();
     if (fromServer && !this.synced) {
       this.synced = true;
       this.#release();
@@ -187,8 +205,53 @@ class Chat {
     const held = this.held;
     if (!held) return;
     this.held = null;
-    if (held.bubble) this.#userBubble(held.text, held.command);
-    this.#send("submit", { text: held.text });
+    if (held.bubble) this.#userBubble(held.text, held.command, false, held.shown);
+    this.#send("submit", held.files ? { text: held.text, files: held.files } : { text: held.text });
+    this.#toBottom(false);
+  }
+
+  // The server's copy of the question this page sent: its bubble (the
+  // oldest still without one) gets the message's id.
+  #own(m) {
+    const el = Array.from(this.log.children).find((x) => x.hasAttribute("data-own"));
+    if (!el || !m || typeof m !== "object" || m.role !== "user") return;
+    const rec = this.#render(m, false);
+    el.replaceWith(rec.el);
+    if (rec.id) this.msgs.set(rec.id, rec);
+    this.actions.refresh(rec);
+  }
+
+  // A message changed in place (edited, rated, its answers paged).
+  #replace(m) {
+    const old = m && typeof m === "object" && m.role !== "system" ? this.msgs.get(m.id) : null;
+    if (!old || old.streaming) return;
+    const rec = this.#render(m, false);
+    this.actions.carry(old, rec);
+    this.#insert(rec);
+    this.actions.refresh(rec);
+  }
+
+  // Messages cut from the transcript.
+  #remove(ids) {
+    for (const id of Array.isArray(ids) ? ids : []) {
+      const rec = this.msgs.get(id);
+      if (!rec) continue;
+      if (rec.el.parentNode === this.log) {
+        rec.el.remove();
+        this.shown--;
+      }
+      this.msgs.delete(id);
+    }
+    this.#renderGreeting();
+    this.actions.refresh();
+  }
+
+  // An action asked for an answer (regenerate, edit): the input waits as
+  // after a submit.
+  #wait() {
+    this.awaiting = true;
+    this.#showPending();
+    this.#sync();
     this.#toBottom(false);
   }
 
@@ -201,6 +264,7 @@ class Chat {
     // ends the wait for it (a transcript reset is not a reply).
     if (rec.role === "assistant" && (streaming || !quiet)) this.#hidePending();
     if (rec.role === "assistant" && !streaming && !quiet) this.#unwait();
+    if (!quiet) this.actions?.refresh(rec);
   }
 
   // Show a rendered message: in place of the one with its id, or last
@@ -249,7 +313,9 @@ class Chat {
     this.#status(rec, d.status, d.error, d.retry);
     if (this.metrics && d.metrics) showMetrics(this.doc, rec.body, d.metrics);
     this.#removed(rec);
+    this.actions.note(rec, d);
     this.#unwait();
+    this.actions.refresh(rec);
   }
 
   #setBusy(busy) {
@@ -260,6 +326,7 @@ class Chat {
       this.#hidePending();
     }
     this.#sync();
+    this.actions.refresh();
     if (!busy && this.queue.length) this.#submit(this.queue.shift(), "server");
   }
 
@@ -372,6 +439,7 @@ class Chat {
     const files = filesBlock(this.doc, m.files);
     if (files && role === "user") el.prepend(files);
     else if (files) body.insertBefore(files, content);
+    this.actions?.note(rec, m);
     if (role === "assistant" && Array.isArray(m.tools) && m.tools.length) this.#tools(rec).setAll(m.tools);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
@@ -539,8 +607,9 @@ class Chat {
       if (this.busy || this.awaiting || this.attach.pending || this.attach.failed) return false;
       const { ids, shown } = this.attach.take();
       if (text) this.history.add(text);
-      this.#userBubble(text, undefined, shown);
-      this.#send("submit", { text, files: ids });
+      this.#userBubble(text, undefined, false, shown);
+      if (this.synced) this.#send("submit", { text, files: ids });
+      else this.held = { text, bubble: true, files: ids, shown };
       this.awaiting = true;
       this.#showPending();
       this.#sync();
@@ -558,12 +627,12 @@ class Chat {
       const detail = { name: cmd.name, args: cmd.args, echo: cmd.command.echo };
       const ev = new CustomEvent("sheen-chat-command", { bubbles: true, cancelable: true, detail });
       if (!this.el.dispatchEvent(ev)) {
-        if (cmd.command.echo) this.#userBubble(text, cmd.name);
+        if (cmd.command.echo) this.#userBubble(text, cmd.name, true);
         return true;
       }
     }
     const bubble = !cmd || cmd.command.echo || !cmd.command.server;
-    if (bubble) this.#userBubble(text, cmd?.name);
+    if (bubble) this.#userBubble(text, cmd?.name, false);
     if (this.synced) this.#send("submit", { text });
     else this.held = { text, command: cmd?.name, bubble };
     this.awaiting = true;
@@ -573,10 +642,13 @@ class Chat {
     return true;
   }
 
-  #userBubble(text, command, files) {
+  // local: a page command's echo, which the server never sees; files: the
+  // tray's files shown with it.
+  #userBubble(text, command, local, files) {
     const rec = this.#render({ role: "user", kind: "text", files }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
+    if (!local) rec.el.dataset.own = ""; // until the server's copy ("own") names it
     this.#insert(rec);
   }
 

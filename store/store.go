@@ -105,6 +105,13 @@ type Store interface {
 	// message that finished, or whose text was rewritten); Created stays. An
 	// unknown message is ErrNotFound.
 	Update(ctx context.Context, id string, m Message) error
+	// DeleteMessages removes the messages of conversation id whose ids are
+	// in msgIDs (the chat's edit, delete, undo and regenerate cut the
+	// transcript with it); the others keep their order. Ids it does not
+	// have are ignored, so a retried call is harmless; a removed id may be
+	// appended again. Updated is set to now. A gone conversation is
+	// ErrNotFound.
+	DeleteMessages(ctx context.Context, id string, msgIDs []string) error
 
 	// Close releases the store.
 	Close() error

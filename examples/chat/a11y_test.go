@@ -62,6 +62,19 @@ func TestAccessibility(t *testing.T) {
 			tab.Do(browsertest.Press("/"))
 			tab.Wait(`!q(".sheen-chat-palette").hidden`)
 			report(t, "palette open", a11y.Check(t, tab))
+
+			// The message actions: an answer regenerated (the pager), a
+			// rating's comment box and a question being edited.
+			tab.JS(`(() => { const i = q(".sheen-chat-input"); i.value = ""; i.dispatchEvent(new Event("input", {bubbles: true})); i.blur(); })()`)
+			tab.JS(`last().querySelector(".sheen-chat-action-regenerate").click()`)
+			tab.Wait(`!!q(".sheen-chat-pager") && last().dataset.status === "done" && idle()`)
+			tab.JS(`last().querySelector(".sheen-chat-action-up").click()`)
+			tab.Wait(`!!q(".sheen-chat-feedback")`)
+			tab.JS(`msgs()[0].querySelector(".sheen-chat-action-edit").click()`)
+			tab.Wait(`!!q(".sheen-chat-edit")`)
+			// (The jump button may be fading in: checked once it has.)
+			tab.Wait(`(() => { const j = q(".sheen-chat-jump"); return j.hidden || getComputedStyle(j).opacity === "1"; })()`)
+			report(t, "actions", a11y.Check(t, tab))
 			tab.SaveScreenshot(screenshotDir(), "a11y-"+strings.ReplaceAll(tc.name, " ", "-"))
 			tab.Do(browsertest.Press("Escape"))
 			tab.JS(`q(".sheen-chat-input").value = ""; q(".sheen-chat-input").dispatchEvent(new Event("input", {bubbles: true}))`)

@@ -245,6 +245,12 @@ func Server(s *sheen.Session, r Backend, h *chat.History) {
 			return err
 		})
 	}
+	// Copy, regenerate, edit, delete, undo and clear are on by default;
+	// the thumbs show once feedback has somewhere to go: here, the log.
+	c.OnFeedback(func(ctx context.Context, e chat.FeedbackEvent) error {
+		log.Printf("feedback on %s: %q %q", e.Message.ID, e.Feedback.Rating, e.Feedback.Comment)
+		return nil
+	})
 	_ = c.SlashCommand("clear", "Clear the conversation", func(ctx context.Context, args string) error {
 		return cv.clear(ctx)
 	}, chat.Echo(false))

@@ -19,7 +19,14 @@ import (
 type View struct {
 	ids  []string
 	msgs map[string]*viewMsg
+	own  bool // show the page's own questions (ShowOwn)
 }
+
+// ShowOwn makes the view show the questions the page submits, as a browser
+// does: the server's "own" message (its copy of the page's question) is
+// then applied as an append. By default a Go page shows only what the
+// server appends.
+func (v *View) ShowOwn() { v.own = true }
 
 type viewMsg struct {
 	role, status string
@@ -50,19 +57,20 @@ type wireData struct {
 	ID       string    `json:"id"`       // patch, end
 	Answer   wireDelta `json:"answer"`   // patch
 	Status   string    `json:"status"`   // end
+	IDs      []string  `json:"ids"`      // remove
 }
 
 // Apply applies one of the chat component's messages: reset replaces the
 // messages, append and start add one (or replace the one with its id, in
 // place), patch applies a delta to a message's answer, end sets its
-// status. Other names, system messages, and patches and ends for a message
+// status; remove removes messages and replace replaces one it has. Other names, system messages, and patches and ends for a message
 // the view does not have (one a reset removed) are ignored, as the browser
 // ignores them. It returns an error, leaving v unchanged, for data that
 // does not decode and for a patch that does not follow the message's state
 // (markdown.ErrOutOfStep).
 func (v *View) Apply(m protocol.Message) error {
 	switch m.Name {
-	case "reset", "append", "start", "patch", "end":
+	case "reset", "append", "start", "patch", "end", "remove", "replace", "own":
 	default:
 		return nil
 	}
@@ -81,7 +89,10 @@ func (v *View) Apply(m protocol.Message) error {
 		for _, w := range d.Messages {
 			v.add(w)
 		}
-	case "append", "start":
+	case "append", "start", "own":
+		if m.Name == "own" && !v.own {
+			return nil
+		}
 		if d.Message == nil {
 			return fmt.Errorf("pagetest: %s without a message", m.Name)
 		}
@@ -100,6 +111,17 @@ func (v *View) Apply(m protocol.Message) error {
 	case "end":
 		if msg := v.msgs[d.ID]; msg != nil {
 			msg.status = d.Status
+		}
+	case "remove":
+		for _, id := range d.IDs {
+			if _, ok := v.msgs[id]; ok {
+				delete(v.msgs, id)
+				v.ids = slices.DeleteFunc(v.ids, func(x string) bool { return x == id })
+			}
+		}
+	case "replace":
+		if d.Message != nil && v.msgs[d.Message.ID] != nil {
+			v.add(*d.Message)
 		}
 	}
 	return nil

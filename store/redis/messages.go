@@ -64,6 +64,20 @@ func (s *Store) Update(ctx context.Context, id string, m store.Message) error {
 	return nil
 }
 
+// DeleteMessages removes the messages of conversation id whose ids are in
+// msgIDs, in one script.
+func (s *Store) DeleteMessages(ctx context.Context, id string, msgIDs []string) error {
+	args := make([]any, len(msgIDs))
+	for i, m := range msgIDs {
+		args[i] = m
+	}
+	if _, err := s.run(ctx, deleteMessagesScript, id, args...); err != nil {
+		return fmt.Errorf("store/redis: delete messages in %q: %w", id, err)
+	}
+	s.writes.Add(1)
+	return nil
+}
+
 // A message header, the value of field h:<seq>: Created (8 bytes, Unix ms,
 // big-endian), the format version (1), Role and Status each as a uvarint
 // length and bytes, then Meta, the rest. Created comes first so that

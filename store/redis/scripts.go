@@ -186,6 +186,24 @@ touch(h[1], h[2], h[3])
 return 1
 `)
 
+// deleteMessages: ARGV[7…] the ids of the messages to remove (unknown
+// ones are skipped), with their live text keys.
+var deleteMessagesScript = script(`
+local h = header()
+for i = 7, #ARGV do
+  local id = ARGV[i]
+  local seq = redis.call('HGET', MK, 'i:' .. id)
+  if seq then
+    redis.call('HDEL', MK, 'i:' .. id, 'h:' .. seq, 't:' .. seq)
+    if redis.call('SREM', LK, seq) == 1 then
+      redis.call('DEL', textkey(seq))
+    end
+  end
+end
+touch(h[1], h[2], h[3])
+return 1
+`)
+
 // liveTexts: KEYS[1] live:<id>; ARGV[1] prefix, [2] conversation id.
 // Returns {the live message numbers, their texts (false where unreadable)}.
 // Get runs it in a transaction beside HGETALL, so that the bulk of a

@@ -104,6 +104,34 @@ func (s *Store) Update(ctx context.Context, id string, m store.Message) error {
 	return nil
 }
 
+// DeleteMessages removes the messages of conversation id whose ids are in
+// msgIDs, with their parts, in one transaction.
+func (s *Store) DeleteMessages(ctx context.Context, id string, msgIDs []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := touch(ctx, tx, id); err != nil {
+			return err
+		}
+		for _, m := range msgIDs {
+			var seq int64
+			err := tx.QueryRowContext(ctx, `DELETE FROM messages WHERE conv_id = ? AND id = ? RETURNING seq`, id, m).Scan(&seq)
+			if err == sql.ErrNoRows {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("message %q: %w", m, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM message_parts WHERE conv_id = ? AND msg_seq = ?`, id, seq); err != nil {
+				return fmt.Errorf("message %q: %w", m, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store/sqlite: delete messages in %q: %w", id, err)
+	}
+	return nil
+}
+
 // touch sets conversation id's Updated to now (never back), or returns
 // store.ErrNotFound.
 func touch(ctx context.Context, tx *sql.Tx, id string) error {

@@ -56,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InterleavedStreams", testInterleavedStreams},
 		{"UnknownMessage", testUnknownMessage},
 		{"UnknownConversation", testUnknownConversation},
+		{"DeleteMessages", testDeleteMessages},
+		{"DeleteStreaming", testDeleteStreaming},
 		{"Meta", testMeta},
 		{"Unicode", testUnicode},
 		{"LongMessage", testLongMessage},

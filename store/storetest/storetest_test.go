@@ -189,6 +189,13 @@ func (m *mem) Update(ctx context.Context, id string, u store.Message) error {
 	})
 }
 
+func (m *mem) DeleteMessages(ctx context.Context, id string, msgIDs []string) error {
+	return m.write(ctx, "\x00any", id, func(c *conv) error {
+		c.msgs = slices.DeleteFunc(c.msgs, func(x store.Message) bool { return slices.Contains(msgIDs, x.ID) })
+		return nil
+	})
+}
+
 func (m *mem) Close() error { return nil }
 
 func TestRun(t *testing.T) {
