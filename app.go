@@ -274,6 +274,9 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 		styles = append(styles, a.assetBase+"highlight.css")
 		scripts := []string{a.assetBase + "sheen.js"}
+		for _, name := range client.Components {
+			scripts = append(scripts, a.assetBase+name)
+		}
 		for _, x := range a.cfg.extraCSS {
 			styles = append(styles, a.assetBase+x.name)
 		}

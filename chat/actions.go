@@ -326,7 +326,7 @@ func (c *Chat) regenerate(id string) {
 		}
 		u := cv.msgs[i]
 		in := Input{Text: u.Content, Attachments: u.Attachments, Seq: cv.submits + 1}
-		fn := c.handlersFor(in)
+		fn := c.handlersFor(in, cv, u.ID)
 		if u.Command != "" {
 			fn = c.responseFor(u) // the command runs again
 		}
@@ -365,10 +365,11 @@ func (c *Chat) edit(id, text string) {
 		cv.cut(ids(cv.msgs[i+1:]), true)
 		delete(cv.alts, u.ID) // the question changed: its answers go
 		u.Content = text
+		u.Transformed = "" // the user-input transform runs again on the new text
 		cv.replace(u, true)
 		cv.submits++
 		in := Input{Text: text, Attachments: u.Attachments, Seq: cv.submits}
-		cv.startResponse(c, c.handlersFor(in))
+		cv.startResponse(c, c.handlersFor(in, cv, u.ID))
 		cv.mu.Unlock()
 		c.input.Set(in)
 	})

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -79,8 +80,22 @@ type Message struct {
 	Content     string
 	ContentType ContentType
 	// Thinking is the model's reasoning shown above the answer (markdown).
-	Thinking    string
-	Icon        HTML
+	Thinking string
+	// Icon is the message's avatar, beside it (trusted HTML: see
+	// [AvatarImage]); empty for the chat's default for its role.
+	Icon HTML
+	// Author is the name shown above the message (a user's, an agent's);
+	// empty for the chat's default for its role ([UserName],
+	// [AssistantName]).
+	Author string
+	// Time is when the message was written; set when it is appended if
+	// zero. Shown with [Timestamps].
+	Time time.Time
+	// Transformed is the message's transformed form, "" if none (see
+	// [Chat.TransformUserInput] and [Chat.TransformAssistantResponse]): for
+	// a user message what the handlers and the model get, for an assistant
+	// message what the page shows.
+	Transformed string
 	Attachments []Attachment
 	Status      Status
 	Error       string // why the message failed, as shown to the user
@@ -107,6 +122,9 @@ type Input struct {
 	Attachments []Attachment
 	// Seq counts submissions (1, 2, …): two identical texts are two inputs.
 	Seq int
+	// Typed is the text as the user typed it when a user input transform
+	// ([Chat.TransformUserInput]) changed it into Text; "" otherwise.
+	Typed string
 }
 
 // ErrorMode says how errors of a response are shown.
@@ -163,6 +181,11 @@ type Chat struct {
 	feedbackFns []func(context.Context, FeedbackEvent) error // turn-owned (actions.go)
 	actions     []Action                                     // the app's own buttons; turn-owned
 	parts       []*uiPart                                    // the live UI this chat's session holds (live_ui.go)
+
+	userTransform      func(context.Context, Input) (string, bool, error) // transform.go; turn-owned
+	assistantTransform func(string) string
+	inputOff           inputOff               // display.go; turn-owned
+	latest             atomic.Pointer[Stream] // the latest AppendMessageStream's
 }
 
 type greetingState struct {
@@ -193,6 +216,7 @@ func New(s *sheen.Session, id string, opts ...Option) *Chat {
 		c.show(c.newConv(), false)
 		c.sendCommands()
 		c.sendActions()
+		c.sendDisplay()
 		c.h.addView(c)
 	})
 	s.OnEvent(id, c.event)
@@ -289,6 +313,9 @@ func (c *Chat) setBusy(busy bool) {
 // ended runs when the session ends: a chat without history stops its
 // response; with history the reply goes on without this page. Turn.
 func (c *Chat) ended() {
+	if c.gone {
+		return // destroyed before (display.go)
+	}
 	c.gone = true
 	cv := c.cur()
 	c.disposeUI(nil)
@@ -310,9 +337,18 @@ func (c *Chat) Session() *sheen.Session { return c.s }
 // code, makes the reader depend on it. It is up to date as soon as an append
 // returns; a streamed message is added when its stream ends. The slice must
 // not be modified.
-func (c *Chat) Messages() []Message {
+//
+// With transforms ([Chat.TransformUserInput],
+// [Chat.TransformAssistantResponse]), opts choose each message's form: by
+// default user messages are transformed (what the model should get) and
+// assistant messages are as the model wrote them.
+func (c *Chat) Messages(opts ...MessagesOption) []Message {
 	msgs, _, _ := c.messages()
-	return msgs
+	var sel messagesSel
+	for _, o := range opts {
+		o(&sel)
+	}
+	return sel.choose(msgs)
 }
 
 // messages returns the transcript and its epoch (for the token state), and
@@ -355,6 +391,10 @@ func (c *Chat) OnUserSubmit(fn func(ctx context.Context, in Input) error) {
 
 // event handles the page's events for this chat. Turn.
 func (c *Chat) event(name string, data json.RawMessage) {
+	if c.gone {
+		c.log.Info("chat: event for a destroyed chat; ignored", zap.String("name", name))
+		return
+	}
 	switch name {
 	case "submit":
 		var in struct {
@@ -365,6 +405,11 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		if err := json.Unmarshal(data, &in); err != nil || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 && len(in.Files) == 0 {
 			c.log.Warn("chat: bad submit event", zap.Error(err))
 			c.sendBusy(c.busyV.Peek()) // the page waits for an answer to its submit
+			return
+		}
+		if c.inputOff.on {
+			c.log.Info("chat: submit while the input is disabled; ignored")
+			c.sendBusy(c.busyV.Peek())
 			return
 		}
 		kept, refused := c.cfg.acceptAttachments(in.Attachments)
@@ -443,8 +488,10 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 		// answered by Retry once the page is on a server that runs.
 		cv.mu.Lock()
 		cv.submits++
-		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
-		cv.appendMsg(Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}, nil)
+		cv.appendMsg(c.userMsg(in), skip)
+		a := Message{Role: Assistant, ContentType: Markdown, Status: Interrupted, Error: restartingText}
+		c.stamp(&a)
+		cv.appendMsg(a, nil)
 		cv.mu.Unlock()
 		c.sendBusy(false)
 		return
@@ -461,17 +508,22 @@ func (c *Chat) submitTo(in Input, skip *Chat) {
 	cv.mu.Lock()
 	cv.submits++
 	in.Seq = cv.submits
-	cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Attachments: in.Attachments}, skip)
-	cv.startResponse(c, c.handlersFor(in))
+	cv.appendMsg(c.userMsg(in), skip)
+	cv.startResponse(c, c.handlersFor(in, cv, cv.msgs[len(cv.msgs)-1].ID))
 	cv.mu.Unlock()
 	c.input.Set(in)
 }
 
 // handlersFor is the response to in: the submit handlers, as registered
 // now, one after another. Turn.
-func (c *Chat) handlersFor(in Input) func(context.Context) error {
+func (c *Chat) handlersFor(in Input, cv *conv, uid string) func(context.Context) error {
 	hs := slices.Clone(c.handlers)
+	tf := c.userTransform
 	return func(ctx context.Context) error {
+		in, ok, err := c.transformInput(ctx, tf, in, cv, uid)
+		if err != nil || !ok {
+			return err // suspended, or failed
+		}
 		for _, h := range hs {
 			if err := h(ctx, in); err != nil {
 				return err
@@ -496,7 +548,7 @@ func (c *Chat) responseFor(u Message) func(context.Context) error {
 	if len(c.handlers) == 0 {
 		return nil
 	}
-	return c.handlersFor(Input{Text: u.Content, Attachments: u.Attachments})
+	return c.handlersFor(Input{Text: u.Content, Attachments: u.Attachments}, c.cur(), u.ID)
 }
 
 // sendBusy tells the page whether a response runs; false also ends its wait
@@ -526,6 +578,8 @@ type wireMsg struct {
 	Feedback  Rating `json:"feedback,omitempty"` // the rating chosen
 	Comment   string `json:"comment,omitempty"`  // its comment
 	Alts      []int  `json:"alts,omitempty"`     // a user message's answers: [shown (1-based), count]
+	Author    string `json:"author,omitempty"`
+	Time      int64  `json:"time,omitempty"` // ms since the epoch
 	// Parts is the message's live UI (live_ui.go): set per view.
 	Parts   []wirePart   `json:"parts,omitempty"`
 	Files   []wireFile   `json:"files,omitempty"`   // attach.go
@@ -544,7 +598,7 @@ func render(m Message) rendered {
 	case Thinking:
 		r.thinking = renderer.RenderString(m.Content)
 	default:
-		r.html = renderer.RenderString(m.Content)
+		r.html = renderer.RenderString(shownSource(m))
 	}
 	if m.Thinking != "" {
 		r.thinking = renderer.RenderString(m.Thinking)
@@ -557,15 +611,15 @@ func render(m Message) rendered {
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
 		HTML: r.html, Thinking: r.thinking, Retry: retry, Files: wireFiles(m.Attachments), Feedback: m.Feedback.Rating, Comment: m.Feedback.Comment,
-		Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
+		Author: m.Author, Time: msTime(m.Time), Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
 	if m.ContentType != HTMLType {
-		w.Source = m.Content
+		w.Source = shownSource(m) // what the page shows is what Copy copies
 	}
 	switch m.ContentType {
 	case HTMLType:
-		w.HTML = m.Content
+		w.HTML = shownSource(m)
 	case TextType:
-		w.HTML = html.EscapeString(m.Content)
+		w.HTML = html.EscapeString(shownSource(m))
 	default:
 		w.Kind = string(Markdown)
 	}
@@ -592,6 +646,9 @@ func (cv *conv) normalize(v *Chat, content any, role Role) Message {
 	m := v.normalizeNoID(content, role)
 	if m.ID == "" {
 		m.ID = cv.newID()
+	}
+	if m.Time.IsZero() {
+		m.Time = time.Now()
 	}
 	return m
 }
@@ -620,9 +677,7 @@ func (c *Chat) normalizeNoID(content any, role Role) Message {
 	if m.ContentType == "" {
 		m.ContentType = Markdown
 	}
-	if m.Icon == "" && m.Role == Assistant {
-		m.Icon = c.cfg.icon
-	}
+	c.stamp(&m)
 	return m
 }
 
@@ -673,7 +728,20 @@ func (c *Chat) ClearMessages(greeting AfterClear) {
 // never waits; elsewhere it returns once the message is in the transcript, or
 // when ctx is done.
 func (c *Chat) AppendMessage(ctx context.Context, content any) error {
-	o := &op{v: c, kind: opAppend, content: c.withUI(thumbsFor(content)), done: make(chan struct{})} // thumbsFor: attach.go
+	content = c.withUI(thumbsFor(content)) // thumbsFor: attach.go
+	var tf func(string) string
+	c.g.Do(func() { tf = c.assistantTransform })
+	if tf != nil {
+		switch content.(type) {
+		case string, Message, *Message: // markdown the transform can read
+			m := c.normalizeNoID(content, Assistant)
+			if m.Role == Assistant && m.ContentType == Markdown && m.Transformed == "" {
+				m.Transformed = c.transformShown(tf, m.Content)
+			}
+			content = m
+		}
+	}
+	o := &op{v: c, kind: opAppend, content: content, done: make(chan struct{})}
 	return c.target(ctx).enqueue(ctx, o, true)
 }
 

@@ -122,7 +122,9 @@ func (c *Chat) runCommand(in Input, skip *Chat) bool {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cmd.echo {
-		cv.appendMsg(Message{Role: User, Content: in.Text, ContentType: TextType, Command: name}, skip)
+		u := c.userMsg(in)
+		u.Command = name
+		cv.appendMsg(u, skip)
 	}
 	cv.startResponse(c, func(ctx context.Context) error { return cmd.handler(ctx, args) })
 	return true

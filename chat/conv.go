@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -142,7 +143,9 @@ func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[s
 		}
 	}
 	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
-		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon, ToolCalls: w.tools}, rendered{}, false)
+		head := w.head()
+		head.ToolCalls = w.tools
+		wm := wireOf(head, rendered{}, false)
 		wm.Streaming = true
 		wm.Parts = w.ui.wireFor(v)
 		live = &wm
@@ -217,6 +220,9 @@ func (cv *conv) userBefore(id string) int {
 func (cv *conv) appendMsg(m Message, skip *Chat) {
 	if m.ID == "" || cv.has(m.ID) {
 		m.ID = cv.newID()
+	}
+	if m.Time.IsZero() {
+		m.Time = time.Now()
 	}
 	cv.attachUI(m)
 	// Appending in place is safe: every slice handed out is clipped, so
@@ -351,7 +357,9 @@ func (cv *conv) handlerError(v *Chat, fn func(context.Context) error, err error)
 	msg := v.userMessage(err)
 	id := cv.newID()
 	cv.setRetry(id, fn)
-	cv.appendMsg(Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}, nil)
+	fail := Message{ID: id, Role: Assistant, ContentType: Markdown, Status: Failed, Error: msg}
+	v.stamp(&fail)
+	cv.appendMsg(fail, nil)
 	if v.cfg.errorMode == ErrorUnhandled {
 		cv.closeAfterShown(v)
 	}

@@ -48,18 +48,19 @@ const (
 
 // liveEvent is one entry of a conversation's live log.
 type liveEvent struct {
-	From  string         `json:"from"` // the instance that wrote it
-	At    int64          `json:"at"`   // when, in ms since the epoch
-	Kind  string         `json:"k"`
-	ID    string         `json:"id,omitempty"`
-	Off   int            `json:"off,omitempty"`
-	Text  string         `json:"t,omitempty"`
-	Icon  HTML           `json:"icon,omitempty"`
-	Busy  bool           `json:"busy,omitempty"`
-	Title string         `json:"title,omitempty"`
-	Msg   *store.Message `json:"m,omitempty"`
-	IDs   []string       `json:"ids,omitempty"`
-	Tool  *ToolCall      `json:"tool,omitempty"`
+	From   string         `json:"from"` // the instance that wrote it
+	At     int64          `json:"at"`   // when, in ms since the epoch
+	Kind   string         `json:"k"`
+	ID     string         `json:"id,omitempty"`
+	Off    int            `json:"off,omitempty"`
+	Text   string         `json:"t,omitempty"`
+	Icon   HTML           `json:"icon,omitempty"`
+	Author string         `json:"author,omitempty"`
+	Busy   bool           `json:"busy,omitempty"`
+	Title  string         `json:"title,omitempty"`
+	Msg    *store.Message `json:"m,omitempty"`
+	IDs    []string       `json:"ids,omitempty"`
+	Tool   *ToolCall      `json:"tool,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -231,10 +232,10 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 		if cv.has(ev.ID) || (cv.live != nil && !cv.live.ended) {
 			return // already finished (the store has it), or one streams here
 		}
-		w := &writer{cv: cv, ms: renderer.NewStream(), icon: ev.Icon, coalesce: 30 * time.Millisecond, remote: true}
+		w := &writer{cv: cv, ms: renderer.NewStream(), icon: ev.Icon, author: ev.Author, at: fromMS(ev.At), coalesce: 30 * time.Millisecond, remote: true}
 		w.id, w.epoch = ev.ID, cv.epoch
 		cv.live = w
-		wm := wireOf(Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}, rendered{}, false)
+		wm := wireOf(w.head(), rendered{}, false)
 		wm.Streaming = true
 		cv.broadcast(func(v *Chat) {
 			v.dismissGreeting()
@@ -320,7 +321,10 @@ func (cv *conv) follow(row store.Message) {
 	w.id, w.epoch = row.ID, cv.epoch
 	var md meta
 	_ = json.Unmarshal(row.Meta, &md)
-	w.icon = md.Icon
+	w.icon, w.author, w.at = md.Icon, md.Author, fromMS(md.Time)
+	if w.at.IsZero() {
+		w.at = row.Created
+	}
 	w.tools = md.ToolCalls // toolcall.go
 	w.text.WriteString(row.Content)
 	_, _ = w.ms.WriteString(row.Content)
@@ -358,8 +362,8 @@ func (cv *conv) expireLive() {
 	}
 	cv.logger().Info("chat: the instance running this conversation's reply went silent; marking it interrupted")
 	if w := cv.live; w != nil && w.remote && !w.ended {
-		m := Message{ID: w.id, Role: Assistant, Content: w.text.String(), ContentType: Markdown, Icon: w.icon,
-			Status: Interrupted, Error: interruptedText}
+		m := w.head()
+		m.Content, m.Status, m.Error = w.text.String(), Interrupted, interruptedText
 		ms := renderer.NewStream()
 		_, _ = ms.WriteString(m.Content)
 		ms.Finish()

@@ -42,11 +42,25 @@ type config struct {
 	history            *History // history.go
 	sidebar            bool
 	actionsOff         map[ActionKind]bool // actions.go
-	metrics            bool                // metrics.go
+	userName           string              // people.go
+	userIcon           HTML
+	assistantName      string
+	times              bool
+	timeLocale         string
+	pendingText        string // display.go
+	pendingDelay       time.Duration
+	hideSend           bool
+	keepInput          bool
+	followPx, jumpPx   int
+	header             HTML
+	classes            []string
+	attrs              [][2]string
+	metrics            bool // metrics.go
 }
 
 func defaults() config {
-	return config{placeholder: "Enter a message…", cancel: true, sidebar: true, coalesce: 30 * time.Millisecond, attachMax: DefaultMaxAttachmentBytes}
+	return config{placeholder: "Enter a message…", cancel: true, sidebar: true, coalesce: 30 * time.Millisecond, attachMax: DefaultMaxAttachmentBytes,
+		followPx: -1, jumpPx: -1}
 }
 
 // Placeholder sets the input's placeholder.
@@ -121,6 +135,13 @@ func UI(id string, opts ...Option) sheen.Node {
 	if cfg.fill {
 		attrs = append(attrs, sheen.Attr("data-fill", ""))
 	}
+	attrs = append(attrs, cfg.displayAttrs()...)
+	if cfg.times {
+		attrs = append(attrs, sheen.Attr("data-times", cfg.timeLocale))
+	}
+	if cfg.userName != "" || cfg.userIcon != "" {
+		attrs = append(attrs, sheen.Attr("data-user-name", cfg.userName), sheen.Attr("data-user-icon", string(cfg.userIcon)))
+	}
 	if cfg.history != nil && cfg.sidebar {
 		attrs = append(attrs, sheen.Attr("data-history", ""))
 	}
@@ -148,7 +169,7 @@ func UI(id string, opts ...Option) sheen.Node {
 			first = append(first, wireOf(msg, render(msg), false))
 		}
 	}
-	initial := map[string]any{"messages": first, "footer": string(cfg.footer)}
+	initial := map[string]any{"messages": first, "footer": string(cfg.footer), "header": string(cfg.header)}
 	if cfg.greeting != nil {
 		initial["greeting"] = map[string]any{"html": c.renderContent(*cfg.greeting), "persistent": cfg.greetingPersistent}
 	}

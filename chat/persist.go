@@ -243,12 +243,16 @@ func (cv *conv) persistStart(w *writer) {
 		return
 	}
 	w.save.started = true
-	cv.save(saveOp{kind: saveAppend, msg: store.Message{ID: w.id, Role: string(Assistant), Status: store.StatusStreaming, Meta: rawMeta, Created: time.Now()}})
+	cv.save(saveOp{kind: saveAppend, msg: store.Message{ID: w.id, Role: string(Assistant), Status: store.StatusStreaming, Meta: w.rawMeta(), Created: time.Now()}})
 }
 
 // rawMeta marks a message whose Content is the raw streamed text (thinking
-// tags included), as saved while it streams.
-var rawMeta = []byte(`{"raw":true}`)
+// tags included), as saved while it streams, with who writes it and since
+// when.
+func (w *writer) rawMeta() []byte {
+	raw, _ := json.Marshal(meta{Raw: true, Icon: w.icon, Author: w.author, Time: msTime(w.at)})
+	return raw
+}
 
 // persistText saves the text w has that is not saved yet, if SaveEvery has
 // passed since the last save (or force). Locked.
@@ -290,6 +294,9 @@ type meta struct {
 	Icon        HTML        `json:"icon,omitempty"`
 	Error       string      `json:"error,omitempty"`
 	Command     string      `json:"command,omitempty"`
+	Author      string      `json:"author,omitempty"`
+	Transformed string      `json:"transformed,omitempty"`
+	Time        int64       `json:"time,omitempty"` // ms since the epoch
 	Attachments []savedFile `json:"attachments,omitempty"`
 	ToolCalls   []ToolCall  `json:"tools,omitempty"`   // toolcall.go
 	Metrics     *Metrics    `json:"metrics,omitempty"` // metrics.go
@@ -322,7 +329,8 @@ type savedFile struct {
 // toStore is m as the store keeps it, with its rendering if it has one.
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
-	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(), ToolCalls: m.ToolCalls, Metrics: m.Metrics}
+	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(),
+		Author: m.Author, Time: msTime(m.Time), Transformed: m.Transformed, ToolCalls: m.ToolCalls, Metrics: m.Metrics}
 	if m.Feedback != (Feedback{}) {
 		md.Feedback = &m.Feedback
 	}
@@ -362,9 +370,13 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 		return Message{}, r, false
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
-		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI), ToolCalls: md.ToolCalls, Metrics: md.Metrics}
+		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI),
+		Author: md.Author, Time: fromMS(md.Time), Transformed: md.Transformed, ToolCalls: md.ToolCalls, Metrics: md.Metrics}
 	if md.Feedback != nil {
 		m.Feedback = md.Feedback.clean()
+	}
+	if m.Time.IsZero() {
+		m.Time = sm.Created
 	}
 	if m.ContentType == "" {
 		m.ContentType = Markdown

@@ -111,6 +111,8 @@ type op struct {
 	done    chan struct{}
 	ready   chan struct{} // opContext: the context is open
 	closed  chan struct{} // opContext: the outermost context closed
+	head    []StreamOption
+	tf      func(string) string // opStream: the assistant transform (transform.go)
 }
 
 // ended reports whether o's context has ended. It asks the caller's context
@@ -183,6 +185,7 @@ func (cv *conv) work() {
 		switch o.kind {
 		case opStream:
 			cv.runStream(o)
+			cv.transformStreamed(o.v, o.w.id, o.tf)
 		case opContext:
 			cv.runContext(o)
 		}
@@ -197,20 +200,24 @@ func (cv *conv) work() {
 // handler's) and the stop button both stop it. If seq yields an error the
 // partial text stays, marked failed with the error (as the chat's error mode
 // words it) and a Retry button, and the input unlocks.
-func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error]) *Stream {
-	return c.appendStream(ctx, func(*Stream) iter.Seq2[string, error] { return seq })
+//
+// opts set the message's author and avatar ([StreamAuthor], [StreamIcon]).
+func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error], opts ...StreamOption) *Stream {
+	return c.appendStream(ctx, func(*Stream) iter.Seq2[string, error] { return seq }, opts...)
 }
 
 // appendStream is AppendMessageStream with the stream made from its own
 // handle (which it uses to show tool calls and record usage: respond.go).
-func (c *Chat) appendStream(ctx context.Context, mk func(h *Stream) iter.Seq2[string, error]) *Stream {
+func (c *Chat) appendStream(ctx context.Context, mk func(h *Stream) iter.Seq2[string, error], opts ...StreamOption) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
-	c.g.Do(func() { h.status = reactive.NewValue(c.g, StreamQueued) })
+	var tf func(string) string
+	c.g.Do(func() { h.status, tf = reactive.NewValue(c.g, StreamQueued), c.assistantTransform })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{v: c, kind: opStream, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{})}
+	o := &op{v: c, kind: opStream, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts, tf: tf}
 	h.o = o
 	h.cv = c.target(ctx)
 	o.seq = mk(h)
+	c.latest.Store(h)
 	_ = h.cv.enqueue(ctx, o, false)
 	return h
 }
@@ -261,6 +268,7 @@ func FromStrings(chunks ...string) iter.Seq2[string, error] {
 
 func (cv *conv) runStream(o *op) {
 	w := cv.newWriter(o.v)
+	w.applyHead(o.head)
 	o.v.g.Do(func() { o.handle.status.Set(StreamRunning) })
 	cv.mu.Lock()
 	w.start()
@@ -346,6 +354,8 @@ type writer struct {
 	v        *Chat // the chat that started it (its options apply)
 	id       string
 	icon     HTML
+	author   string          // people.go
+	at       time.Time       // when the message started
 	text     strings.Builder // the raw text, thinking tags included
 	ms       *markdown.Stream
 	last     time.Time
@@ -362,7 +372,7 @@ type writer struct {
 }
 
 func (cv *conv) newWriter(v *Chat) *writer {
-	return &writer{cv: cv, v: v, ms: renderer.NewStream(), icon: v.cfg.icon, coalesce: v.cfg.coalesce}
+	return &writer{cv: cv, v: v, ms: renderer.NewStream(), icon: v.cfg.icon, author: v.cfg.assistantName, coalesce: v.cfg.coalesce}
 }
 
 // start shows the empty streaming message. Locked.
@@ -370,13 +380,13 @@ func (w *writer) start() {
 	cv := w.cv
 	w.id = cv.newID()
 	w.epoch = cv.epoch
-	w.mt.start = time.Now()
+	w.at = time.Now()
+	w.mt.start = w.at
 	cv.live = w
-	m := Message{ID: w.id, Role: Assistant, ContentType: Markdown, Icon: w.icon}
-	wm := wireOf(m, rendered{}, false)
+	wm := wireOf(w.head(), rendered{}, false)
 	wm.Streaming = true
 	cv.persistStart(w)
-	cv.publish(liveEvent{Kind: evStart, ID: w.id, Icon: w.icon})
+	cv.publish(liveEvent{Kind: evStart, ID: w.id, Icon: w.icon, Author: w.author})
 	cv.broadcast(func(v *Chat) {
 		v.dismissGreeting()
 		v.send("start", map[string]wireMsg{"message": wm})
@@ -521,8 +531,9 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	if w.epoch != cv.epoch {
 		return text // the chat was cleared while this message streamed
 	}
-	m := Message{ID: w.id, Role: Assistant, Content: w.ms.Answer(), ContentType: Markdown, Thinking: w.ms.Thinking(), Icon: w.icon, ui: w.ui,
-		ToolCalls: w.endTools(), Metrics: w.mt.metrics(time.Now())}
+	m := w.head()
+	m.Content, m.Thinking, m.ui = w.ms.Answer(), w.ms.Thinking(), w.ui
+	m.ToolCalls, m.Metrics = w.endTools(), w.mt.metrics(time.Now())
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
@@ -608,7 +619,10 @@ type StreamContext struct {
 // message opened from inside the iterator could never start. To show a
 // context as its own message after a stream, wait for the stream first
 // ([Stream.Wait]).
-func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
+//
+// opts set a new message's author and avatar ([StreamAuthor],
+// [StreamIcon]); a nested context ignores them.
+func (c *Chat) StreamContext(ctx context.Context, opts ...StreamOption) (*StreamContext, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -627,6 +641,7 @@ func (c *Chat) StreamContext(ctx context.Context) (*StreamContext, error) {
 	}
 	octx, stop := context.WithCancel(ctx)
 	sc := &StreamContext{cv: cv, w: cv.newWriter(c)}
+	sc.w.applyHead(opts)
 	o := &op{v: c, kind: opContext, sc: sc, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), ready: make(chan struct{}), closed: make(chan struct{})}
 	sc.o = o
 	cv.ctxs = append(cv.ctxs, sc)

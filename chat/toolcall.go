@@ -247,11 +247,11 @@ func (cv *conv) persistTools(w *writer) {
 // text is raw (thinking tags included), and its cards so far. Locked.
 func (w *writer) streamingMeta() []byte {
 	if len(w.tools) == 0 {
-		return rawMeta
+		return w.rawMeta()
 	}
-	b, err := json.Marshal(meta{Raw: true, ToolCalls: w.tools})
+	b, err := json.Marshal(meta{Raw: true, Icon: w.icon, Author: w.author, Time: msTime(w.at), ToolCalls: w.tools})
 	if err != nil {
-		return rawMeta
+		return w.rawMeta()
 	}
 	return b
 }

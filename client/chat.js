@@ -15,6 +15,8 @@ import { History, recalls } from "./chat-history.js";
 import { conversationOf, withConversation } from "./chat-conversations.js";
 import { Sidebar } from "./chat-sidebar.js";
 import { REMOVED_TEXT, REMOVED_TITLE, blank } from "./chat-removed.js";
+import { TICK, fullTime, refresh, relativeTime, validTime } from "./chat-time.js";
+import { Window } from "./chat-window.js";
 import { Attachments, PASTE_LIMIT, filesBlock, filesOf } from "./chat-attach.js";
 import { Actions } from "./chat-actions.js";
 import { renderParts, setPart } from "./chat-ui.js";
@@ -40,26 +42,9 @@ const ICONS = {
 const SUGGESTION = ".suggestion, [data-suggestion]";
 const NEAR = 16; // px from the bottom that still counts as at the bottom
 const str = (v) => (typeof v === "string" ? v : "");
+const px = (v) => (v != null && v !== "" && Number(v) >= 0 ? Number(v) : NEAR); // a threshold attribute
 
 const chats = new WeakMap(); // element → Chat
-
-// sheen.js imports this module and this module uses sheen.js's registry, so
-// the registration waits until both have run.
-queueMicrotask(() =>
-  registerComponent("chat", {
-    mount(el, api) {
-      let c = chats.get(el);
-      if (!c) chats.set(el, (c = new Chat(el)));
-      c.mount(api);
-    },
-    message(el, name, data) {
-      chats.get(el)?.message(name, data);
-    },
-    unmount(el) {
-      chats.get(el)?.unmount();
-    },
-  }),
-);
 
 /** One chat element's state and DOM. */
 class Chat {
@@ -91,6 +76,23 @@ class Chat {
     this.submitKey = d.submitKey === "enter+modifier" ? "enter+modifier" : "enter";
     this.cancel = d.cancel === "true";
     this.icon = d.assistantIcon || ICONS.assistant;
+    // Who and when (chat-time.js): the user's name and avatar for the
+    // messages the page puts up itself; times shown with data-times (its
+    // value a locale, or "" for the reader's).
+    this.userName = d.userName || "";
+    this.userIcon = d.userIcon || "";
+    this.times = "times" in d;
+    this.locale = d.times || undefined;
+    this.tick = 0;
+    // Display options (chat/display.go).
+    this.pendingText = d.pendingText || "";
+    this.pendingDelay = Math.max(0, Number(d.pendingDelay) || 0);
+    this.pendingTimer = 0;
+    this.hideSend = "hideSend" in d;
+    this.keepInput = "keepInput" in d;
+    this.followPx = px(d.followPx);
+    this.jumpPx = px(d.jumpPx);
+    this.disabled = false; // the server disabled the input
     this.metrics = "metrics" in d; // show each reply's metrics (chat.ShowMetrics)
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
@@ -112,6 +114,7 @@ class Chat {
     this.ro.observe(this.scroller);
     this.doc.defaultView.addEventListener("popstate", this.onPop);
     this.sidebar?.attach();
+    if (this.times) this.tick = this.doc.defaultView.setInterval(() => this.#refreshTimes(), TICK);
     api.send("ready", { c: conversationOf(this.doc.location.href) });
   }
 
@@ -119,6 +122,8 @@ class Chat {
     this.ro.disconnect();
     this.doc.defaultView.removeEventListener("popstate", this.onPop);
     this.sidebar?.detach();
+    this.doc.defaultView.clearInterval(this.tick);
+    this.win.stop();
     this.api = null;
   }
 
@@ -159,6 +164,10 @@ class Chat {
         return this.#conversation(str(d.id), str(d.title), d.push === true);
       case "storage":
         return this.#storage(d.ok !== false, str(d.message));
+      case "display":
+        this.userName = str(d.userName);
+        this.userIcon = str(d.userIcon);
+        return;
       case "attach":
         this.attach.configure(d);
         return this.#sync();
@@ -273,9 +282,11 @@ class Chat {
     const old = rec.id ? this.msgs.get(rec.id) : null;
     if (old?.el.parentNode === this.log) {
       old.el.replaceWith(rec.el);
+      this.win.added(rec.el);
     } else {
       this.log.insertBefore(rec.el, this.pendingEl?.parentNode === this.log ? this.pendingEl : null);
       this.shown++;
+      this.win.added(rec.el);
     }
     if (rec.id) this.msgs.set(rec.id, rec);
     this.#renderGreeting();
@@ -342,6 +353,13 @@ class Chat {
 
   #input(d) {
     const ta = this.ta;
+    if (typeof d.disabled === "boolean") {
+      this.disabled = d.disabled;
+      this.offEl.textContent = d.disabled ? str(d.reason) : "";
+      this.offEl.hidden = !d.disabled || !str(d.reason);
+      ta.disabled = d.disabled;
+      this.#sync();
+    }
     if (typeof d.placeholder === "string") ta.placeholder = d.placeholder;
     if (d.submit === true) {
       // The value is sent as if typed; the user's draft stays in the input.
@@ -426,6 +444,12 @@ class Chat {
     rec.answer = new Blocks(content, (frag) => this.#prepare(frag, role === "assistant"));
     if (role === "assistant") el.append(this.#icon(str(m.icon)));
     el.append(body);
+    if (role === "user" && str(m.icon)) el.append(this.#icon(m.icon));
+    const head = this.#head(str(m.author), m.time);
+    if (head) {
+      el.insertBefore(head, body);
+      el.classList.add("sheen-chat-headed");
+    }
     body.append(content);
     rec.answer.set(str(m.html));
     renderParts(this.doc, rec, m.parts);
@@ -466,6 +490,32 @@ class Chat {
     p.title = REMOVED_TITLE;
     rec.content.append(p);
     rec.el.dataset.removed = "";
+  }
+
+  // The line above a message: its author and its time ("3 minutes ago",
+  // the full date and time on hover). Null when there is neither.
+  #head(author, time) {
+    const when = this.times && validTime(time);
+    if (!author && !when) return null;
+    const head = h(this.doc, "div", "sheen-chat-byline");
+    if (author) {
+      const a = h(this.doc, "span", "sheen-chat-author");
+      a.textContent = author;
+      head.append(a);
+    }
+    if (when) {
+      const t = h(this.doc, "time", "sheen-chat-time");
+      t.dateTime = new Date(time).toISOString();
+      t.dataset.ms = String(time);
+      t.title = fullTime(time, this.locale);
+      t.textContent = relativeTime(time, Date.now(), this.locale);
+      head.append(t);
+    }
+    return head;
+  }
+
+  #refreshTimes() {
+    refresh(this.log.querySelectorAll("time.sheen-chat-time"), Date.now(), this.locale);
   }
 
   #icon(html) {
@@ -576,15 +626,27 @@ class Chat {
     if (this.log.firstChild !== this.greetingEl) this.log.prepend(this.greetingEl);
   }
 
-  #showPending() {
+  #showPending(due) {
+    if (this.pendingDelay > 0 && !due) {
+      // Shown only if the reply takes longer than the delay.
+      clearTimeout(this.pendingTimer);
+      this.pendingTimer = setTimeout(() => this.awaiting && this.#showPending(true), this.pendingDelay);
+      return;
+    }
     if (!this.pendingEl) {
       const el = h(this.doc, "div", "sheen-chat-msg sheen-chat-assistant sheen-chat-pending");
       const dots = h(this.doc, "div", "sheen-chat-dots");
       dots.setAttribute("role", "img");
-      dots.setAttribute("aria-label", "Assistant is typing");
+      dots.setAttribute("aria-label", this.pendingText || "Assistant is typing");
       dots.append(h(this.doc, "span"), h(this.doc, "span"), h(this.doc, "span"));
       const body = h(this.doc, "div", "sheen-chat-body");
       body.append(dots);
+      if (this.pendingText) {
+        const t = h(this.doc, "span", "sheen-chat-pending-text");
+        t.setAttribute("aria-hidden", "true");
+        t.textContent = this.pendingText;
+        body.append(t);
+      }
       el.append(this.#icon(""), body);
       this.pendingEl = el;
     }
@@ -592,6 +654,7 @@ class Chat {
   }
 
   #hidePending() {
+    clearTimeout(this.pendingTimer);
     this.pendingEl?.remove();
   }
 
@@ -601,6 +664,7 @@ class Chat {
   // whether it was taken (sent, or handled by a page command).
   #submit(raw, from) {
     const text = String(raw).trim();
+    if (this.disabled && from === "user") return false; // the server disabled the input
     // The user's own send takes the tray's files along (once all uploaded).
     const withFiles = from === "user" && this.attach.count > 0;
     if (withFiles) {
@@ -645,7 +709,7 @@ class Chat {
   // local: a page command's echo, which the server never sees; files: the
   // tray's files shown with it.
   #userBubble(text, command, local, files) {
-    const rec = this.#render({ role: "user", kind: "text", files }, false);
+    const rec = this.#render({ role: "user", kind: "text", files, author: this.userName, icon: this.userIcon, time: Date.now() }, false);
     rec.content.textContent = text;
     if (command) chip(rec.content, command);
     if (!local) rec.el.dataset.own = ""; // until the server's copy ("own") names it
@@ -653,7 +717,7 @@ class Chat {
   }
 
   #sendInput() {
-    if (this.#submit(this.ta.value, "user")) {
+    if (this.#submit(this.ta.value, "user") && !this.keepInput) {
       this.#setInput("");
     }
   }
@@ -677,10 +741,10 @@ class Chat {
   #sync() {
     const locked = this.busy || this.awaiting;
     const stop = this.busy && this.cancel;
-    this.send.hidden = stop;
+    this.send.hidden = stop || this.hideSend;
     this.stopBtn.hidden = !stop;
     const files = this.attach.count > 0;
-    this.send.disabled = locked || (!this.ta.value.trim() && !files) || (files && (this.attach.pending || this.attach.failed));
+    this.send.disabled = locked || this.disabled || (!this.ta.value.trim() && !files) || (files && (this.attach.pending || this.attach.failed));
     this.stopBtn.disabled = this.stopping;
     this.stopBtn.setAttribute("aria-label", this.stopping ? "Stopping…" : "Stop generating");
     this.el.classList.toggle("sheen-chat-locked", locked);
@@ -703,6 +767,7 @@ class Chat {
     this.log.setAttribute("aria-live", "polite");
     this.log.setAttribute("aria-label", "Messages");
     this.scroller.append(this.log);
+    this.win = new Window(this.log, this.scroller); // only messages near the viewport render (chat-window.js)
     this.jump = button(d, "sheen-chat-jump", "", `${ICONS.down}<span>Jump to latest</span>`);
     this.jump.hidden = true;
     const main = h(d, "div", "sheen-chat-main");
@@ -723,7 +788,11 @@ class Chat {
     this.attach = new Attachments(d, () => this.#sync());
     this.bar.append(this.attach.button, this.attach.input, this.ta, this.send, this.stopBtn);
     const composer = h(d, "div", "sheen-chat-composer");
-    composer.append(this.pal, this.attach.errorEl, this.attach.tray, this.bar);
+    // The reason the server disabled the input, when it gives one.
+    this.offEl = h(d, "div", "sheen-chat-off");
+    this.offEl.setAttribute("role", "status");
+    this.offEl.hidden = true;
+    composer.append(this.pal, this.attach.errorEl, this.attach.tray, this.offEl, this.bar);
 
     this.footer = h(d, "div", "sheen-chat-footer");
     this.footerText = h(d, "div", "sheen-chat-footer-text");
@@ -740,7 +809,9 @@ class Chat {
     this.storageEl.setAttribute("role", "status");
 
     this.el.classList.add("sheen-chat");
-    const parts = [this.storageEl, main, composer, this.footer];
+    this.headerEl = h(d, "div", "sheen-chat-header");
+    this.headerEl.hidden = true;
+    const parts = [this.headerEl, this.storageEl, main, composer, this.footer];
     if (this.el.hasAttribute("data-history")) {
       this.sidebar = new Sidebar(this.el, (name, data) => this.#send(name, data), () => this.ta.focus());
       this.el.replaceChildren(...this.sidebar.frame(parts));
@@ -763,6 +834,10 @@ class Chat {
     if (!init || typeof init !== "object") return;
     this.#reset(init.messages, init.greeting, false);
     if (typeof init.footer === "string") this.footerText.append(parseHTML(this.doc, init.footer));
+    if (typeof init.header === "string" && init.header) {
+      this.headerEl.append(parseHTML(this.doc, init.header));
+      this.headerEl.hidden = false;
+    }
   }
 
   #listen() {
@@ -867,10 +942,11 @@ class Chat {
     const sc = this.scroller;
     sc.addEventListener("scroll", () => {
       const top = sc.scrollTop;
-      if (sc.scrollHeight - top - sc.clientHeight <= NEAR) this.follow = true;
+      if (sc.scrollHeight - top - sc.clientHeight <= this.followPx) this.follow = true;
       else if (top < this.lastTop) this.follow = false;
       this.lastTop = top;
       this.#showJump();
+      this.win.schedule();
     }, { passive: true });
     // A wheel turned up stops following at once, before the frame in which
     // new content would scroll back down (unless it scrolls a thinking panel).
@@ -1049,6 +1125,12 @@ class Chat {
 
   #stick() {
     const sc = this.scroller;
+    // Scrolled up since (a key, the scrollbar, a script) and not at the
+    // bottom: the scroll event that says so comes after this observer, and
+    // following now would undo the scroll (messages far from the viewport
+    // change size as they come near it, so the log resizes as it scrolls).
+    this.win.schedule();
+    if (this.follow && sc.scrollTop < this.lastTop - 1 && sc.scrollHeight - sc.scrollTop - sc.clientHeight > this.followPx) this.follow = false;
     if (this.follow) {
       sc.scrollTop = sc.scrollHeight;
       this.lastTop = sc.scrollTop; // so that a scroll up before the scroll event still counts
@@ -1066,7 +1148,10 @@ class Chat {
 
   #showJump() {
     const sc = this.scroller;
-    this.jump.hidden = this.follow || sc.scrollHeight - sc.scrollTop - sc.clientHeight <= NEAR;
+    const hide = this.follow || sc.scrollHeight - sc.scrollTop - sc.clientHeight <= this.jumpPx;
+    // Written only when it changes: a write, even of the same value, would
+    // make the next frame lay the transcript out again.
+    if (this.jump.hidden !== hide) this.jump.hidden = hide;
   }
 }
 
@@ -1136,3 +1221,20 @@ function tokens(n) {
   if (n < 1e6) return `${(n / 1000).toFixed(n < 1e4 ? 1 : 0).replace(/\.0$/, "")}k`;
   return `${(n / 1e6).toFixed(1).replace(/\.0$/, "")}M`;
 }
+
+// The runtime (sheen.js) never imports this module: the page loads it after
+// sheen.js, and it registers the chat kind with the runtime (last, once everything
+// it mounts with is defined).
+registerComponent("chat", {
+  mount(el, api) {
+    let c = chats.get(el);
+    if (!c) chats.set(el, (c = new Chat(el)));
+    c.mount(api);
+  },
+  message(el, name, data) {
+    chats.get(el)?.message(name, data);
+  },
+  unmount(el) {
+    chats.get(el)?.unmount();
+  },
+});

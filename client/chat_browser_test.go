@@ -45,6 +45,7 @@ document.addEventListener("sheen-chat-command", (e) => {
 });
 </script>
 <script type="module" src="assets/sheen.js"></script>
+<script type="module" src="assets/chat.js"></script>
 </head><body>
 <div class="sheen-page"><main class="sheen-main">
 <div class="sheen-chat" data-sheen-component="chat" id="chat" data-placeholder="Ask anything…" data-submit-key="enter" data-cancel="true" data-assistant-icon="" data-fill>

@@ -3,6 +3,7 @@ package client
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,45 @@ func TestFS(t *testing.T) {
 	}
 	if found < 5 {
 		t.Errorf("found only %d relative imports; is the pattern still right?", found)
+	}
+}
+
+// The runtime never imports a component: the import graph from sheen.js
+// reaches none of Components, and each component imports sheen.js.
+func TestRuntimeImportsNoComponent(t *testing.T) {
+	imp := regexp.MustCompile(`(?m)^\s*(?:import|export)\s[^;]*?from\s+"\./([^"]+)"|^\s*import\s+"\./([^"]+)"`)
+	imports := func(name string) []string {
+		src, err := fs.ReadFile(FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range imp.FindAllStringSubmatch(string(src), -1) {
+			out = append(out, m[1]+m[2])
+		}
+		return out
+	}
+	reach := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		if reach[n] {
+			return
+		}
+		reach[n] = true
+		for _, d := range imports(n) {
+			walk(d)
+		}
+	}
+	walk("sheen.js")
+	if len(reach) < 5 {
+		t.Fatalf("sheen.js reaches only %v; is the pattern still right?", reach)
+	}
+	for _, c := range Components {
+		if reach[c] {
+			t.Errorf("the runtime (sheen.js) imports the component %s", c)
+		}
+		if !slices.Contains(imports(c), "sheen.js") {
+			t.Errorf("%s does not import sheen.js (it registers its kind there)", c)
+		}
 	}
 }

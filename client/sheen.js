@@ -6,7 +6,9 @@
 //
 // It connects to the session named by <meta name="sheen-ws">, binds the
 // inputs, renders outputs, notices and component messages, and reconnects
-// without loss. Other modules add component kinds with registerComponent.
+// without loss. Component modules (chat.js, an app's own) import this module
+// and add their kinds with registerComponent; the runtime never imports a
+// component. The page loads them after it (client.Components lists ours).
 
 import { Connection } from "./connection.js";
 import { bindInputs } from "./inputs.js";
@@ -14,8 +16,7 @@ import { createOutputs, createNotices, createStatus } from "./render.js";
 import { createRegistry } from "./components.js";
 import { wsURL } from "./sync.js";
 import { mergeBookmark } from "./protocol.js";
-import "./chat.js";
-import "./table.js";
+import "./table.js"; // data tables' sorting (not a component: it imports nothing of the runtime)
 
 let conn = null;
 const registry = createRegistry(document, (target, name, data) => conn?.sendEvent(target, name, data));

@@ -13,7 +13,7 @@ import (
 
 // Code blocks are written by this package, after sanitizing, as
 //
-//	<pre class="chroma"><code class="language-go" tabindex="0"><span class="kd">func</span> …</code></pre>
+//	<pre class="chroma"><code tabindex="0" class="language-go"><span class="kd">func</span> …</code></pre>
 //
 // Every character of the code is escaped; the only markup is the wrapper and
 // spans whose class names come from chroma's fixed table. Colours come from
@@ -83,15 +83,17 @@ func (h *highlighter) lexer(lang []byte) chroma.Lexer {
 
 // codeOpen appends the start of a code block's markup.
 func codeOpen(dst, lang []byte) []byte {
-	dst = append(dst, `<pre class="chroma"><code`...)
+	// A long line scrolls the block sideways: focusable, so that the
+	// keyboard can scroll it too (WCAG 2.1.1). tabindex comes first: a block
+	// whose language arrives later while it streams gains its class after
+	// it, and the page's copy then has its attributes in the same order.
+	dst = append(dst, `<pre class="chroma"><code tabindex="0"`...)
 	if len(lang) > 0 {
 		dst = append(dst, ` class="language-`...)
 		dst = append(dst, lang...)
 		dst = append(dst, '"')
 	}
-	// A long line scrolls the block sideways: focusable, so that the
-	// keyboard can scroll it too (WCAG 2.1.1).
-	return append(dst, ` tabindex="0">`...)
+	return append(dst, '>')
 }
 
 const codeClose = "</code></pre>"

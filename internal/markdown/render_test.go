@@ -31,7 +31,7 @@ func TestRender(t *testing.T) {
 		{"blockquote", "> q", "<blockquote>\n<p>q</p>\n</blockquote>\n"},
 		{"thematic break", "---", "<hr>\n"},
 		{"fence without language", "```\na < b\n```", "<pre class=\"chroma\"><code tabindex=\"0\">a &lt; b\n</code></pre>\n"},
-		{"fence with unknown language", "```nosuchlang\nx\n```", "<pre class=\"chroma\"><code class=\"language-nosuchlang\" tabindex=\"0\">x\n</code></pre>\n"},
+		{"fence with unknown language", "```nosuchlang\nx\n```", "<pre class=\"chroma\"><code tabindex=\"0\" class=\"language-nosuchlang\">x\n</code></pre>\n"},
 		{"fence with hostile info", "```\"><script>\nx\n```", "<pre class=\"chroma\"><code tabindex=\"0\">x\n</code></pre>\n"},
 		{"indented code", "    x\n", "<pre class=\"chroma\"><code tabindex=\"0\">x\n</code></pre>\n"},
 		{"code in list", "- a\n\n  ```\n  b\n  ```", "<ul>\n<li>\n<p>a</p>\n<pre class=\"chroma\"><code tabindex=\"0\">b\n</code></pre>\n</li>\n</ul>\n"},
@@ -66,7 +66,7 @@ func TestRenderHighlighting(t *testing.T) {
 	src := "```go\nfunc main() { println(\"<hi>\") }\n```"
 	got := New().RenderString(src)
 	for _, want := range []string{
-		`<pre class="chroma"><code class="language-go" tabindex="0">`,
+		`<pre class="chroma"><code tabindex="0" class="language-go">`,
 		`<span class="kd">func</span>`,
 		`<span class="s">&quot;&lt;hi&gt;&quot;</span>`,
 	} {
@@ -78,7 +78,7 @@ func TestRenderHighlighting(t *testing.T) {
 		t.Error(err)
 	}
 	plain := New(WithHighlighting(false)).RenderString(src)
-	if want := "<pre class=\"chroma\"><code class=\"language-go\" tabindex=\"0\">func main() { println(&quot;&lt;hi&gt;&quot;) }\n</code></pre>\n"; plain != want {
+	if want := "<pre class=\"chroma\"><code tabindex=\"0\" class=\"language-go\">func main() { println(&quot;&lt;hi&gt;&quot;) }\n</code></pre>\n"; plain != want {
 		t.Errorf("WithHighlighting(false):\n got  %q\n want %q", plain, want)
 	}
 }

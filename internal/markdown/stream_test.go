@@ -285,7 +285,7 @@ func TestStreamFence(t *testing.T) {
 	}
 	step("```go\nfunc main() {\n")
 	step("\tx := \"<b>\"\n  ``")
-	want := `<pre class="chroma"><code class="language-go" tabindex="0">func main() {` + "\n\tx := &quot;&lt;b&gt;&quot;\n" + `</code></pre>` + "\n"
+	want := `<pre class="chroma"><code tabindex="0" class="language-go">func main() {` + "\n\tx := &quot;&lt;b&gt;&quot;\n" + `</code></pre>` + "\n"
 	if v.Tail != want || len(v.Blocks) != 0 {
 		t.Fatalf("open fence tail = %q, want %q", v.Tail, want)
 	}
