@@ -213,6 +213,17 @@ func (t *tokenState) window(w tokens.Window) []Message {
 // attachments (as the provider formats send them), and fixed tokens for its
 // images and PDFs.
 func tokenText(m *Message) (text string, fixed int) {
+	if len(m.ToolCalls) > 0 { // toolcall.go: the calls and their results are sent too
+		var b strings.Builder
+		b.WriteString(m.Content)
+		for _, t := range m.ToolCalls {
+			b.WriteString("\n")
+			b.WriteString(t.Name)
+			b.WriteString(t.Args)
+			b.WriteString(t.modelResult())
+		}
+		return b.String(), 0
+	}
 	if m.Role != User || len(m.Attachments) == 0 {
 		return m.Content, 0
 	}

@@ -101,6 +101,12 @@ type Message struct {
 	Error       string // why the message failed, as shown to the user
 	// Command is the slash command a user message started with.
 	Command string
+	// ToolCalls are the tools an assistant message called, shown as cards
+	// (toolcall.go).
+	ToolCalls []ToolCall
+	// Metrics are a streamed reply's measurements (metrics.go); nil for a
+	// message that was not streamed.
+	Metrics *Metrics
 	// Feedback is the user's rating of an assistant message (actions.go).
 	Feedback Feedback
 	// UI is live UI shown below the content, in order (live_ui.go). A
@@ -429,6 +435,8 @@ func (c *Chat) event(name string, data json.RawMessage) {
 		}
 		_ = json.Unmarshal(data, &r)
 		c.cur().retry(c, r.ID)
+	case "approve":
+		c.approveEvent(data) // respond.go
 	case "open", "rename", "delete", "more":
 		c.historyEvent(name, data)
 	case "regenerate", "edit", "remove", "undo", "clear", "alt", "feedback", "action":
@@ -573,8 +581,10 @@ type wireMsg struct {
 	Author    string `json:"author,omitempty"`
 	Time      int64  `json:"time,omitempty"` // ms since the epoch
 	// Parts is the message's live UI (live_ui.go): set per view.
-	Parts []wirePart `json:"parts,omitempty"`
-	Files []wireFile `json:"files,omitempty"` // attach.go
+	Parts   []wirePart   `json:"parts,omitempty"`
+	Files   []wireFile   `json:"files,omitempty"`   // attach.go
+	Tools   []wireTool   `json:"tools,omitempty"`   // toolcall.go
+	Metrics *wireMetrics `json:"metrics,omitempty"` // metrics.go
 }
 
 // rendered is a message's markdown, rendered: its HTML and its thinking's.
@@ -601,7 +611,7 @@ func render(m Message) rendered {
 func wireOf(m Message, r rendered, retry bool) wireMsg {
 	w := wireMsg{ID: m.ID, Role: m.Role, Kind: string(m.ContentType), Icon: string(m.Icon), Status: m.Status, Error: m.Error, Command: m.Command,
 		HTML: r.html, Thinking: r.thinking, Retry: retry, Files: wireFiles(m.Attachments), Feedback: m.Feedback.Rating, Comment: m.Feedback.Comment,
-		Author: m.Author, Time: msTime(m.Time)}
+		Author: m.Author, Time: msTime(m.Time), Tools: wireTools(m.ToolCalls), Metrics: wireMetricsOf(m.Metrics)}
 	if m.ContentType != HTMLType {
 		w.Source = shownSource(m) // what the page shows is what Copy copies
 	}

@@ -66,9 +66,10 @@ type conv struct {
 
 	saves persistQueue // persist.go
 
-	alts    map[string]*altSet // by user message id: its answers (actions.go)
-	cuts    int                // transcript cuts and edits so far (actions.go)
-	idleFns []func()           // run once nothing runs (actions.go)
+	alts      map[string]*altSet         // by user message id: its answers (actions.go)
+	cuts      int                        // transcript cuts and edits so far (actions.go)
+	idleFns   []func()                   // run once nothing runs (actions.go)
+	approvals map[string]chan<- decision // tool call id → the reply waiting for its approval (respond.go)
 }
 
 func newConv(h *History, id, owner, prefix string) *conv {
@@ -142,7 +143,9 @@ func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[s
 		}
 	}
 	if w := cv.live; w != nil && !w.ended && w.epoch == cv.epoch {
-		wm := wireOf(w.head(), rendered{}, false)
+		head := w.head()
+		head.ToolCalls = w.tools
+		wm := wireOf(head, rendered{}, false)
 		wm.Streaming = true
 		wm.Parts = w.ui.wireFor(v)
 		live = &wm

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,16 +32,18 @@ import (
 
 // Live event kinds.
 const (
-	evMsg   = "msg"   // a message appended (Msg)
-	evStart = "start" // a reply starts streaming (ID, Icon)
-	evText  = "text"  // the reply's raw text from Off on is Text
-	evEnd   = "end"   // the reply ended (Msg: the finished message)
-	evBusy  = "busy"  // the writer's instance runs a response (Busy) or not
-	evStop  = "stop"  // stop the running reply, whichever instance runs it
-	evAlive = "alive" // the writer's instance still runs a response
-	evTitle = "title" // the conversation was renamed (Title)
-	evCut   = "cut"   // messages were cut from the transcript (IDs; actions.go)
-	evEdit  = "edit"  // a message was changed in place (Msg; actions.go)
+	evMsg    = "msg"    // a message appended (Msg)
+	evStart  = "start"  // a reply starts streaming (ID, Icon)
+	evText   = "text"   // the reply's raw text from Off on is Text
+	evEnd    = "end"    // the reply ended (Msg: the finished message)
+	evBusy   = "busy"   // the writer's instance runs a response (Busy) or not
+	evStop   = "stop"   // stop the running reply, whichever instance runs it
+	evAlive  = "alive"  // the writer's instance still runs a response
+	evTitle  = "title"  // the conversation was renamed (Title)
+	evCut    = "cut"    // messages were cut from the transcript (IDs; actions.go)
+	evEdit   = "edit"   // a message was changed in place (Msg; actions.go)
+	evTool   = "tool"   // a tool call's card of the streaming reply ID changed (Tool; toolcall.go)
+	evDecide = "decide" // a person allowed or denied tool call ID (Tool.Approval; respond.go)
 )
 
 // liveEvent is one entry of a conversation's live log.
@@ -57,6 +60,7 @@ type liveEvent struct {
 	Title  string         `json:"title,omitempty"`
 	Msg    *store.Message `json:"m,omitempty"`
 	IDs    []string       `json:"ids,omitempty"`
+	Tool   *ToolCall      `json:"tool,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -242,6 +246,22 @@ func (cv *conv) apply(ev liveEvent, live bool) {
 		// this start, so the busy event before it may be gone).
 		cv.remoteBusy = true
 		cv.setBusy()
+	case evTool:
+		if !remote || cv.live.id != ev.ID || cv.live.ended || ev.Tool == nil {
+			return
+		}
+		w := cv.live
+		if i := slices.IndexFunc(w.tools, func(x ToolCall) bool { return x.ID == ev.Tool.ID }); i >= 0 {
+			w.tools[i] = *ev.Tool
+		} else {
+			w.tools = append(w.tools, *ev.Tool)
+		}
+		cv.showTool(w, *ev.Tool)
+		cv.seen(ev)
+	case evDecide:
+		if live && ev.Tool != nil && ev.Tool.Approval != nil {
+			cv.decide(ev.Tool.ID, *ev.Tool.Approval) // respond.go: ours if a reply here waits for it
+		}
 	case evText:
 		if !remote || cv.live.id != ev.ID || cv.live.ended {
 			return
@@ -305,6 +325,7 @@ func (cv *conv) follow(row store.Message) {
 	if w.at.IsZero() {
 		w.at = row.Created
 	}
+	w.tools = md.ToolCalls // toolcall.go
 	w.text.WriteString(row.Content)
 	_, _ = w.ms.WriteString(row.Content)
 	_, _ = w.ms.Flush()

@@ -55,6 +55,7 @@ type config struct {
 	header             HTML
 	classes            []string
 	attrs              [][2]string
+	metrics            bool // metrics.go
 }
 
 func defaults() config {
@@ -143,6 +144,9 @@ func UI(id string, opts ...Option) sheen.Node {
 	}
 	if cfg.history != nil && cfg.sidebar {
 		attrs = append(attrs, sheen.Attr("data-history", ""))
+	}
+	if cfg.metrics {
+		attrs = append(attrs, sheen.Attr("data-metrics", ""))
 	}
 	var style []string
 	if cfg.width != "" {

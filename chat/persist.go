@@ -265,7 +265,7 @@ func (cv *conv) persistText(w *writer, force bool) {
 	s.last = time.Now()
 	if s.dirty {
 		s.dirty, s.saved = false, len(text)
-		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: w.rawMeta()}})
+		cv.save(saveOp{kind: saveUpdate, msg: store.Message{ID: w.id, Role: string(Assistant), Content: text, Status: store.StatusStreaming, Meta: w.streamingMeta()}})
 		return
 	}
 	if len(text) > s.saved {
@@ -298,6 +298,8 @@ type meta struct {
 	Transformed string      `json:"transformed,omitempty"`
 	Time        int64       `json:"time,omitempty"` // ms since the epoch
 	Attachments []savedFile `json:"attachments,omitempty"`
+	ToolCalls   []ToolCall  `json:"tools,omitempty"`   // toolcall.go
+	Metrics     *Metrics    `json:"metrics,omitempty"` // metrics.go
 	// The rendered HTML, reused while Renderer is the markdown renderer's
 	// fingerprint (a restored conversation is not rendered again).
 	HTML         string `json:"html,omitempty"`
@@ -328,7 +330,7 @@ type savedFile struct {
 // Locked.
 func (cv *conv) toStore(m Message) store.Message {
 	md := meta{ContentType: m.ContentType, Thinking: m.Thinking, Icon: m.Icon, Error: m.Error, Command: m.Command, UI: m.ui.saved(),
-		Author: m.Author, Time: msTime(m.Time), Transformed: m.Transformed}
+		Author: m.Author, Time: msTime(m.Time), Transformed: m.Transformed, ToolCalls: m.ToolCalls, Metrics: m.Metrics}
 	if m.Feedback != (Feedback{}) {
 		md.Feedback = &m.Feedback
 	}
@@ -369,7 +371,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	}
 	m = Message{ID: sm.ID, Role: Role(sm.Role), Content: sm.Content, ContentType: md.ContentType, Thinking: md.Thinking,
 		Icon: md.Icon, Status: Status(sm.Status), Error: md.Error, Command: md.Command, ui: restoredUI(md.UI),
-		Author: md.Author, Time: fromMS(md.Time), Transformed: md.Transformed}
+		Author: md.Author, Time: fromMS(md.Time), Transformed: md.Transformed, ToolCalls: md.ToolCalls, Metrics: md.Metrics}
 	if md.Feedback != nil {
 		m.Feedback = md.Feedback.clean()
 	}
@@ -390,6 +392,7 @@ func fromStore(sm store.Message) (m Message, r rendered, ok bool) {
 	}
 	if sm.Status == store.StatusStreaming {
 		m.Status, m.Error = Interrupted, interruptedText
+		m.ToolCalls = endedTools(m.ToolCalls) // toolcall.go
 	} else if md.Renderer == renderer.Fingerprint() {
 		r = rendered{html: md.HTML, thinking: md.ThinkingHTML}
 	}

@@ -22,9 +22,27 @@ import (
 // servers that speak it: Ollama, vLLM, llama.cpp, LM Studio…). Its JSON form
 // has "content" as a string, or as an array of parts when Parts is set.
 type OpenAIMessage struct {
-	Role    string       // "system", "user" or "assistant"
+	Role    string       // "system", "user", "assistant" or "tool"
 	Content string       // the text, when Parts is nil
 	Parts   []OpenAIPart // a user message with attachments: its parts, text included
+	// ToolCalls are an assistant message's calls; ToolCallID is the call a
+	// "tool" message answers (toolcall.go).
+	ToolCalls  []OpenAIToolCall
+	ToolCallID string
+}
+
+// OpenAIToolCall is a call in an assistant message: Type "function".
+type OpenAIToolCall struct {
+	ID       string             `json:"id"`
+	Type     string             `json:"type"`
+	Function OpenAIFunctionCall `json:"function"`
+}
+
+// OpenAIFunctionCall is the function a call calls; Arguments is the JSON
+// text the model wrote.
+type OpenAIFunctionCall struct {
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
 }
 
 // MarshalJSON encodes m as the API expects it.
@@ -38,6 +56,18 @@ func (m OpenAIMessage) MarshalJSON() ([]byte, error) {
 			Role    string       `json:"role"`
 			Content []OpenAIPart `json:"content"`
 		}{m.Role, m.Parts}
+	}
+	if m.ToolCalls != nil || m.ToolCallID != "" {
+		var content *string // null for an assistant message with calls and no text
+		if m.Content != "" || m.ToolCallID != "" {
+			content = &m.Content
+		}
+		v = struct {
+			Role       string           `json:"role"`
+			Content    *string          `json:"content"`
+			ToolCalls  []OpenAIToolCall `json:"tool_calls,omitempty"`
+			ToolCallID string           `json:"tool_call_id,omitempty"`
+		}{m.Role, content, m.ToolCalls, m.ToolCallID}
 	}
 	// No HTML escaping: the text is a prompt, not a web page (an encoder
 	// that wants it escapes the result itself).
@@ -80,12 +110,29 @@ type OpenAIFile struct {
 // GIF, WebP) as "image_url" parts, PDFs as "file" parts, text files (text/*,
 // JSON, XML, YAML…) as text parts wrapped in <file name="…"> tags, and
 // anything else as a short text note saying the file was not included.
-// Attachments of other roles are dropped.
+// Attachments of other roles are dropped. An assistant message with tool
+// calls becomes, for each round of calls, an assistant message with the
+// text written before them and the calls, then one "tool" message per call
+// with its result (an error result says so), and then a message with the
+// rest of the text.
 func OpenAIMessages(msgs []Message) []OpenAIMessage {
 	out := make([]OpenAIMessage, 0, len(msgs))
 	for i := range msgs {
 		m := &msgs[i]
 		if !sendable(m) {
+			continue
+		}
+		if m.Role == Assistant && len(m.ToolCalls) > 0 {
+			for _, s := range segments(m) {
+				am := OpenAIMessage{Role: "assistant", Content: s.text}
+				for _, t := range s.calls {
+					am.ToolCalls = append(am.ToolCalls, OpenAIToolCall{ID: t.ID, Type: "function", Function: OpenAIFunctionCall{Name: t.Name, Arguments: t.Args}})
+				}
+				out = append(out, am)
+				for _, t := range s.calls {
+					out = append(out, OpenAIMessage{Role: "tool", ToolCallID: t.ID, Content: t.modelResult()})
+				}
+			}
 			continue
 		}
 		om := OpenAIMessage{Role: string(m.Role), Content: m.Content}
@@ -124,12 +171,20 @@ type AnthropicMessage struct {
 	Content []AnthropicBlock `json:"content"`
 }
 
-// AnthropicBlock is a content block: "text", "image" or "document".
+// AnthropicBlock is a content block: "text", "image", "document",
+// "tool_use" (ID, Name, Input) or "tool_result" (ToolUseID, Content,
+// IsError).
 type AnthropicBlock struct {
-	Type   string           `json:"type"`
-	Text   string           `json:"text,omitempty"`
-	Source *AnthropicSource `json:"source,omitempty"`
-	Title  string           `json:"title,omitempty"` // a document's file name
+	Type      string           `json:"type"`
+	Text      string           `json:"text,omitempty"`
+	Source    *AnthropicSource `json:"source,omitempty"`
+	Title     string           `json:"title,omitempty"` // a document's file name
+	ID        string           `json:"id,omitempty"`
+	Name      string           `json:"name,omitempty"`
+	Input     json.RawMessage  `json:"input,omitempty"`
+	ToolUseID string           `json:"tool_use_id,omitempty"`
+	Content   string           `json:"content,omitempty"`
+	IsError   bool             `json:"is_error,omitempty"`
 }
 
 // AnthropicSource is where an image or document comes from: "base64"
@@ -154,7 +209,11 @@ type AnthropicSource struct {
 // A user message's attachments become blocks before its text: images (PNG,
 // JPEG, GIF, WebP) as "image" blocks, PDFs as "document" blocks (base64 or
 // URL), text files as plain-text "document" blocks titled with the file
-// name, and anything else as a short text note.
+// name, and anything else as a short text note. An assistant message with
+// tool calls becomes, for each round, an assistant message with the text
+// written before the calls and a "tool_use" block per call (malformed
+// arguments as {}: the API wants an object), then a user message with a
+// "tool_result" block per call, and then the rest of the text.
 func AnthropicMessages(msgs []Message) (system string, out []AnthropicMessage) {
 	var sys []string
 	out = make([]AnthropicMessage, 0, len(msgs))
@@ -168,6 +227,30 @@ func AnthropicMessages(msgs []Message) (system string, out []AnthropicMessage) {
 			continue
 		}
 		if len(out) == 0 && m.Role != User {
+			continue
+		}
+		if m.Role == Assistant && len(m.ToolCalls) > 0 {
+			for _, s := range segments(m) {
+				am := AnthropicMessage{Role: "assistant"}
+				if s.text != "" {
+					am.Content = append(am.Content, AnthropicBlock{Type: "text", Text: s.text})
+				}
+				var results []AnthropicBlock
+				for _, t := range s.calls {
+					in := json.RawMessage(strings.TrimSpace(t.Args))
+					if !json.Valid(in) || len(in) == 0 || in[0] != '{' {
+						in = json.RawMessage("{}")
+					}
+					am.Content = append(am.Content, AnthropicBlock{Type: "tool_use", ID: t.ID, Name: t.Name, Input: in})
+					results = append(results, AnthropicBlock{Type: "tool_result", ToolUseID: t.ID, Content: t.modelResult(), IsError: t.failed()})
+				}
+				if len(am.Content) > 0 {
+					out = append(out, am)
+				}
+				if len(results) > 0 {
+					out = append(out, AnthropicMessage{Role: "user", Content: results})
+				}
+			}
 			continue
 		}
 		am := AnthropicMessage{Role: string(m.Role)}
@@ -227,7 +310,7 @@ func sendable(m *Message) bool {
 	case System:
 		return m.Content != ""
 	case User, Assistant:
-		return m.Content != "" || m.Role == User && len(m.Attachments) > 0
+		return m.Content != "" || m.Role == User && len(m.Attachments) > 0 || m.Role == Assistant && len(m.ToolCalls) > 0
 	}
 	return false
 }

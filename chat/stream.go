@@ -53,6 +53,7 @@ var ErrStopped = errors.New("chat: stream stopped")
 // status (reactively), waits for its end, and cancels it.
 type Stream struct {
 	c      *Chat
+	cv     *conv // the conversation it streams into
 	status *reactive.Value[StreamStatus]
 	done   chan struct{}
 	o      *op
@@ -202,14 +203,22 @@ func (cv *conv) work() {
 //
 // opts set the message's author and avatar ([StreamAuthor], [StreamIcon]).
 func (c *Chat) AppendMessageStream(ctx context.Context, seq iter.Seq2[string, error], opts ...StreamOption) *Stream {
+	return c.appendStream(ctx, func(*Stream) iter.Seq2[string, error] { return seq }, opts...)
+}
+
+// appendStream is AppendMessageStream with the stream made from its own
+// handle (which it uses to show tool calls and record usage: respond.go).
+func (c *Chat) appendStream(ctx context.Context, mk func(h *Stream) iter.Seq2[string, error], opts ...StreamOption) *Stream {
 	h := &Stream{c: c, done: make(chan struct{})}
 	var tf func(string) string
 	c.g.Do(func() { h.status, tf = reactive.NewValue(c.g, StreamQueued), c.assistantTransform })
 	octx, stop := context.WithCancel(ctx)
-	o := &op{v: c, kind: opStream, seq: seq, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts, tf: tf}
+	o := &op{v: c, kind: opStream, handle: h, ctx: octx, parent: ctx, stop: stop, done: make(chan struct{}), head: opts, tf: tf}
 	h.o = o
+	h.cv = c.target(ctx)
+	o.seq = mk(h)
 	c.latest.Store(h)
-	_ = c.target(ctx).enqueue(ctx, o, false)
+	_ = h.cv.enqueue(ctx, o, false)
 	return h
 }
 
@@ -313,6 +322,7 @@ func (cv *conv) runStream(o *op) {
 	status, failErr := r.status, r.err
 	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
+	w.count()
 	text := w.finish(status, failErr, interrupted)
 	cv.mu.Lock()
 	// Contexts opened inside the stream end with its message.
@@ -353,10 +363,12 @@ type writer struct {
 	ended    bool
 	epoch    int // the conversation's epoch when the message started
 	coalesce time.Duration
-	save     textSaver // persist.go
-	pub      int       // bytes of the text published to the other instances (live.go)
-	ui       *uiSet    // live UI added with StreamContext.AppendUI (live_ui.go)
-	remote   bool      // the copy of a message another instance streams (live.go)
+	save     textSaver  // persist.go
+	pub      int        // bytes of the text published to the other instances (live.go)
+	ui       *uiSet     // live UI added with StreamContext.AppendUI (live_ui.go)
+	remote   bool       // the copy of a message another instance streams (live.go)
+	tools    []ToolCall // its tool calls' cards (toolcall.go)
+	mt       meter      // its metrics (metrics.go)
 }
 
 func (cv *conv) newWriter(v *Chat) *writer {
@@ -369,6 +381,7 @@ func (w *writer) start() {
 	w.id = cv.newID()
 	w.epoch = cv.epoch
 	w.at = time.Now()
+	w.mt.start = w.at
 	cv.live = w
 	wm := wireOf(w.head(), rendered{}, false)
 	wm.Streaming = true
@@ -389,6 +402,7 @@ func (w *writer) write(s string) {
 	}
 	w.text.WriteString(s)
 	_, _ = w.ms.WriteString(s)
+	w.mt.wrote(s)
 	w.schedule()
 }
 
@@ -430,6 +444,12 @@ func (w *writer) showEnd(m Message, p markdown.Patch) {
 	}
 	if m.Status == Failed || m.Status == Interrupted {
 		end["retry"] = cv.canRetry(m)
+	}
+	if len(m.ToolCalls) > 0 {
+		end["tools"] = wireTools(m.ToolCalls) // the cards as they ended
+	}
+	if m.Metrics != nil {
+		end["metrics"] = wireMetricsOf(m.Metrics)
 	}
 	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
@@ -513,6 +533,7 @@ func (w *writer) finish(status StreamStatus, err error, interrupted bool) string
 	}
 	m := w.head()
 	m.Content, m.Thinking, m.ui = w.ms.Answer(), w.ms.Thinking(), w.ui
+	m.ToolCalls, m.Metrics = w.endTools(), w.mt.metrics(time.Now())
 	switch {
 	case interrupted:
 		m.Status, m.Error = Interrupted, interruptedText
@@ -662,6 +683,7 @@ func (cv *conv) runContext(o *op) {
 	}
 	interrupted := status == StreamStopped && o.interrupted()
 	o.stop()
+	o.sc.w.count()
 	o.sc.w.finish(status, nil, interrupted)
 }
 

@@ -20,6 +20,7 @@ import { Window } from "./chat-window.js";
 import { Attachments, PASTE_LIMIT, filesBlock, filesOf } from "./chat-attach.js";
 import { Actions } from "./chat-actions.js";
 import { renderParts, setPart } from "./chat-ui.js";
+import { ToolCards, showMetrics } from "./chat-tools.js";
 import {
   cardSuggestions, gridMove, suggestionAction, suggestionLabel, suggestionSubmits, suggestionText,
 } from "./chat-suggest.js";
@@ -92,6 +93,7 @@ class Chat {
     this.followPx = px(d.followPx);
     this.jumpPx = px(d.jumpPx);
     this.disabled = false; // the server disabled the input
+    this.metrics = "metrics" in d; // show each reply's metrics (chat.ShowMetrics)
     const script = Array.from(el.children).find((c) => c.matches("script.sheen-chat-initial"));
     this.#build(d.placeholder || "");
     // Message actions (chat-actions.js): toolbars on messages, buttons on the input row.
@@ -179,6 +181,11 @@ class Chat {
         return this.#remove(d.ids);
       case "part":
         return setPart(this.doc, this.msgs.get(str(d.id)), d.part);
+      case "tool": {
+        const rec = this.msgs.get(d.id);
+        if (!rec) return console.warn(`sheen chat #${this.el.id}: tool card for unknown message ${JSON.stringify(d.id)}`);
+        return this.#tools(rec).set(d.call);
+      }
     }
     console.warn(`sheen chat #${this.el.id}: unknown message ${JSON.stringify(name)}`);
   }
@@ -312,8 +319,10 @@ class Chat {
     rec.el.classList.remove("sheen-chat-streaming");
     rec.el.removeAttribute("aria-busy");
     if (rec.thinking) this.#closeThinking(rec);
+    if (Array.isArray(d.tools) && d.tools.length) this.#tools(rec).setAll(d.tools);
     cardify(rec.content);
     this.#status(rec, d.status, d.error, d.retry);
+    if (this.metrics && d.metrics) showMetrics(this.doc, rec.body, d.metrics);
     this.#removed(rec);
     this.actions.note(rec, d);
     this.#unwait();
@@ -455,12 +464,14 @@ class Chat {
     if (files && role === "user") el.prepend(files);
     else if (files) body.insertBefore(files, content);
     this.actions?.note(rec, m);
+    if (role === "assistant" && Array.isArray(m.tools) && m.tools.length) this.#tools(rec).setAll(m.tools);
     if (streaming) {
       el.classList.add("sheen-chat-streaming");
       el.setAttribute("aria-busy", "true");
     } else {
       cardify(content);
       if (role === "assistant") this.#status(rec, m.status, m.error, m.retry);
+      if (role === "assistant" && this.metrics && m.metrics) showMetrics(this.doc, body, m.metrics);
       this.#removed(rec);
     }
     return rec;
@@ -473,7 +484,7 @@ class Chat {
     if (!rec.el.classList.contains("sheen-chat-assistant")) return; // a user's text is shown literally: nothing is removed
     const st = rec.el.dataset.status;
     if (st === "stopped" || st === "error" || st === "interrupted") return;
-    if (rec.thinking || rec.parts || !blank(rec.content)) return;
+    if (rec.thinking || rec.tools || rec.parts || !blank(rec.content)) return;
     const p = h(this.doc, "p", "sheen-chat-removed");
     p.textContent = REMOVED_TEXT;
     p.title = REMOVED_TITLE;
@@ -536,7 +547,7 @@ class Chat {
     summary.textContent = rec.streaming ? "Thinking…" : "Thinking";
     const body = h(this.doc, "div", "sheen-chat-thinking-body");
     el.append(summary, body);
-    rec.body.insertBefore(el, rec.content);
+    rec.body.insertBefore(el, rec.tools?.el ?? rec.content); // above the tool cards
     const t = { el, summary, body, blocks: null, active: rec.streaming, touched: false };
     // While thinking streams, its panel shows the newest lines.
     t.blocks = new Blocks(body, (f) => this.#prepare(f, true), () => t.active && (body.scrollTop = body.scrollHeight));
@@ -545,6 +556,12 @@ class Chat {
     el.classList.toggle("sheen-chat-thinking-active", t.active);
     rec.thinking = t;
     return t;
+  }
+
+  // The tool cards of a message (chat-tools.js), made with its first card.
+  #tools(rec) {
+    rec.tools ??= new ToolCards(this.doc, rec.body, rec.content, (name, data) => this.#send(name, data));
+    return rec.tools;
   }
 
   #closeThinking(rec) {

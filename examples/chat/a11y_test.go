@@ -18,7 +18,8 @@ import (
 
 // TestAccessibility runs axe-core on the example's page, in the light and
 // the dark theme, wide and narrow: with a conversation in the sidebar and
-// the transcript (code, a table, suggestions), and with the command palette
+// the transcript (code, a table, suggestions, a tool card and the metrics
+// line), and with the command palette
 // open. No rule may fail.
 func TestAccessibility(t *testing.T) {
 	h := testHistory(t)
@@ -49,9 +50,12 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`cParam() !== "" && msgs().length === 2 && last().dataset.status === "done" && idle()`)
 			send(t, tab, "Compare sheen with shinychat in a table")
 			tab.Wait(`msgs().length === 4 && !!last().querySelector("table") && last().dataset.status === "done" && idle()`)
+			send(t, tab, "What is the weather in Paris?")
+			tab.Wait(`msgs().length === 6 && last().dataset.status === "done" && idle()`)
+			tab.JS(`q(".sheen-chat-tool-card").open = true`) // a tool card, opened
 			report(t, "transcript", a11y.Check(t, tab))
 			send(t, tab, "Plot bars with a table") // live UI: a chart, a slider, a sortable table
-			tab.Wait(`msgs().length === 6 && !!last().querySelector(".sheen-chat-ui .sheen-chart svg") && !!last().querySelector(".sheen-chat-ui table") && idle()`)
+			tab.Wait(`msgs().length === 8 && !!last().querySelector(".sheen-chat-ui .sheen-chart svg") && !!last().querySelector(".sheen-chat-ui table") && idle()`)
 			report(t, "live chart", a11y.Check(t, tab))
 
 			tab.JS(`q(".sheen-chat-input").focus()`)
@@ -87,7 +91,7 @@ func TestAccessibility(t *testing.T) {
 			tab.Wait(`[...document.querySelectorAll("#chat .sheen-chat-tray .sheen-chat-file")].map((e) => e.dataset.state).join() === "done,done"`)
 			report(t, "tray", a11y.Check(t, tab))
 			tab.JS(`q(".sheen-chat-send").click()`)
-			tab.Wait(`msgs().length === 8 && last().dataset.status === "done" && idle()`)
+			tab.Wait(`msgs().length === 10 && last().dataset.status === "done" && idle()`)
 			tab.Check(`last().textContent.includes("I received 2 file(s)")`, `last().textContent.includes("a PNG image, 64 × 48 px")`,
 				`msgs().at(-2).querySelectorAll(".sheen-chat-file").length === 2`)
 			report(t, "sent files", a11y.Check(t, tab))

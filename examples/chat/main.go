@@ -48,16 +48,23 @@ func main() {
 	zl := newLogger(*instance)
 	defer func() { _ = zl.Sync() }()
 
-	var r Responder = Offline{Delay: *delay}
+	var r Backend = Offline{Delay: *delay}
 	cfg, ok, err := ConfigFromEnv(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if ok {
+	acfg, aok, err := AnthropicFromEnv(os.Getenv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	switch {
+	case ok:
 		if cfg.Model == "" {
 			cfg.Model = pickModel(cfg)
 		}
 		r = NewOpenAI(cfg)
+	case aok:
+		r = NewAnthropic(acfg)
 	}
 	opts := []sheen.Option{sheen.WithDevelopment(*dev), sheen.WithLogger(zl)}
 	popts, err := proxyOptions(*hosts, *origins, *proxies)
@@ -134,9 +141,14 @@ func envOr(name, def string) string {
 	return def
 }
 
+// Backend is what answers: the offline Responder, or a Model.
+type Backend interface {
+	Name() string // for people: what answers, and where
+}
+
 // Responder answers a conversation with a stream of markdown chunks.
 type Responder interface {
-	Name() string
+	Backend
 	Respond(ctx context.Context, history []chat.Message) func(yield func(string, error) bool)
 }
 
@@ -152,23 +164,33 @@ vLLM, llama.cpp's server, LM Studio), set:
   OPENAI_MODEL     the model (default: the first the server lists, or %s on OpenAI)
   OPENAI_CONTEXT   the model's context window in tokens (default: by name, or 8192)
 
+or, for Anthropic's API (when no OPENAI_* is set):
+
+  ANTHROPIC_API_KEY   its key
+  ANTHROPIC_MODEL     the model (default: %s)
+  ANTHROPIC_THINKING  a budget of tokens for extended thinking (default: off)
+
+SHEEN_TOOLS=1 gives the model a tool, get_time (the time in a time zone),
+shown as a card.
+
 To run several instances behind nginx with Redis (-redis, -cookie-key-file,
 -hosts, -proxies, -instance), see docs/deployment.md; make cluster tries it.
 
 Flags:
-`, DefaultModel)
+`, DefaultModel, DefaultAnthropicModel)
 	flag.PrintDefaults()
 }
 
-func chatOptions(r Responder, h *chat.History) []chat.Option {
+func chatOptions(r Backend, h *chat.History) []chat.Option {
 	opts := []chat.Option{
 		chat.Placeholder("Ask about sheen, or type / for commands"),
 		chat.Fill(),
+		chat.ShowMetrics(), // time to first token, tokens, speed under each reply
 		chat.Greeting(greeting),
 		chat.AllowAttachments(), // images, PDFs and text: the attach button, paste and drop
 	}
 	if m, ok := r.(Model); ok {
-		opts = append(opts[:2],
+		opts = append(opts[:3],
 			chat.AllowAttachments(),
 			chat.Greeting(modelGreeting(m)),
 			chat.Messages(chat.Message{Role: chat.System, Content: systemPrompt}),
@@ -183,7 +205,7 @@ func chatOptions(r Responder, h *chat.History) []chat.Option {
 
 // NewApp builds the example app around a responder; with a history (nil:
 // none) conversations are kept and listed in a sidebar.
-func NewApp(r Responder, h *chat.History, opts ...sheen.Option) *sheen.App {
+func NewApp(r Backend, h *chat.History, opts ...sheen.Option) *sheen.App {
 	page := sheen.Page("sheen chat",
 		sheen.El("div", sheen.Class("example-chat"),
 			sheen.El("header", sheen.Class("example-chat-header"),
@@ -197,26 +219,32 @@ func NewApp(r Responder, h *chat.History, opts ...sheen.Option) *sheen.App {
 }
 
 // Server binds the chat for one session.
-func Server(s *sheen.Session, r Responder, h *chat.History) {
+func Server(s *sheen.Session, r Backend, h *chat.History) {
 	c := chat.New(s, "chat", chatOptions(r, h)...)
 	cv := &conversation{c: c, kept: h != nil, r: r, name: reactive.NewValue(s.Graph(), r.Name())}
 	s.Output("model", sheen.RenderText(func() (string, error) { return cv.name.Get(), nil }))
-	c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
-		r := cv.responder()
-		if _, ok := r.(Offline); ok && isPlot(in.Text) {
-			return plotReply(ctx, c, in.Text) // live UI in the message (plot.go)
-		}
-		history, err := cv.history(r)
-		if err != nil {
+	if m, ok := r.(Model); ok {
+		// A model answers: chat.Respond does the history, the budget,
+		// streaming, stop, errors, tools and metrics.
+		cv.resp = chat.Respond(c, m.LLM(), respondOptions(m)...)
+	} else {
+		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
+			if _, ok := r.(Offline); ok && isPlot(in.Text) {
+				return plotReply(ctx, c, in.Text) // live UI in the message (plot.go)
+			}
+			var st *chat.Stream
+			if city, ok := weatherQuestion(in.Text); ok {
+				st = weatherDemo(ctx, c, city, offlineDelay(r))
+			} else {
+				st = c.AppendMessageStream(ctx, r.(Responder).Respond(ctx, cv.history()))
+			}
+			_, err := st.Wait(ctx)
+			if errors.Is(err, chat.ErrStopped) || errors.Is(err, context.Canceled) {
+				return nil
+			}
 			return err
-		}
-		st := c.AppendMessageStream(ctx, r.Respond(ctx, history))
-		_, err = st.Wait(ctx)
-		if errors.Is(err, chat.ErrStopped) || errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return err
-	})
+		})
+	}
 	// Copy, regenerate, edit, delete, undo and clear are on by default;
 	// the thumbs show once feedback has somewhere to go: here, the log.
 	c.OnFeedback(func(ctx context.Context, e chat.FeedbackEvent) error {
@@ -245,9 +273,11 @@ Try one of these:
 - <span class="suggestion submit" title="Code">Show me some Go code</span>
 - <span class="suggestion submit" title="Table">Compare sheen with shinychat in a table</span>
 - <span class="suggestion submit" title="Reasoning">Think step by step about streaming</span>
+
+Ask <span class="suggestion" data-suggestion="What is the weather in Paris?">about the weather</span> to see a tool call shown as a card.
 `
 
-const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; \"plot …\" (bars, points, with a table) answers with a live chart."
+const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n\nEverything else goes to the responder. Markdown, code, tables and thinking all stream as they are written; \"plot …\" (bars, points, with a table) answers with a live chart; ask about the weather for a tool call, shown as a card."
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }

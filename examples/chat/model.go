@@ -15,17 +15,6 @@ import (
 	"github.com/sheenhq/sheen/tokens"
 )
 
-// A Model is a Responder backed by a real model: the chat sends it only the
-// newest messages that fit its token budget, shows how full that budget is,
-// and /model switches it.
-type Model interface {
-	Responder
-	Model() string               // the model's name
-	WithModel(name string) Model // the same server, another model
-	Budget() tokens.Budget       // the model's context window and the room kept for its reply
-	Models(ctx context.Context) ([]string, error)
-}
-
 const systemPrompt = "You are the assistant of sheen chat, a demo of sheen (a reactive UI runtime for Go). Answer in Markdown; be concise."
 
 func modelGreeting(m Model) string {
@@ -48,13 +37,14 @@ type conversation struct {
 	kept bool // conversations are kept (a history): a clear starts a new one
 
 	mu    sync.Mutex
-	r     Responder // changed by /model
+	r     Backend         // changed by /model
+	resp  *chat.Responder // a model's (chat.Respond); nil offline
 	notes int
 
 	name *reactive.Value[string] // the responder's name, shown in the header
 }
 
-func (cv *conversation) responder() Responder {
+func (cv *conversation) responder() Backend {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	return cv.r
@@ -69,26 +59,8 @@ func (cv *conversation) note(ctx context.Context, text string) error {
 	return cv.c.AppendMessage(ctx, chat.Message{ID: id, Role: chat.Assistant, Content: text})
 }
 
-// history is what goes to r: for a model, the newest messages that fit its
-// budget (the system prompt always), without the slash commands, the app's
-// notes and the replies that failed.
-func (cv *conversation) history(r Responder) ([]chat.Message, error) {
-	m, ok := r.(Model)
-	if !ok {
-		return cv.c.Messages(), nil
-	}
-	msgs, err := cv.c.MessagesWithin(m.Budget())
-	if err != nil {
-		return nil, budgetError(err)
-	}
-	out := make([]chat.Message, 0, len(msgs))
-	for _, msg := range msgs {
-		if sendable(msg) {
-			out = append(out, msg)
-		}
-	}
-	return out, nil
-}
+// history is what goes to the offline responder: the whole transcript.
+func (cv *conversation) history() []chat.Message { return cv.c.Messages() }
 
 // budgetError explains a history that does not fit the model.
 func budgetError(err error) error {
@@ -136,6 +108,7 @@ func (cv *conversation) modelCommand(ctx context.Context, args string) error {
 		cv.mu.Lock()
 		cv.r = m
 		cv.mu.Unlock()
+		cv.resp.SetModel(m.LLM())
 		cv.name.Set(m.Name())
 		b := m.Budget()
 		cv.c.SetTokenBudget(b)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,10 +19,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen"
-	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/internal/fakeopenai"
 	"github.com/sheenhq/sheen/internal/pagetest"
+	"github.com/sheenhq/sheen/model"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/tokens"
 )
@@ -86,36 +85,6 @@ func TestBudgetByModel(t *testing.T) {
 	}
 }
 
-// TestSDKMessages: the SDK sends exactly the JSON of chat.OpenAIMessages.
-func TestSDKMessages(t *testing.T) {
-	msgs := []chat.Message{
-		{Role: chat.System, Content: "Be brief."},
-		{Role: chat.User, Content: "What are these?", Attachments: []chat.Attachment{
-			{Name: "a.png", MIME: "image/png", Data: []byte("\x89PNG\r\n\x1a\n")},
-			{Name: "b.pdf", MIME: "application/pdf", Data: []byte("%PDF-1.4")},
-			{Name: "c.txt", MIME: "text/plain", Data: []byte("some <text> & more")},
-			{Name: "d.jpg", URL: "https://example.com/d.jpg"},
-		}},
-		{Role: chat.Assistant, Content: "An image, a PDF, a text."},
-		{Role: chat.User, Content: "Thanks."},
-	}
-	plain := chat.OpenAIMessages(msgs)
-	want, err := json.Marshal(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := json.Marshal(sdkMessages(plain))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w, g any
-	_ = json.Unmarshal(want, &w)
-	_ = json.Unmarshal(got, &g)
-	if !reflect.DeepEqual(w, g) {
-		t.Fatalf("SDK JSON\n%s\nwant\n%s", got, want)
-	}
-}
-
 func TestPickModel(t *testing.T) {
 	fake := fakeopenai.New(fakeopenai.Options{Models: []string{"llama3.2", "qwen3"}})
 	defer fake.Close()
@@ -133,8 +102,8 @@ func TestPickModel(t *testing.T) {
 	}
 }
 
-// TestRespondReasoning: reasoning deltas become a <thinking> block before
-// the answer.
+// TestRespondReasoning: reasoning deltas reach the chat as thinking,
+// before the answer (model/openai streams them; chat.Respond shows them).
 func TestRespondReasoning(t *testing.T) {
 	fake := fakeopenai.New(fakeopenai.Options{Replies: []fakeopenai.Reply{
 		{Reasoning: []string{"Six times ", "seven."}, Chunks: []string{"4", "2"}},
@@ -142,16 +111,13 @@ func TestRespondReasoning(t *testing.T) {
 	}})
 	defer fake.Close()
 	m := NewOpenAI(Config{BaseURL: fake.URL, Model: "fake-model", MaxRetries: -1})
-	for _, want := range []string{"<thinking>\nSix times seven.\n</thinking>\n42", "<thinking>\nOnly thoughts.\n</thinking>\n"} {
-		var got strings.Builder
-		for s, err := range m.Respond(context.Background(), []chat.Message{{Role: chat.User, Content: "6×7?"}}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got.WriteString(s)
+	for _, want := range []model.Reply{{Thinking: "Six times seven.", Text: "42"}, {Thinking: "Only thoughts."}} {
+		got, err := model.Collect(context.Background(), m.LLM(), model.Request{Messages: []model.Message{{Role: model.User, Text: "6×7?"}}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got.String() != want {
-			t.Errorf("streamed %q, want %q", got.String(), want)
+		if got.Thinking != want.Thinking || got.Text != want.Text {
+			t.Errorf("streamed %q then %q, want %q then %q", got.Thinking, got.Text, want.Thinking, want.Text)
 		}
 	}
 }

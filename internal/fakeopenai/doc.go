@@ -7,7 +7,10 @@
 // /v1/chat/completions, streamed as server-sent events ("stream": true) or
 // not, and GET /v1/models. Each reply is a list of content chunks, optionally
 // preceded by reasoning chunks (sent as "reasoning_content", as vLLM, llama.cpp
-// and DeepSeek do), with a delay before each chunk; it can fail midway with
+// and DeepSeek do) and followed by tool calls (a first delta with the call's
+// index, id and name, then its arguments in the pieces given), with a delay
+// before each chunk, and the usage in a last chunk when the request asks for
+// it; it can fail midway with
 // an SSE error event or a dropped connection, or fail at once with an HTTP
 // error status.
 //

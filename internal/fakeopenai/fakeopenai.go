@@ -28,11 +28,34 @@ type Reply struct {
 	Fail      Failure
 	FailAfter int
 
+	// ToolCalls are streamed after the content, as OpenAI streams them: a
+	// first delta with the call's index, id, type and name, then the
+	// arguments in the pieces given; the reply then finishes with
+	// "tool_calls".
+	ToolCalls []ToolCall
+	// Usage, if set, is sent in a last chunk with no choices when the
+	// request asked for it (stream_options.include_usage).
+	Usage *Usage
+
 	// Status, if not 0, answers at once with that HTTP status and an
 	// OpenAI-style error body instead of a reply.
 	Status int
 	// Message is the error's message, for Status and ErrorEvent.
 	Message string
+}
+
+// A ToolCall is a call the fake model makes. Args are the pieces of its
+// arguments as streamed (they need not make valid JSON: a model can write
+// malformed arguments).
+type ToolCall struct {
+	ID   string
+	Name string
+	Args []string
+}
+
+// Usage is the token usage a reply reports.
+type Usage struct {
+	Prompt, Completion int
 }
 
 // A Failure is how a reply fails midway.
@@ -66,6 +89,10 @@ type Request struct {
 	MaxTokens int // max_completion_tokens, or else max_tokens
 	Header    http.Header
 	Body      []byte // the raw JSON body
+	// Tools are the tools the request declared, as sent.
+	Tools []json.RawMessage
+	// IncludeUsage is stream_options.include_usage.
+	IncludeUsage bool
 
 	End  End // how the exchange ended; Pending while it runs
 	Sent int // chunks written (reasoning included)
@@ -79,6 +106,10 @@ type Message struct {
 	Content string
 	// Parts are the content parts, when the content is an array.
 	Parts []json.RawMessage
+	// ToolCalls are an assistant message's tool calls, as sent.
+	ToolCalls []json.RawMessage
+	// ToolCallID is the call a "tool" message answers.
+	ToolCallID string
 }
 
 // End is how an exchange ended.
@@ -210,6 +241,10 @@ type body struct {
 	Messages            []json.RawMessage `json:"messages"`
 	MaxTokens           int               `json:"max_tokens"`
 	MaxCompletionTokens int               `json:"max_completion_tokens"`
+	Tools               []json.RawMessage `json:"tools"`
+	StreamOptions       struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
 }
 
 const maxBody = 64 << 20
@@ -223,6 +258,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		req.Model, req.Stream, req.MaxTokens = b.Model, b.Stream, b.MaxCompletionTokens
+		req.Tools, req.IncludeUsage = b.Tools, b.StreamOptions.IncludeUsage
 		if req.MaxTokens == 0 {
 			req.MaxTokens = b.MaxTokens
 		}
@@ -250,7 +286,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("chatcmpl-fake-%d", i+1)
 	var end End
 	if req.Stream {
-		end = s.stream(w, r, i, id, req.Model, reply)
+		end = s.stream(w, r, i, id, req, reply)
 	} else {
 		end = s.whole(w, r, i, id, req.Model, reply)
 	}
@@ -299,9 +335,22 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 }
 
 type delta struct {
-	Role             string  `json:"role,omitempty"`
-	Content          *string `json:"content,omitempty"`
-	ReasoningContent *string `json:"reasoning_content,omitempty"`
+	Role             string      `json:"role,omitempty"`
+	Content          *string     `json:"content,omitempty"`
+	ReasoningContent *string     `json:"reasoning_content,omitempty"`
+	ToolCalls        []toolDelta `json:"tool_calls,omitempty"`
+}
+
+type toolDelta struct {
+	Index    int       `json:"index"`
+	ID       string    `json:"id,omitempty"`
+	Type     string    `json:"type,omitempty"`
+	Function *function `json:"function,omitempty"`
+}
+
+type function struct {
+	Name      string `json:"name,omitempty"`
+	Arguments string `json:"arguments"`
 }
 
 type choice struct {
@@ -316,10 +365,18 @@ type chunk struct {
 	Created int64    `json:"created"`
 	Model   string   `json:"model"`
 	Choices []choice `json:"choices"`
+	Usage   *usage   `json:"usage,omitempty"`
+}
+
+type usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
 }
 
 // stream plays reply as server-sent events and returns how it ended.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id, model string, reply Reply) End {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id string, req Request, reply Reply) End {
+	model := req.Model
 	flusher, _ := w.(http.Flusher)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -343,7 +400,18 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id, model
 		Choices: []choice{{Delta: delta{Role: "assistant", Content: &empty}}}}) {
 		return Canceled
 	}
-	pieces := len(reply.Reasoning) + len(reply.Chunks)
+	// The pieces: reasoning, content, then each tool call's header and
+	// its argument pieces.
+	type piece struct{ call, arg int } // arg -1: the call's first delta
+	var calls []piece
+	for c, tc := range reply.ToolCalls {
+		calls = append(calls, piece{c, -1})
+		for a := range tc.Args {
+			calls = append(calls, piece{c, a})
+		}
+	}
+	text := len(reply.Reasoning) + len(reply.Chunks)
+	pieces := text + len(calls)
 	for k := 0; k < pieces; k++ {
 		if reply.Fail != NoFailure && k == reply.FailAfter {
 			return s.fail(w, flusher, reply)
@@ -352,10 +420,19 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id, model
 			return Canceled
 		}
 		d := delta{}
-		if k < len(reply.Reasoning) {
+		switch {
+		case k < len(reply.Reasoning):
 			d.ReasoningContent = &reply.Reasoning[k]
-		} else {
+		case k < text:
 			d.Content = &reply.Chunks[k-len(reply.Reasoning)]
+		default:
+			p := calls[k-text]
+			tc := reply.ToolCalls[p.call]
+			if p.arg < 0 {
+				d.ToolCalls = []toolDelta{{Index: p.call, ID: tc.ID, Type: "function", Function: &function{Name: tc.Name}}}
+			} else {
+				d.ToolCalls = []toolDelta{{Index: p.call, Function: &function{Arguments: tc.Args[p.arg]}}}
+			}
 		}
 		if !send("", chunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{{Delta: d}}}) {
 			return Canceled
@@ -369,8 +446,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id, model
 		return Canceled
 	}
 	stop := "stop"
+	if len(reply.ToolCalls) > 0 {
+		stop = "tool_calls"
+	}
 	send("", chunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: model,
 		Choices: []choice{{Delta: delta{}, FinishReason: &stop}}})
+	if u := reply.Usage; u != nil && req.IncludeUsage {
+		send("", chunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{},
+			Usage: &usage{PromptTokens: u.Prompt, CompletionTokens: u.Completion, TotalTokens: u.Prompt + u.Completion}})
+	}
 	if _, err := io.WriteString(w, "data: [DONE]\n\n"); err != nil {
 		return Canceled
 	}
@@ -464,13 +548,15 @@ func parseMessages(raws []json.RawMessage) ([]Message, error) {
 	out := make([]Message, 0, len(raws))
 	for k, raw := range raws {
 		var m struct {
-			Role    string          `json:"role"`
-			Content json.RawMessage `json:"content"`
+			Role       string            `json:"role"`
+			Content    json.RawMessage   `json:"content"`
+			ToolCalls  []json.RawMessage `json:"tool_calls"`
+			ToolCallID string            `json:"tool_call_id"`
 		}
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("message %d: %v", k, err)
 		}
-		msg := Message{Role: m.Role}
+		msg := Message{Role: m.Role, ToolCalls: m.ToolCalls, ToolCallID: m.ToolCallID}
 		c := strings.TrimSpace(string(m.Content))
 		switch {
 		case c == "" || c == "null":
