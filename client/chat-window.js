@@ -2,11 +2,11 @@
 // rendered (Panel's load_buffer idea): the others get the class
 // sheen-chat-far, which chat.css gives `display: none`, so the browser has
 // no boxes for them and lays out only the window's few dozen messages. In
-// their place stand two spacers (the log's ::before and ::after) as tall as
-// the messages above and below the window: the height each had when it was
+// their place stand two spacers (empty elements just before and after the
+// window) as tall as the messages above and below it: the height each had when it was
 // last rendered, or the average of those measured for one never rendered.
 // The scroll position stays put when an estimate meets the real height: the
-// browser's scroll anchoring keeps the message in view where it was.
+// window keeps the first message in view where it was.
 //
 // The window is the viewport and `buffer` viewports above and below it. It
 // moves only when the viewport has moved `step` viewports since it was last
@@ -19,6 +19,7 @@
 // top to bottom meet a window, and how tall the spacers around them are.
 
 export const FAR = "sheen-chat-far";
+export const SPACER = "sheen-chat-spacer";
 
 /**
  * The indices [first, last] of the items that meet [top, bottom], given
@@ -85,7 +86,13 @@ export class Window {
     this.count = 0;
     this.guess = guess; // the estimate before any is measured
     this.tops = new Float64Array(0);
-    this.spaced = "";
+    this.long = false; // more than min messages: the window is on
+    const d = log.ownerDocument;
+    this.spacers = [d.createElement("div"), d.createElement("div")];
+    for (const s of this.spacers) {
+      s.className = SPACER;
+      s.setAttribute("aria-hidden", "true");
+    }
   }
 
   /** Bring the window up to date at the next animation frame. */
@@ -101,28 +108,55 @@ export class Window {
 
   /** A new message: far when the transcript is long (update decides). */
   added(el) {
-    const n = this.log.childElementCount;
-    if (n === this.min + 1) {
+    if (this.long) {
+      el.classList.add(FAR);
+    } else if (this.log.childElementCount > this.min) {
       // The transcript has just become long: everything is far until the
       // update finds what is near.
-      for (const c of this.log.children) c.classList.add(FAR);
-    } else if (n > this.min) {
-      el.classList.add(FAR);
+      this.long = true;
+      for (const c of this.log.children) if (!c.classList.contains(SPACER)) c.classList.add(FAR);
     }
     this.schedule(true);
   }
 
-  #space(above, below, gap) {
-    // The spacer and the gap after it stand for the messages (each with its
-    // gap); none at all when there are none.
-    const key = `${above}/${below}`;
-    if (key === this.spaced) return;
-    this.spaced = key;
-    const st = this.log.style;
-    st.setProperty("--sheen-chat-above", `${Math.max(0, above - gap)}px`);
-    st.setProperty("--sheen-chat-below", `${Math.max(0, below - gap)}px`);
-    this.log.classList.toggle("sheen-chat-spaced-above", above > 0);
-    this.log.classList.toggle("sheen-chat-spaced-below", below > 0);
+  // The spacers stand just before the first message of the window and just
+  // after its last (the spacer and the gap after it stand for the messages,
+  // each with its gap); none at all when there are none. Elements, not
+  // padding or a property of the log: a change of the log's style would
+  // restyle all its messages, or stop the browser's scroll anchoring.
+  #space(items, p, gap) {
+    const [top, bottom] = this.spacers;
+    let moved = false;
+    const set = (s, h, place) => {
+      if (h <= 0) {
+        moved ||= s.isConnected;
+        return s.remove();
+      }
+      place();
+      const px = `${Math.max(0, h - gap)}px`;
+      if (s.style.height !== px) {
+        s.style.height = px;
+        moved = true;
+      }
+    };
+    set(top, p.above, () => {
+      if (top.nextElementSibling !== items[p.first]) items[p.first].before(top);
+    });
+    set(bottom, p.below, () => {
+      if (bottom.previousElementSibling !== items[p.last]) items[p.last].after(bottom);
+    });
+    return moved;
+  }
+
+  // The first rendered message in view, and where it is.
+  #anchor() {
+    const edge = this.scroller.getBoundingClientRect().top;
+    for (const el of this.near) {
+      if (!el.isConnected || el.classList.contains(FAR)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.height > 0 && r.bottom > edge) return { el, y: r.top };
+    }
+    return null;
   }
 
   // Record the heights of the rendered messages near the viewport.
@@ -145,13 +179,17 @@ export class Window {
   update() {
     this.frame = 0;
     const log = this.log;
-    const items = log.children;
+    const [t, b] = this.spacers;
+    const items = [];
+    for (const c of log.children) if (c !== t && c !== b) items.push(c);
     const n = items.length;
     if (n <= this.min) {
+      this.long = false;
       for (const el of this.near) el.classList.remove(FAR);
       for (const el of log.querySelectorAll(`:scope > .${FAR}`)) el.classList.remove(FAR);
       this.near.clear();
-      this.#space(0, 0, 0);
+      t.remove();
+      b.remove();
       return;
     }
     const sc = this.scroller;
@@ -161,6 +199,7 @@ export class Window {
     const cs = getComputedStyle(log);
     const gap = parseFloat(cs.rowGap) || 0;
     this.#measure(gap);
+    const anchor = this.#anchor();
     const top = sc.scrollTop;
     this.at = top;
     // Where the log's content starts in the scroller's content.
@@ -180,7 +219,13 @@ export class Window {
       }
     }
     this.near = next;
-    this.#space(p.above, p.below, gap);
+    const moved = this.#space(items, p, gap);
+    // Keep the message in view where it was (the heights above it were
+    // estimates). The browser's scroll anchoring may have done it already.
+    if ((changed || moved) && anchor?.el.isConnected && !anchor.el.classList.contains(FAR)) {
+      const dy = anchor.el.getBoundingClientRect().top - anchor.y;
+      if (Math.abs(dy) >= 0.5) sc.scrollTop += dy;
+    }
     // Messages rendered for the first time take their real size: measure
     // them and place the window again.
     if (changed) this.schedule(true);
