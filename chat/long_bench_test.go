@@ -82,10 +82,10 @@ func BenchmarkChatLongBrowser(b *testing.B) {
 		style string
 	}{
 		// Every message rendered: the window's classes and spacers overridden.
-		{"all-rendered", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; } .sheen-chat-log::before, .sheen-chat-log::after { display: none !important; }"},
+		{"all-rendered", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; } .sheen-chat-spacer { display: none !important; }"},
 		// The window as it was before the spacers: far messages in the layout
 		// with content-visibility: hidden and their last (or an intrinsic) size.
-		{"cv-hidden", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; contain-intrinsic-size: auto 5rem; } .sheen-chat-log > .sheen-chat-far:not(.sheen-chat-streaming, .sheen-chat-pending) { content-visibility: hidden; } .sheen-chat-log::before, .sheen-chat-log::after { display: none !important; }"},
+		{"cv-hidden", ".sheen-chat-log > .sheen-chat-msg { display: flex !important; contain-intrinsic-size: auto 5rem; } .sheen-chat-log > .sheen-chat-far:not(.sheen-chat-streaming, .sheen-chat-pending) { content-visibility: hidden; } .sheen-chat-spacer { display: none !important; }"},
 		// chat.css as it is: far messages display: none, spacers in their place.
 		{"spacers", ""},
 	} {

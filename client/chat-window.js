@@ -106,6 +106,16 @@ export class Window {
     this.frame = 0;
   }
 
+  /**
+   * The transcript is about to be replaced: the log keeps its height until
+   * the next update places the window again (else the scroll position,
+   * the log having no rendered message nor spacer for a moment, would be
+   * clamped to the top and the chat would stop following the bottom).
+   */
+  hold() {
+    if (this.long) this.log.style.minHeight = `${this.log.offsetHeight}px`;
+  }
+
   /** A new message: far when the transcript is long (update decides). */
   added(el) {
     if (this.long) {
@@ -190,6 +200,7 @@ export class Window {
       this.near.clear();
       t.remove();
       b.remove();
+      if (log.style.minHeight) log.style.minHeight = "";
       return;
     }
     const sc = this.scroller;
@@ -220,6 +231,7 @@ export class Window {
     }
     this.near = next;
     const moved = this.#space(items, p, gap);
+    if (log.style.minHeight) log.style.minHeight = "";
     // Keep the message in view where it was (the heights above it were
     // estimates). The browser's scroll anchoring may have done it already.
     if ((changed || moved) && anchor?.el.isConnected && !anchor.el.classList.contains(FAR)) {

@@ -195,6 +195,7 @@ class Chat {
   #reset(messages, greeting, fromServer) {
     if (fromServer) this.el.dataset.synced = ""; // the page shows the server's transcript (tests wait for it)
     this.msgs.clear();
+    this.win.hold();
     for (const el of Array.from(this.log.children)) if (el !== this.pendingEl) el.remove();
     this.shown = 0;
     this.greeting = cleanGreeting(greeting);
