@@ -48,7 +48,9 @@ func TestBrowserChatLongScrollStable(t *testing.T) {
 	msgs := longTranscript(1000)
 	opts := []chat.Option{chat.Messages(msgs...), chat.Size("100%", "600px")}
 	p := openChat(t, b, opts, nil)
-	p.Wait(`msgs().length === 1000 && atBottom()`)
+	// The server's transcript has replaced the page's (it would replace the
+	// messages measured during the scroll).
+	p.Wait(`document.querySelector("#chat").hasAttribute("data-synced") && msgs().length === 1000 && atBottom()`)
 	p.settle()
 	p.JS(`(async () => {
 		const s = sc();
