@@ -247,6 +247,12 @@ func (e *element) render(hw *htmlWriter) error {
 	if voidElements[lower] {
 		return hw.err
 	}
+	return e.renderBody(hw, lower)
+}
+
+// renderBody writes e's children and its end tag (lower: e's name in lower
+// case); the start tag is written. Shared with renderScoped.
+func (e *element) renderBody(hw *htmlWriter, lower string) error {
 	// The parser drops one newline right after <pre>, <textarea> and <listing>:
 	// write one more so that text starting with a newline keeps it.
 	if len(e.children) > 0 && (lower == "pre" || lower == "textarea" || lower == "listing") {

@@ -379,26 +379,7 @@ func (e *element) renderScoped(hw *htmlWriter) error {
 			}
 		}
 	}
-	if len(e.children) > 0 && (lower == "pre" || lower == "textarea" || lower == "listing") {
-		if t, ok := e.children[0].(text); ok && strings.HasPrefix(string(t), "\n") {
-			hw.WriteString("\n")
-		}
-	}
-	for _, c := range e.children {
-		var err error
-		if ce, ok := c.(*element); ok {
-			err = ce.render(hw)
-		} else {
-			err = c.Render(hw)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	hw.WriteString("</")
-	hw.WriteString(e.name)
-	hw.WriteString(">")
-	return hw.err
+	return e.renderBody(hw, lower)
 }
 
 // builtValue is the JSON value an input element was built with, for the

@@ -37,7 +37,7 @@ const clipRecorder = `(() => {
 // shown) for an action.
 const actionShorthands = `(() => {
 	window.btn = (i, action) => msgs().at(i)?.querySelector(".sheen-chat-action-" + action);
-	window.tool = (action) => q(".sheen-chat-tools .sheen-chat-action-" + action);
+	window.tool = (action) => q(".sheen-chat-inputtools .sheen-chat-action-" + action);
 	// forge clicks a button of action that the page did not offer, put in
 	// the element of class cls inside el.
 	window.forge = (el, cls, action) => {
@@ -343,19 +343,19 @@ func TestBrowserActions(t *testing.T) {
 			`btn(-1, "custom").getAttribute("aria-label") === "Pin"`,
 			`btn(-1, "custom").title === "Pin this answer"`,
 			`!!btn(-1, "custom").querySelector("svg")`,
-			`q(".sheen-chat-tools .sheen-chat-action-custom").textContent === "Translate"`,
+			`q(".sheen-chat-inputtools .sheen-chat-action-custom").textContent === "Translate"`,
 		)
 		p.click(`btn(-1, "custom")`)
 		if m := recv(t, got, "the pin"); m.Content != "answer 1 to **pin it**" || m.Role != chat.Assistant {
 			t.Errorf("pin got %+v", m)
 		}
 		p.setInput("bonjour")
-		p.click(`q(".sheen-chat-tools .sheen-chat-action-custom")`)
+		p.click(`q(".sheen-chat-inputtools .sheen-chat-action-custom")`)
 		if m := recv(t, got, "the translation"); m.Content != "bonjour" || m.Role != chat.User || m.ID != "" {
 			t.Errorf("translate got %+v", m)
 		}
 		// A panicking action is logged; the session goes on.
-		p.check(`btn(0, "custom").getAttribute("aria-label") === "Boom"`, `qa(".sheen-chat-tools button").length === 3`)
+		p.check(`btn(0, "custom").getAttribute("aria-label") === "Boom"`, `qa(".sheen-chat-inputtools button").length === 3`)
 		p.click(`btn(0, "custom")`)
 		ask(p, "still alive")
 		p.check(`lastText() === "answer 2 to still alive"`)
@@ -398,10 +398,10 @@ func TestBrowserActions(t *testing.T) {
 		p := openChat(t, b, opts, func(s *sheen.Session, cc *chat.Chat) { c = cc; c.OnUserSubmit(a.handler(c)) }, actionShorthands)
 		ask(p, "keep")
 		p.check(`!btn(0, "edit")`, `!btn(0, "remove")`, `!!btn(0, "copy")`, `!btn(-1, "up")`, `!!btn(-1, "regenerate")`,
-			`q(".sheen-chat-tools").hidden`)
+			`q(".sheen-chat-inputtools").hidden`)
 		// A page that sends them anyway (a forged button, clicked) changes nothing.
 		p.JS(`forge(msgs()[1], ".sheen-chat-actions", "remove")`)
-		p.JS(`forge(q(".sheen-chat-inputbar"), ".sheen-chat-tools", "undo")`)
+		p.JS(`forge(q(".sheen-chat-inputbar"), ".sheen-chat-inputtools", "undo")`)
 		p.JS(`forge(msgs()[1], ".sheen-chat-actions", "up")`)
 		ask(p, "still here")
 		if got := contents(c.Messages()); got != "keep|answer 1 to **keep**|still here|answer 2 to **still here**" {

@@ -260,7 +260,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 }
 
 // reset sends the page the transcript, and the message streaming now. Turn.
-func (c *Chat) reset(shown []wireMsg, live *wireMsg, livePatch map[string]any, busy bool) {
+func (c *Chat) reset(shown []wireMsg, live *wireMsg, livePatch patchWire, busy bool) {
 	if len(shown) > 0 || live != nil {
 		c.dismissGreeting()
 	}

@@ -125,11 +125,11 @@ func (cv *conv) isBusy() bool {
 // as the page receives them, and the message streaming now with the patch
 // that brings it to where the stream is. ok is false if cv was dropped from
 // memory (evicted) meanwhile. It takes mu itself.
-func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch map[string]any, busy, ok bool) {
+func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch patchWire, busy, ok bool) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cv.evicted {
-		return nil, nil, nil, false, false
+		return nil, nil, patchWire{}, false, false
 	}
 	if !slices.Contains(cv.views, v) {
 		cv.views = append(cv.views, v)

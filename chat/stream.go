@@ -582,13 +582,24 @@ func toWire(d markdown.Delta) wireDelta {
 	return wireDelta{From: d.From, Keep: d.Keep, Blocks: d.Blocks, Tail: d.Tail}
 }
 
-func wirePatch(id string, p markdown.Patch) map[string]any {
-	m := map[string]any{"id": id, "answer": toWire(p.Answer)}
+// patchWire is a patch message as the page receives it. A struct, not a
+// map: encoding/json encodes a struct from a cached plan, a map by sorting
+// its keys each time (every streamed frame carries one). The fields are in
+// the order a map's sorted keys had, so the bytes are the same.
+type patchWire struct {
+	Answer         wireDelta  `json:"answer"`
+	ID             string     `json:"id"`
+	Thinking       *wireDelta `json:"thinking,omitempty"`
+	ThinkingClosed *bool      `json:"thinkingClosed,omitempty"` // with Thinking
+}
+
+func wirePatch(id string, p markdown.Patch) patchWire {
+	w := patchWire{ID: id, Answer: toWire(p.Answer)}
 	if p.Thinking.From != 0 || p.Thinking.Keep != 0 || len(p.Thinking.Blocks) > 0 || p.Thinking.Tail != "" || p.ThinkingClosed {
-		m["thinking"] = toWire(p.Thinking)
-		m["thinkingClosed"] = p.ThinkingClosed
+		th, closed := toWire(p.Thinking), p.ThinkingClosed
+		w.Thinking, w.ThinkingClosed = &th, &closed
 	}
-	return m
+	return w
 }
 
 // StreamContext streams one message that the app writes piece by piece, with

@@ -91,7 +91,7 @@ func TestBrowserToolCard(t *testing.T) {
 		`q(".sheen-chat-tool-state").textContent === "Done"`,
 		`q(".sheen-chat-tool-result strong")?.textContent === "18 °C"`,
 		`lastText().startsWith("Let me check.") && lastText().includes("It is 18 °C and sunny in Paris.")`,
-		`/^\d\.\d\d s to first token · \d+ tokens · .* · \d/.test(q(".sheen-chat-metrics").textContent)`,
+		`/^(\d+ ms|\d\.\d\d s) to first token · \d+ tokens · .* · \d/.test(q(".sheen-chat-metrics").textContent)`,
 		`q(".sheen-chat-metrics").title.includes("Tokens in: 40")`,
 		`__pwned === 0`, `__hostile.length === 0`,
 	)

@@ -127,7 +127,7 @@ export class Actions {
     this.cfg = { on: new Set(), custom: [] };
     this.info = new WeakMap(); // record → {source, feedback, comment, alts, command}
     this.flagged = []; // the record shown as the last answer
-    this.tools = h(this.doc, "div", "sheen-chat-tools");
+    this.tools = h(this.doc, "div", "sheen-chat-inputtools");
     this.tools.hidden = true;
     host.bar.insertBefore(this.tools, host.ta.nextSibling);
     this.#dialog();
@@ -314,7 +314,7 @@ export class Actions {
     if (this.cfg.on.has("undo")) btns.push((this.undoBtn = this.#btn("undo", "Undo last message", ICONS.undo)));
     if (this.cfg.on.has("clear")) btns.push((this.clearBtn = this.#btn("clear", "Clear conversation", ICONS.clear)));
     for (const a of this.cfg.custom) if (a.input) btns.push(this.#custom(a));
-    for (const b of btns) b.classList.add("sheen-chat-tool");
+    for (const b of btns) b.classList.add("sheen-chat-inputtool");
     this.tools.replaceChildren(...btns);
     this.tools.hidden = btns.length === 0;
   }

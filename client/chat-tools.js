@@ -47,8 +47,9 @@ export function cleanTool(t) {
 
 const num = (v) => (Number.isFinite(v) && v >= 0 ? v : 0);
 
-/** Seconds for people: "0.42 s", "3.9 s", "12 s". */
+/** A duration for people: "40 ms", "0.42 s", "3.9 s", "12 s". */
 export function seconds(ms) {
+  if (ms < 100) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 1) return `${s.toFixed(2)} s`;
   if (s < 10) return `${s.toFixed(1)} s`;

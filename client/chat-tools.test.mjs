@@ -25,11 +25,13 @@ test("metricsText", () => {
   const slow = metricsText({ first: 12000, duration: 15000, out: 20, rate: 6.67 });
   assert.equal(slow.text, "12 s to first token · 20 tokens · 6.7 tokens/s · 15 s");
   const junk = metricsText({ first: -1, duration: "x", out: NaN });
-  assert.equal(junk.text, "0.00 s to first token · 0 tokens · 0.00 s");
+  assert.equal(junk.text, "0 ms to first token · 0 tokens · 0 ms");
 });
 
 test("seconds", () => {
-  assert.equal(seconds(0), "0.00 s");
+  assert.equal(seconds(0), "0 ms");
+  assert.equal(seconds(42.4), "42 ms");
+  assert.equal(seconds(100), "0.10 s");
   assert.equal(seconds(999), "1.00 s");
   assert.equal(seconds(1500), "1.5 s");
   assert.equal(seconds(61000), "61 s");

@@ -59,8 +59,8 @@ func axeSource() (string, error) {
 	return source, loadErr
 }
 
-// Check runs axe-core's rules on the tab's document as it is now and
-// returns the violations. Rules for experimental checks are not run. The
+// Check runs axe-core's rules on the tab's document, once its transitions
+// and finite animations have ended, and returns the violations. Rules for experimental checks are not run. The
 // test is skipped when axe-core is not installed, or fails when
 // SHEEN_REQUIRE_BROWSER=1 (as under make).
 func Check(t testing.TB, tab *browsertest.Tab) []Violation {
@@ -76,7 +76,13 @@ func Check(t testing.TB, tab *browsertest.Tab) []Violation {
 	if !browsertest.Eval[bool](tab, `typeof axe === "object"`) {
 		tab.JS(src + "\n;undefined")
 	}
-	out := browsertest.Eval[string](tab, `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`)
+	// Transitions and finite animations end first: a colour half-way
+	// through a fade-in is not the one a reader sees.
+	out := browsertest.Eval[string](tab, `Promise.all(document.getAnimations()
+		.filter((a) => a.effect?.getTiming().iterations !== Infinity)
+		.map((a) => a.finished.catch(() => {})))
+		.then(() => axe.run(document, {resultTypes: ["violations"]}))
+		.then((r) => JSON.stringify(r.violations))`)
 	var vs []Violation
 	if err := json.Unmarshal([]byte(out), &vs); err != nil {
 		t.Fatalf("a11y: axe-core's result: %v", err)
