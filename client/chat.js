@@ -283,7 +283,7 @@ class Chat {
     const old = rec.id ? this.msgs.get(rec.id) : null;
     if (old?.el.parentNode === this.log) {
       old.el.replaceWith(rec.el);
-      this.win.added(rec.el);
+      this.win.added(rec.el, old.el);
     } else {
       this.log.insertBefore(rec.el, this.pendingEl?.parentNode === this.log ? this.pendingEl : null);
       this.shown++;
@@ -768,7 +768,7 @@ class Chat {
     this.log.setAttribute("aria-live", "polite");
     this.log.setAttribute("aria-label", "Messages");
     this.scroller.append(this.log);
-    this.win = new Window(this.log, this.scroller); // only messages near the viewport render (chat-window.js)
+    this.win = new Window(this.log, this.scroller, { following: () => this.follow }); // only messages near the viewport render (chat-window.js)
     this.jump = button(d, "sheen-chat-jump", "", `${ICONS.down}<span>Jump to latest</span>`);
     this.jump.hidden = true;
     const main = h(d, "div", "sheen-chat-main");
