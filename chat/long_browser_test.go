@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -247,4 +248,31 @@ func TestBrowserChatLongReload(t *testing.T) {
 	p.Wait(`atBottom() && covered() && rendered().includes(last())`)
 	steady(p)
 	p.check(`atBottom()`, `rendered().length < 80`, `q(".sheen-chat-jump").hidden`)
+}
+
+// TestBrowserChatLongSlowCPU: the scroll-stability check with the page's
+// CPU slowed down 8× (DevTools' CPU throttling), so that every frame is
+// slow, as under -race on a loaded machine: the rendered messages still
+// cover the viewport after every step, and the message in view moves by
+// exactly the scroll.
+func TestBrowserChatLongSlowCPU(t *testing.T) {
+	b := browsertest.New(t)
+	opts := []chat.Option{chat.Messages(longTranscript(1000)...), chat.Size("100%", "600px")}
+	p := openChat(t, b, opts, nil, longHelpers)
+	p.Wait(`document.querySelector("#chat").hasAttribute("data-synced") && msgs().length === 1000 && atBottom() && covered()`)
+	p.settle()
+	throttleCPU(p, 8)
+	noDrift(p, 15, -450)
+	noDrift(p, 10, 450)
+	throttleCPU(p, 1)
+}
+
+// throttleCPU slows the tab's CPU down rate times (1: full speed).
+func throttleCPU(p *chatTab, rate float64) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.Context(), browsertest.Timeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate}); err != nil {
+		p.t.Fatalf("throttling the CPU: %v", err)
+	}
 }
