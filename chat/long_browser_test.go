@@ -276,3 +276,32 @@ func throttleCPU(p *chatTab, rate float64) {
 		p.t.Fatalf("throttling the CPU: %v", err)
 	}
 }
+
+// TestBrowserChatLongFocus: a message holding the keyboard focus, or the
+// text selection, stays rendered when the window moves far from it (the
+// focus is not lost, the selection can still be copied); once they leave
+// it, it is far like any other.
+func TestBrowserChatLongFocus(t *testing.T) {
+	b := browsertest.New(t)
+	opts := []chat.Option{chat.Messages(longTranscript(1000)...), chat.Size("100%", "600px")}
+	p := openChat(t, b, opts, nil, longHelpers)
+	p.Wait(`document.querySelector("#chat").hasAttribute("data-synced") && msgs().length === 1000 && atBottom() && covered()`)
+	p.settle()
+	// The focus on a code block's Copy button near the bottom.
+	p.JS(`window.btn = rendered().map((m) => m.querySelector(".sheen-chat-copy")).filter(Boolean).at(-1); btn.focus(); window.holder = btn.closest(".sheen-chat-msg")`)
+	p.check(`document.activeElement === btn`)
+	p.JS(`sc().scrollTop = 0`)
+	p.Wait(`covered() && inView()[0] === 0`)
+	steady(p)
+	p.check(`document.activeElement === btn`, `getComputedStyle(holder).display !== "none"`, `rendered().length < 80`, `!rendered().includes(msgs()[500])`)
+	// The text of a message near the top selected, and the view at the bottom.
+	p.JS(`(() => { const r = document.createRange(); r.selectNodeContents(msgs()[1].querySelector(".sheen-chat-content")); getSelection().removeAllRanges(); getSelection().addRange(r); })()`)
+	p.JS(`btn.blur(); sc().scrollTop = sc().scrollHeight`)
+	p.Wait(`atBottom() && covered() && rendered().includes(last())`)
+	steady(p)
+	p.check(`getComputedStyle(msgs()[1]).display !== "none"`, `getSelection().toString().includes("Part 1 turns the mill")`, `!rendered().includes(msgs()[500])`)
+	// Neither any more: both far again once the window moves.
+	p.JS(`getSelection().removeAllRanges(); sc().scrollTop = sc().scrollHeight / 2`)
+	p.Wait(`covered() && getComputedStyle(msgs()[1]).display === "none" && getComputedStyle(holder).display === "none"`)
+	steady(p)
+}

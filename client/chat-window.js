@@ -122,7 +122,6 @@ export class Window {
     this.sum = 0; // of the heights measured (for the estimate)
     this.count = 0;
     this.guess = guess; // the estimate (before any is measured: guess and the gap)
-    this.guessed = false;
     this.tops = new Float64Array(0);
     this.long = false; // more than min messages: the window is on
     this.spacers = []; // made as needed, reused
@@ -316,7 +315,6 @@ export class Window {
       // it is by it (the window at the bottom, or nothing rendered yet).
       if (this.count && (bottom || !shown.length)) {
         this.guess = this.sum / this.count - gap;
-        this.guessed = true;
       }
       const guess = this.guess + gap;
       const total = prefix(n, (i) => sizes.get(items[i]) ?? guess, tops);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nearRange, place } from "./chat-window.js";
+import { nearRange, place, prefix, runs } from "./chat-window.js";
 
 // Items of the given heights laid out top to bottom with a gap.
 function layout(heights, gap = 0) {
@@ -66,4 +66,23 @@ test("place reuses the tops it is given", () => {
   const p = place(3, () => 10, 5, 15, tops);
   assert.deepEqual(p, { first: 0, last: 1, above: 0, below: 10 });
   assert.deepEqual(Array.from(tops.subarray(0, 4)), [0, 10, 20, 30]);
+});
+
+test("runs: sorted, merged where they overlap or touch", () => {
+  const cases = [
+    [[], []],
+    [[[5, 9]], [[5, 9]]],
+    [[[5, 9], [20, 20]], [[5, 9], [20, 20]]],
+    [[[20, 20], [5, 9]], [[5, 9], [20, 20]]], // any order
+    [[[5, 9], [10, 10]], [[5, 10]]], // touching
+    [[[5, 9], [7, 7]], [[5, 9]]], // inside
+    [[[5, 9], [8, 12], [14, 14], [3, 3]], [[3, 3], [5, 12], [14, 14]]],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(runs(input), want, JSON.stringify(input));
+});
+
+test("prefix: where each item starts, and the total", () => {
+  const tops = new Float64Array(4);
+  assert.equal(prefix(3, (i) => [10, 20, 5][i], tops), 35);
+  assert.deepEqual(Array.from(tops), [0, 10, 30, 35]);
 });
