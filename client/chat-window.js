@@ -122,6 +122,8 @@ export class Window {
     this.sum = 0; // of the heights measured (for the estimate)
     this.count = 0;
     this.guess = guess; // the estimate (before any is measured: guess and the gap)
+    this.width = -1; // the log's width when the heights were measured
+    this.reguess = false;
     this.tops = new Float64Array(0);
     this.long = false; // more than min messages: the window is on
     this.spacers = []; // made as needed, reused
@@ -302,21 +304,34 @@ export class Window {
     const cs = getComputedStyle(log);
     const gap = parseFloat(cs.rowGap) || 0;
     const h = sc.clientHeight;
+    // A new width: the heights measured before are no longer right (the
+    // messages in view are measured again; the estimate may change at once,
+    // the anchor stays where it is).
+    if (log.clientWidth !== this.width) {
+      if (this.width >= 0) {
+        this.sizes = new WeakMap();
+        this.sum = this.count = 0;
+        this.reguess = true;
+      }
+      this.width = log.clientWidth;
+    }
     // At the bottom (or following it): it stays there.
     const bottom = this.following() || sc.scrollHeight - sc.scrollTop - h <= 1;
     if (this.tops.length < n + 1) this.tops = new Float64Array(2 * n + 1);
     const tops = this.tops;
-    const sizes = this.sizes;
     for (let pass = 0; pass < this.passes; pass++) {
       const shown = this.#rendered();
       this.#measure(shown, gap);
       const anchor = bottom ? null : this.#anchor(shown, items);
       // The estimate changes only when no message in view is kept where
-      // it is by it (the window at the bottom, or nothing rendered yet).
-      if (this.count && (bottom || !shown.length)) {
+      // it is by it (the window at the bottom, or nothing rendered yet), or
+      // when the width changed.
+      if (this.count && (bottom || !shown.length || this.reguess)) {
+        this.reguess = false;
         this.guess = this.sum / this.count - gap;
       }
       const guess = this.guess + gap;
+      const sizes = this.sizes;
       const total = prefix(n, (i) => sizes.get(items[i]) ?? guess, tops);
       // The viewport's top among the estimates (from the log's content top).
       let v;
