@@ -11,10 +11,12 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
+	"github.com/sheenhq/sheen/internal/a11y"
 	"github.com/sheenhq/sheen/internal/browsertest"
 	"github.com/sheenhq/sheen/store/sqlite"
 )
@@ -146,7 +148,7 @@ func TestBrowserChatLongJumps(t *testing.T) {
 	b := browsertest.New(t)
 	feed := make(chan string)
 	opts := []chat.Option{chat.Messages(longTranscript(10000)...), chat.Size("100%", "600px")}
-	p := openChat(t, b, opts, func(s *sheen.Session, c *chat.Chat) {
+	p := openLong(t, b, opts, func(s *sheen.Session, c *chat.Chat) {
 		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 			_, err := c.AppendMessageStream(ctx, fed(ctx, feed)).Wait(ctx)
 			return err
@@ -224,7 +226,7 @@ func TestBrowserChatLongReload(t *testing.T) {
 	})
 	b := browsertest.New(t)
 	opts := []chat.Option{chat.Messages(longTranscript(2000)...), chat.Size("100%", "600px"), chat.WithHistory(h)}
-	p := openChat(t, b, opts, func(s *sheen.Session, c *chat.Chat) {
+	p := openLong(t, b, opts, func(s *sheen.Session, c *chat.Chat) {
 		c.OnUserSubmit(func(ctx context.Context, in chat.Input) error {
 			return c.AppendMessage(ctx, chat.Text("the saved answer"))
 		})
@@ -241,7 +243,11 @@ func TestBrowserChatLongReload(t *testing.T) {
 	p.JS(`sc().scrollTop = 0`)
 	p.Wait(`covered() && inView()[0] === 0`)
 
-	p.Do(chromedp.Reload())
+	reload, cancel := context.WithTimeout(p.Context(), 3*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(reload, chromedp.Reload()); err != nil {
+		t.Fatalf("reloading: %v", err)
+	}
 	// A page of 2,000 messages and then the server's 2,002 load slowly on
 	// a loaded machine (and more slowly under -race).
 	if err := p.WaitTimeout(`document.querySelector("#chat")?.hasAttribute("data-synced") && msgs().length === 2002 && lastText() === "the saved answer"`, 2*time.Minute); err != nil {
@@ -306,4 +312,53 @@ func TestBrowserChatLongFocus(t *testing.T) {
 	p.JS(`getSelection().removeAllRanges(); sc().scrollTop = sc().scrollHeight / 2`)
 	p.Wait(`covered() && getComputedStyle(msgs()[1]).display === "none" && getComputedStyle(holder).display === "none"`)
 	steady(p)
+	// axe finds nothing wrong with the chat mid-scroll (far messages,
+	// spacers); the rules about the page's landmarks and heading are the
+	// bare test page's (examples/chat's test checks a whole page).
+	for _, v := range a11y.Check(t, p.Tab) {
+		switch v.ID {
+		case "landmark-one-main", "page-has-heading-one", "region":
+		default:
+			t.Errorf("axe: %s", v)
+		}
+	}
+}
+
+// openLong is openChat with generous timeouts: a page of 10,000 messages
+// is slow to render on the server and to load in the browser on a loaded
+// machine, more so under -race.
+func openLong(t *testing.T, b *browsertest.Browser, opts []chat.Option, setup liveSetup, scripts ...string) *chatTab {
+	t.Helper()
+	const slow = 3 * time.Minute
+	chats := make(chan *chat.Chat, 1)
+	page := sheen.Page("sheen chat test", chat.UI("chat", opts...))
+	app := sheen.New(page, func(s *sheen.Session) {
+		c := chat.New(s, "chat", opts...)
+		if setup != nil {
+			setup(s, c)
+		}
+		select {
+		case chats <- c:
+		default:
+		}
+	}, sheen.WithLogger(zap.NewNop()))
+	srv := browsertest.ServeApp(t, app)
+	tab := &chatTab{Tab: b.Tab(t), t: t}
+	tab.RecordFrames()
+	tab.OnNewDocument(chatRecorder)
+	tab.OnNewDocument(scripts...)
+	ctx, cancel := context.WithTimeout(tab.Context(), slow)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
+	select {
+	case tab.chat = <-chats:
+	case <-time.After(slow):
+		t.Fatal("the session did not start")
+	}
+	if err := tab.WaitTimeout(`document.documentElement.dataset.sheenState === "open" && document.querySelector("#chat").hasAttribute("data-synced") && !!ta()`, slow); err != nil {
+		t.Fatalf("the chat did not open: %v", err)
+	}
+	return tab
 }
