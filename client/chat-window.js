@@ -127,13 +127,27 @@ export class Window {
     this.tops = new Float64Array(0);
     this.long = false; // more than min messages: the window is on
     this.spacers = []; // made as needed, reused
-    // A message removed (or added) anywhere changes the spacers' heights.
-    // Only the messages count, not the spacers the window moves itself.
+    this.items = null; // the log's children but the spacers, while they stay the same
+    this.index = new Map(); // item -> its index in items
+    this.shown = []; // the items the last update rendered
+    this.extra = new Set(); // items that came rendered (not far) since
+    // A message removed (or added) anywhere changes the items and the
+    // spacers' heights. Only the messages count, not the spacers the window
+    // moves itself. (The log's children are listed again only then: with
+    // 10,000 messages a walk of them, or a query, costs milliseconds.)
     this.mo = new MutationObserver((records) => {
+      let changed = false;
       for (const r of records) {
-        for (const list of [r.addedNodes, r.removedNodes]) {
-          for (const x of list) if (!x.classList?.contains(SPACER)) return this.schedule(true);
+        for (const x of r.removedNodes) if (!x.classList?.contains(SPACER)) changed = true;
+        for (const x of r.addedNodes) {
+          if (x.nodeType !== 1 || x.classList.contains(SPACER)) continue;
+          changed = true;
+          if (!x.classList.contains(FAR)) this.extra.add(x);
         }
+      }
+      if (changed) {
+        this.items = null;
+        this.schedule(true);
       }
     });
     this.mo.observe(log, { childList: true });
@@ -165,8 +179,10 @@ export class Window {
    * transcript is long (update decides), unless it replaces a rendered one.
    */
   added(el, old) {
+    this.items = null;
     if (this.long) {
       if (!old || old.classList.contains(FAR)) el.classList.add(FAR);
+      else this.extra.add(el);
     } else if (this.log.childElementCount > this.min) {
       // The transcript has just become long: everything is far until the
       // update finds what is near.
@@ -183,9 +199,31 @@ export class Window {
     return s;
   }
 
-  // The rendered messages, in order (whatever rendered them).
+  // The log's children but the spacers, and their indices.
+  #items() {
+    if (this.items) return this.items;
+    const spacers = new Set(this.spacers);
+    const items = [];
+    const index = new Map();
+    for (const c of this.log.children) {
+      if (spacers.has(c)) continue;
+      index.set(c, items.length);
+      items.push(c);
+    }
+    this.index = index;
+    return (this.items = items);
+  }
+
+  // The rendered messages, in order: those the last update rendered and
+  // those that came rendered since.
   #rendered() {
-    return Array.from(this.log.querySelectorAll(`:scope > :not(.${FAR}, .${SPACER})`));
+    const index = this.index;
+    const all = new Set(this.shown);
+    for (const el of this.extra) all.add(el);
+    this.extra.clear();
+    const out = [];
+    for (const el of all) if (index.has(el) && !el.classList.contains(FAR)) out.push(el);
+    return out.sort((a, b) => index.get(a) - index.get(b));
   }
 
   // Whether the rendered messages cover the viewport: no spacer shows in it.
@@ -207,7 +245,7 @@ export class Window {
       const r = el.getBoundingClientRect();
       if (r.height > 0 && r.bottom > box.top) {
         if (r.top >= box.bottom) return null;
-        return { el, i: items.indexOf(el), y: r.top, off: r.top - box.top };
+        return { el, i: this.index.get(el) ?? -1, y: r.top, off: r.top - box.top };
       }
     }
     return null;
@@ -238,10 +276,10 @@ export class Window {
   // stay rendered where they are.
   #runs(items, first, last) {
     const ranges = [[first, last]];
-    const at = (el) => (el ? items.lastIndexOf(el) : -1);
-    for (const el of this.log.querySelectorAll(":scope > .sheen-chat-streaming, :scope > .sheen-chat-pending")) {
-      const i = at(el);
-      if (i >= 0) ranges.push([i, i]);
+    const at = (el) => (el ? (this.index.get(el) ?? -1) : -1);
+    // A reply streams, and the typing indicator waits, at the end.
+    for (let i = items.length - 1; i >= 0 && i >= items.length - 4; i--) {
+      if (items[i].matches(".sheen-chat-streaming, .sheen-chat-pending")) ranges.push([i, i]);
     }
     const d = this.log.ownerDocument;
     const f = at(this.#child(d.activeElement));
@@ -287,20 +325,19 @@ export class Window {
     this.frame = 0;
     const log = this.log;
     const sc = this.scroller;
-    const n = log.childElementCount - this.spacers.filter((s) => s.parentNode === log).length;
+    if (!this.dirty && (!this.long || (Math.abs(sc.scrollTop - this.at) < this.step * sc.clientHeight && this.#covered()))) return;
+    this.dirty = false;
+    const items = this.#items();
+    const n = items.length;
     if (n <= this.min) {
-      if (!this.long && !this.dirty) return;
-      this.dirty = false;
       this.long = false;
-      for (const el of log.querySelectorAll(`:scope > .${FAR}`)) el.classList.remove(FAR);
+      for (const el of items) if (el.classList.contains(FAR)) el.classList.remove(FAR);
       for (const s of this.spacers) s.remove();
+      this.shown = [];
+      this.extra.clear();
       if (log.style.minHeight) log.style.minHeight = "";
       return;
     }
-    if (!this.dirty && Math.abs(sc.scrollTop - this.at) < this.step * sc.clientHeight && this.#covered()) return;
-    this.dirty = false;
-    const items = [];
-    for (const c of log.children) if (!c.classList.contains(SPACER)) items.push(c);
     const cs = getComputedStyle(log);
     const gap = parseFloat(cs.rowGap) || 0;
     const h = sc.clientHeight;
@@ -345,7 +382,8 @@ export class Window {
       const want = new Set();
       for (const [a, b] of rs) for (let i = a; i <= b; i++) want.add(items[i]);
       for (const el of shown) if (!want.has(el)) el.classList.add(FAR);
-      for (const el of want) el.classList.remove(FAR);
+      for (const el of want) if (el.classList.contains(FAR)) el.classList.remove(FAR);
+      this.shown = Array.from(want);
       this.#space(items, rs, tops, gap);
       if (log.style.minHeight) log.style.minHeight = "";
       // Back where it was: at the bottom, or the anchor where it was on
