@@ -49,3 +49,26 @@ func (s *Store) GetFile(ctx context.Context, id, key string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// DeleteFiles removes attachments' bytes of conversation id (store.Files).
+func (s *Store) DeleteFiles(ctx context.Context, id string, keys []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return store.ErrNotFound
+			}
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE conv_id = ? AND key = ?`, id, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store/sqlite: delete files of %q: %w", id, err)
+	}
+	return nil
+}
