@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,24 +12,13 @@ import (
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/store"
-	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 // TestCutMessagesTakeTheirFiles: the bytes of a message's attachments leave
 // the store with the message (delete, undo, an edit's cut), except while
 // another message still refers to them (an answer kept as an alternative).
 func TestCutMessagesTakeTheirFiles(t *testing.T) {
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "chat.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := chat.NewHistory(st)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-		_ = st.Close()
-	})
+	h, st := tempHistory(t)
 	opt := chat.WithHistory(h)
 	var answers atomic.Int64
 	base := serve(t, sheen.New(sheen.Page("files", chat.UI("chat", opt)), func(s *sheen.Session) {
