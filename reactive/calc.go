@@ -1,5 +1,7 @@
 package reactive
 
+import "github.com/sheenhq/sheen/internal/goid"
+
 // Calc is a lazily computed, cached value derived from other reactive values
 // (Shiny's reactive.calc). It runs only when read while invalid; its result
 // and its error are cached until something it read changes. Its dependencies
@@ -37,8 +39,9 @@ func NewCalc[T any](g *Graph, fn func() (T, error), opts ...CalcOption) *Calc[T]
 // (nested), up to the graph's recursion limit; past it the read fails with
 // [ErrCycle].
 func (c *Calc[T]) Get() (T, error) {
+	me := goid.Current()
 	g := c.obs.g
-	if !g.owned() {
+	if me != g.owner.Load() {
 		var v T
 		var err error
 		g.readOff(func() { v, err = c.Get() })
@@ -60,9 +63,14 @@ func (c *Calc[T]) Get() (T, error) {
 	if c.obs.valid && c.obs.running == 0 {
 		return c.val, c.err
 	}
-	if int(c.obs.running) >= g.maxDepth {
-		var zero T
-		return zero, ErrCycle
+	if c.obs.running != 0 { // c reads itself: a nested run
+		if int(c.obs.running) >= g.maxDepth {
+			var zero T
+			return zero, ErrCycle
+		}
+		if c.obs.calls != nil { // the new run drops the running one's callbacks
+			c.obs.calls.fns = c.obs.calls.fns[:0]
+		}
 	}
 	c.run(g)
 	return c.val, c.err

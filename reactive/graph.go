@@ -401,7 +401,7 @@ type propagated struct{ err error }
 // after-flush hooks once. Called during a flush it returns [ErrNestedFlush].
 // Called outside a turn it is a [Graph.Do] of nothing.
 func (g *Graph) Flush() error {
-	if !g.owned() {
+	if goid.Current() != g.owner.Load() {
 		g.Do(nil)
 		return nil
 	}

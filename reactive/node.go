@@ -49,15 +49,14 @@ func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
 // hasCalls reports whether the current run has invalidation callbacks.
 func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
-// beginIn starts a new run of o, whose graph is g: a fresh id, valid again,
-// no callbacks.
+// beginIn starts a new run of o, whose graph is g: a fresh id, valid again.
+// The run has no callbacks: an invalidation calls and clears those of the
+// run it ends, and a run begins only once its previous run is invalid,
+// except a calc's nested run (see Calc.Get), which drops them itself.
 func (o *observer) beginIn(g *Graph) {
 	g.nextID++
 	o.id = g.nextID
 	o.valid = true
-	if o.calls != nil {
-		o.calls.fns = o.calls.fns[:0]
-	}
 }
 
 // onRunInvalidate registers fn for the run with the given id.
