@@ -428,9 +428,10 @@ func (g *Graph) Flush() error {
 				}
 			}
 		}()
-		// Run the pending effects until none is left or the graph closes,
-		// with the reader when the flush began (g.fcur) restored after each
-		// run.
+		// Run the pending effects until none is left or the graph closes.
+		// The reader stays the effect that ran last until the flush's own
+		// code runs code of others (an error handler, the hooks): each run
+		// sets it, and only Flush's code runs between two runs.
 		for {
 			var e *Effect
 			if q.others == 0 {
@@ -457,19 +458,20 @@ func (g *Graph) Flush() error {
 			if e.runMark <= g.runBase { // the first run in this flush
 				e.runMark = g.runBase + 1
 			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
+				g.current = g.fcur
 				e.runaway()
 				continue
 			}
 			e.obs.beginIn(g)
 			g.current = &e.obs
-			err := e.fn()
-			g.current = g.fcur
-			if err != nil || e.once {
+			if err := e.fn(); err != nil || e.once {
+				g.current = g.fcur
 				e.finish(err)
 			} else {
 				e.obs.runs++
 			}
 		}
+		g.current = g.fcur
 	}
 	if len(g.hooks) > 0 {
 		g.runHooks() // still "flushing": a hook's Flush is refused
