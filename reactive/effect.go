@@ -139,6 +139,7 @@ func (e *Effect) Destroy() {
 		return
 	}
 	e.destroyed = true
+	e.runMark = ^uint64(0) // a queued run is skipped (see Graph.Flush)
 	e.refresh()
 	e.obs.invalidate()
 }

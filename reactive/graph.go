@@ -447,16 +447,16 @@ func (g *Graph) Flush() error {
 			} else if e = q.popOther(); e == nil {
 				break
 			}
-			if e.destroyed {
-				continue
-			}
 			if g.closed.Load() {
 				break
 			}
 			// Runs in this flush: e.runMark counts from g.runBase, which moves
-			// past every count of the previous flush when a flush begins.
+			// past every count of the previous flush when a flush begins; a
+			// destroyed effect's is past every base.
 			if e.runMark <= g.runBase { // the first run in this flush
 				e.runMark = g.runBase + 1
+			} else if e.destroyed {
+				continue
 			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
 				g.current = g.fcur
 				e.runaway()
