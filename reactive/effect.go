@@ -18,7 +18,8 @@ type Effect struct {
 	// the usual case is one test. See refresh.
 	slow         bool
 	onInvalidate []func()
-	runMark      uint64 // runs in the current flush, counted from Graph.runBase
+	runMark      uint64  // runs in the current flush, counted from Graph.runBase
+	next         *Effect // the next in the queue of priority 0 (see queue)
 }
 
 // refresh recomputes e.slow after a change of what scheduling depends on.

@@ -409,7 +409,7 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	if q := &g.q; q.zhead != len(q.zero) || q.others != 0 {
+	if q := &g.q; q.head != nil || q.others != 0 {
 		g.runBase += runSpan // see Effect.runMark; effectPanicked moves it back
 		if cur := g.current; cur != g.fcur {
 			g.fcur = cur
@@ -436,14 +436,10 @@ func (g *Graph) Flush() error {
 			var e *Effect
 			if q.others == 0 {
 				// Inline pop of the priority-0 FIFO, the usual queue.
-				if q.zhead == len(q.zero) {
-					break
+				if e = q.head; e == nil {
+					break // (q.tail may keep the last effect alive until the next push)
 				}
-				e = q.zero[q.zhead]
-				q.zero[q.zhead] = nil
-				if q.zhead++; q.zhead == len(q.zero) {
-					q.zero, q.zhead = q.zero[:0], 0
-				}
+				q.head, e.next = e.next, nil
 			} else if e = q.popOther(); e == nil {
 				break
 			}
@@ -622,7 +618,7 @@ func (g *Graph) Close() {
 			t.t.Stop()
 		}
 		g.timers = nil
-		g.q = queue{}
+		g.q.clear()
 	}
 	if g.owned() {
 		stop()

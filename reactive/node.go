@@ -368,17 +368,19 @@ func (g *Graph) invalidateDeep(s *source) {
 
 // queue holds pending effects: highest priority first, then first in first
 // out. Priority 0 (the default, and nearly always the only one) has a list of
-// its own, so that a queue with no other priority is one FIFO; other
-// priorities are few, so their buckets are kept in a short sorted slice.
+// its own, so that a queue with no other priority is one FIFO, linked through
+// the effects (Effect.next: an effect is queued at most once at a time, as
+// only an invalidation, its creation or Resume queue it); other priorities
+// are few, so their buckets are kept in a short sorted slice.
 type queue struct {
-	zero    []*Effect // priority 0, from zhead on
-	zhead   int
+	head    *Effect  // priority 0, first in; nil when none is queued
+	tail    *Effect  // priority 0, last in while head is not nil
 	buckets []bucket // other priorities, descending
 	others  int      // effects in buckets
 }
 
 // empty reports whether no effect is queued.
-func (q *queue) empty() bool { return q.zhead == len(q.zero) && q.others == 0 }
+func (q *queue) empty() bool { return q.head == nil && q.others == 0 }
 
 type bucket struct {
 	prio  int
@@ -396,7 +398,20 @@ func (q *queue) push(e *Effect) {
 
 // pushZero queues e, whose priority is 0.
 func (q *queue) pushZero(e *Effect) {
-	q.zero = append(q.zero, e)
+	if q.head == nil {
+		q.head = e
+	} else {
+		q.tail.next = e
+	}
+	q.tail = e
+}
+
+// clear empties the queue (Graph.Close).
+func (q *queue) clear() {
+	for e := q.head; e != nil; {
+		e, e.next = e.next, nil
+	}
+	*q = queue{}
 }
 
 func (q *queue) pushOther(e *Effect) {
@@ -419,12 +434,12 @@ func (q *queue) pushOther(e *Effect) {
 	b.items = append(b.items, e)
 }
 
+// popZero pops the first effect of priority 0; there is one.
 func (q *queue) popZero() *Effect {
-	e := q.zero[q.zhead]
-	q.zero[q.zhead] = nil
-	q.zhead++
-	if q.zhead == len(q.zero) {
-		q.zero, q.zhead = q.zero[:0], 0
+	e := q.head
+	q.head, e.next = e.next, nil
+	if q.head == nil {
+		q.tail = nil
 	}
 	return e
 }
@@ -434,7 +449,7 @@ func (q *queue) popZero() *Effect {
 func (q *queue) popOther() *Effect {
 	for i := range q.buckets {
 		b := &q.buckets[i]
-		if b.prio < 0 && q.zhead < len(q.zero) {
+		if b.prio < 0 && q.head != nil {
 			return q.popZero()
 		}
 		if b.head < len(b.items) {
@@ -448,7 +463,7 @@ func (q *queue) popOther() *Effect {
 			return e
 		}
 	}
-	if q.zhead < len(q.zero) {
+	if q.head != nil {
 		return q.popZero()
 	}
 	return nil
