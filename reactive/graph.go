@@ -124,11 +124,13 @@ type Graph struct {
 	fcur     *observer // the reader when the running (or last) flush began
 	resuming bool      // effectPanicked runs the rest of a flush an effect's panic cut short
 	again    bool      // a Flush it ran was cut short by a panic too
-	hooks    []hook
-	hookSeq  uint64
-	timers   map[*timer]struct{}
-	walk     []invFrame // the invalidation walk's stack, reused
-	walking  bool
+	// recoverEffect is deferred by a Flush that runs effects (see there).
+	recoverEffect func()
+	hooks         []hook
+	hookSeq       uint64
+	timers        map[*timer]struct{}
+	walk          []invFrame // the invalidation walk's stack, reused
+	walking       bool
 
 	// Mailbox: guarded by mbox.
 	mbox      sync.Mutex
@@ -167,6 +169,15 @@ func NewGraph(opts ...Option) *Graph {
 		parent = context.Background()
 	}
 	g.ctx, g.cancel = context.WithCancel(parent)
+	// Made once: a deferred func value costs Flush fewer stores than a
+	// closure built at every flush.
+	g.recoverEffect = func() {
+		if g.current != g.fcur {
+			if r := recover(); r != nil {
+				g.effectPanicked(r)
+			}
+		}
+	}
 	return g
 }
 
@@ -421,13 +432,7 @@ func (g *Graph) Flush() error {
 		// when the reader is the flush's own, nothing panicked in an effect
 		// (or something else did, and the panic goes on), and recover,
 		// which is not free, is not called.
-		defer func() {
-			if g.current != g.fcur {
-				if r := recover(); r != nil {
-					g.effectPanicked(r)
-				}
-			}
-		}()
+		defer g.recoverEffect()
 		// Run the pending effects until none is left or the graph closes.
 		// The reader stays the effect that ran last until the flush's own
 		// code runs code of others (an error handler, the hooks): each run
