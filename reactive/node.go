@@ -226,8 +226,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		// during the walk may start the next one. A chain of calcs with one
 		// reader each and no callbacks is walked in this loop, in one frame.
 		e := s.deps[0]
-		s.deps[0] = edge{}
-		s.deps, s.unsorted = s.deps[:0], false
+		s.deps[0].o = nil // (the id is no pointer: left as it is)
+		s.deps = s.deps[:0]
+		if s.unsorted { // a load, where a store costs more
+			s.unsorted = false
+		}
 		o := e.o
 		if o.hasCalls() {
 			g.invalidateEdge(e, depth+1)
@@ -253,7 +256,7 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 	deps := s.take()
 	for i := range deps {
 		e := deps[i]
-		deps[i] = edge{}
+		deps[i].o = nil
 		// invalidateEdge, with its usual cases written out: a dead edge, an
 		// effect, and a chain of calcs with one reader each and no
 		// callbacks (the calc between a value and its effect, or the other
@@ -285,8 +288,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 				break
 			}
 			e = src.deps[0]
-			src.deps[0] = edge{}
-			src.deps, src.unsorted = src.deps[:0], false
+			src.deps[0].o = nil
+			src.deps = src.deps[:0]
+			if src.unsorted {
+				src.unsorted = false
+			}
 		}
 	}
 	s.giveBack(deps)
@@ -334,7 +340,7 @@ func (g *Graph) invalidateDeep(s *source) {
 			continue
 		}
 		e := f.deps[f.i]
-		f.deps[f.i] = edge{}
+		f.deps[f.i].o = nil
 		f.i++
 		o := e.o
 		if o.id != e.id || !o.valid {
