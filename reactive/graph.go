@@ -465,11 +465,14 @@ func (g *Graph) Flush() error {
 			}
 			e.obs.beginIn(g)
 			g.current = &e.obs
-			if err := e.fn(); err != nil || e.once {
+			err := e.fn()
+			// e is still the reader: reached through it, e need not be
+			// saved across the call.
+			if ran := g.current.effect(); err != nil || ran.once {
 				g.current = g.fcur
-				e.finish(err)
+				ran.finish(err)
 			} else {
-				e.obs.runs++
+				ran.obs.runs++
 			}
 		}
 		g.current = g.fcur
