@@ -100,7 +100,7 @@ func (c *Calc[T]) run(g *Graph) {
 	}()
 	c.val, c.err = c.fn()
 	c.obs.running--
-	g.current = cur
+	c.obs.g.current = cur // (through c: g is not saved across the call)
 	c.obs.runs++
 }
 
