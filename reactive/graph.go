@@ -420,7 +420,7 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	if q := &g.q; q.head != nil || q.others != 0 {
+	if g.q.head != nil || g.q.others != 0 {
 		g.runBase += runSpan // see Effect.runMark; effectPanicked moves it back
 		if cur := g.current; cur != g.fcur {
 			g.fcur = cur
@@ -438,14 +438,16 @@ func (g *Graph) Flush() error {
 		// code runs code of others (an error handler, the hooks): each run
 		// sets it, and only Flush's code runs between two runs.
 		for {
+			// (Through g, which is saved across the calls already, not a
+			// pointer to g.q, which would be saved too.)
 			var e *Effect
-			if q.others == 0 {
+			if g.q.others == 0 {
 				// Inline pop of the priority-0 FIFO, the usual queue.
-				if e = q.head; e == nil {
+				if e = g.q.head; e == nil {
 					break // (q.tail may keep the last effect alive until the next push)
 				}
-				q.head, e.next = e.next, nil
-			} else if e = q.popOther(); e == nil {
+				g.q.head, e.next = e.next, nil
+			} else if e = g.q.popOther(); e == nil {
 				break
 			}
 			if g.closed.Load() {
