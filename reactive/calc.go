@@ -51,7 +51,8 @@ func (c *Calc[T]) Get() (T, error) {
 		var zero T
 		return zero, ErrDestroyed
 	}
-	if cur := g.current; cur != nil {
+	cur := g.current
+	if cur != nil {
 		// source.register, written out (see there).
 		if d, id := c.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
 			c.deps.deps = c.deps.deps[:len(d)+1] // only the length is stored
@@ -73,26 +74,26 @@ func (c *Calc[T]) Get() (T, error) {
 		}
 	}
 	c.run(g)
+	c.obs.g.current = cur // after a panic too: run recovered it
 	return c.val, c.err
 }
 
-// run runs the calc, turning a panic of fn into its error.
+// run runs the calc, turning a panic of fn into its error. It leaves the
+// calc as the reader: Get restores its own.
 func (c *Calc[T]) run(g *Graph) {
 	c.obs.beginIn(g)
-	cur := g.current
 	g.current = &c.obs
 	c.obs.running++
 	defer func() {
-		// A run that returned restored the reader itself, so the reader is
-		// still c only after a panic (or when c read itself directly, where
-		// recover finds no panic): recover, which is not free, is called
-		// only then.
-		if c.obs.g.current != &c.obs {
+		// A run that returned lowered the count of runs in progress
+		// itself, so it is still raised only after a panic (or in a nested
+		// run, where recover finds no panic): recover, which is not free,
+		// is called only then.
+		if c.obs.running == 0 {
 			return
 		}
 		if r := recover(); r != nil {
 			c.obs.running--
-			c.obs.g.current = cur
 			c.obs.runs++
 			var zero T
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
@@ -100,7 +101,6 @@ func (c *Calc[T]) run(g *Graph) {
 	}()
 	c.val, c.err = c.fn()
 	c.obs.running--
-	c.obs.g.current = cur // (through c: g is not saved across the call)
 	c.obs.runs++
 }
 
