@@ -65,7 +65,7 @@ func (c *Calc[T]) Get() (T, error) {
 		return c.val, c.err
 	}
 	if c.obs.running != 0 { // c reads itself: a nested run
-		if int(c.obs.running) >= g.maxDepth {
+		if int(c.obs.running) >= c.obs.g.maxDepth {
 			var zero T
 			return zero, ErrCycle
 		}
@@ -73,7 +73,9 @@ func (c *Calc[T]) Get() (T, error) {
 			c.obs.calls.fns = c.obs.calls.fns[:0]
 		}
 	}
-	c.run(g)
+	// (The graph through c from here: g would be saved across the call
+	// that registering may make.)
+	c.run(c.obs.g)
 	c.obs.g.current = cur // after a panic too: run recovered it
 	return c.val, c.err
 }
