@@ -141,6 +141,9 @@ func (e *Effect) Destroy() {
 	}
 	e.destroyed = true
 	e.runMark = ^uint64(0) // a queued run is skipped (see Graph.Flush)
+	if g.q.head == nil {
+		g.q.forget(e) // not queued: not kept either
+	}
 	e.refresh()
 	e.obs.invalidate()
 }

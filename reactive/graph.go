@@ -444,7 +444,7 @@ func (g *Graph) Flush() error {
 			if g.q.others == 0 {
 				// Inline pop of the priority-0 FIFO, the usual queue.
 				if e = g.q.head; e == nil {
-					break // (q.tail may keep the last effect alive until the next push)
+					break // (q.tail may be the last that ran: see queue)
 				}
 				g.q.head, e.next = e.next, nil
 			} else if e = g.q.popOther(); e == nil {
@@ -459,6 +459,7 @@ func (g *Graph) Flush() error {
 			if e.runMark <= g.runBase { // the first run in this flush
 				e.runMark = g.runBase + 1
 			} else if e.destroyed {
+				g.q.forget(e)
 				continue
 			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
 				g.current = g.fcur

@@ -2,8 +2,10 @@ package reactive_test
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -258,5 +260,50 @@ func TestSetAcrossValueStates(t *testing.T) {
 		if runs != s.runs {
 			t.Fatalf("%s: effect runs = %d, want %d", s.name, runs, s.runs)
 		}
+	}
+}
+
+// The queue keeps no destroyed effect alive: not the last one that ran (the
+// list's tail is left in place when a pop empties it), nor one destroyed
+// while it was queued last.
+func TestQueueKeepsNoDestroyedEffect(t *testing.T) {
+	tests := []struct {
+		name    string
+		destroy func(g *reactive.Graph, v *reactive.Value[int], e *reactive.Effect)
+	}{
+		{"destroyed after its run", func(_ *reactive.Graph, _ *reactive.Value[int], e *reactive.Effect) {
+			e.Destroy()
+		}},
+		{"destroyed while queued last", func(g *reactive.Graph, v *reactive.Value[int], e *reactive.Effect) {
+			g.Do(func() {
+				v.Set(v.Peek() + 1) // queues e
+				e.Destroy()
+			})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newGraph(t)
+			v := reactive.NewValue(g, 0)
+			collected := make(chan struct{})
+			func() {
+				state := new([64]byte) // what the effect's function holds
+				runtime.AddCleanup(state, func(ch chan struct{}) { close(ch) }, collected)
+				e := reactive.NewEffect(g, func() error { v.Get(); state[0]++; return nil })
+				tt.destroy(g, v, e)
+			}()
+			g.Do(func() {}) // a flush that pops nothing of priority 0
+			timeout := time.After(10 * time.Second)
+			for {
+				runtime.GC()
+				select {
+				case <-collected:
+					return
+				case <-timeout:
+					t.Fatal("the destroyed effect's function was not collected")
+				case <-time.After(time.Millisecond): // cleanups run on their own goroutine
+				}
+			}
+		})
 	}
 }

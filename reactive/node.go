@@ -379,8 +379,11 @@ func (g *Graph) invalidateDeep(s *source) {
 // only an invalidation, its creation or Resume queue it); other priorities
 // are few, so their buckets are kept in a short sorted slice.
 type queue struct {
-	head    *Effect  // priority 0, first in; nil when none is queued
-	tail    *Effect  // priority 0, last in while head is not nil
+	head *Effect // priority 0, first in; nil when none is queued
+	// tail is the last in while head is not nil. After the pop that empties
+	// the list it is left as it is, which keeps that effect alive until the
+	// next push: not a destroyed one (see forget).
+	tail    *Effect
 	buckets []bucket // other priorities, descending
 	others  int      // effects in buckets
 }
@@ -410,6 +413,13 @@ func (q *queue) pushZero(e *Effect) {
 		q.tail.next = e
 	}
 	q.tail = e
+}
+
+// forget drops e, which is destroyed and not queued, from q.tail.
+func (q *queue) forget(e *Effect) {
+	if q.tail == e {
+		q.tail = nil
+	}
 }
 
 // clear empties the queue (Graph.Close).
