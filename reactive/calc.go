@@ -47,10 +47,6 @@ func (c *Calc[T]) Get() (T, error) {
 		g.readOff(func() { v, err = c.Get() })
 		return v, err
 	}
-	if c.obs.dead {
-		var zero T
-		return zero, ErrDestroyed
-	}
 	cur := g.current
 	if cur != nil {
 		// source.register, written out (see there).
@@ -64,7 +60,11 @@ func (c *Calc[T]) Get() (T, error) {
 	if c.obs.valid && c.obs.running == 0 {
 		return c.val, c.err
 	}
-	if c.obs.running != 0 { // c reads itself: a nested run
+	if c.obs.running != 0 { // c reads itself (a nested run), or is destroyed
+		if c.obs.dead {
+			var zero T
+			return zero, ErrDestroyed
+		}
 		if int(c.obs.running) >= c.obs.g.maxDepth {
 			var zero T
 			return zero, ErrCycle
@@ -146,6 +146,10 @@ func (c *Calc[T]) Destroy() {
 		return
 	}
 	c.obs.dead = true
+	// Get tests dead only when a run is in progress: a destroyed calc
+	// counts as one that always is (it is invalid too, so that Get never
+	// takes it for cached).
+	c.obs.running = deadRunning
 	if c.obs.valid {
 		c.obs.invalidate()
 	} else {
@@ -154,6 +158,9 @@ func (c *Calc[T]) Destroy() {
 	var zero T
 	c.val, c.err = zero, nil
 }
+
+// deadRunning is the count of runs in progress of a destroyed calc.
+const deadRunning = 1 << 30
 
 func callCalc[T any](fn func() (T, error)) (v T, err error) {
 	defer func() {
