@@ -471,7 +471,7 @@ func (g *Graph) Flush() error {
 			err := e.fn()
 			// e is still the reader: reached through it, e need not be
 			// saved across the call.
-			if ran := g.current.effect(); err != nil || ran.once {
+			if ran := g.current.effect(); err != nil { // (or a Once effect's errOnce)
 				g.current = g.fcur
 				ran.finish(err)
 			} else {

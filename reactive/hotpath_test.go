@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -303,6 +304,47 @@ func TestQueueKeepsNoDestroyedEffect(t *testing.T) {
 					t.Fatal("the destroyed effect's function was not collected")
 				case <-time.After(time.Millisecond): // cleanups run on their own goroutine
 				}
+			}
+		})
+	}
+}
+
+// A Once effect runs through a wrapper (see NewEffect): its runs, its
+// destruction after the first run that is not a silent stop, and the site in
+// its reports are still those of the user's function.
+func TestOnceEffectThroughItsWrapper(t *testing.T) {
+	tests := []struct {
+		name      string
+		results   []error // what each run returns
+		wantRuns  int
+		wantError bool
+	}{
+		{"completes", []error{nil}, 1, false},
+		{"silent, then completes", []error{reactive.ErrSilent, nil}, 2, false},
+		{"fails", []error{errors.New("boom")}, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, errs := newGraph(t)
+			v := reactive.NewValue(g, 0)
+			runs := 0
+			e := reactive.NewEffect(g, func() error {
+				v.Get()
+				runs++
+				return tt.results[min(runs, len(tt.results))-1]
+			}, reactive.Once())
+			for i := 1; i <= 3; i++ {
+				v.Set(i)
+			}
+			if runs != tt.wantRuns || e.Runs() != tt.wantRuns {
+				t.Fatalf("runs = %d (Runs() %d), want %d", runs, e.Runs(), tt.wantRuns)
+			}
+			got := errs.all()
+			if tt.wantError != (len(got) == 1) || len(got) > 1 {
+				t.Fatalf("reports = %v, want one: %v", got, tt.wantError)
+			}
+			if tt.wantError && !strings.Contains(got[0].Error(), "hotpath_test.go") {
+				t.Fatalf("report %q does not name the user's function", got[0])
 			}
 		})
 	}
