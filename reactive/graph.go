@@ -503,7 +503,9 @@ func (g *Graph) effectPanicked(r any) {
 	g.resuming = true
 	for again := true; again; again = g.again {
 		g.flushing, g.again = false, false
-		g.runBase -= runSpan // Flush moves it back: the runs go on counting
+		if !g.q.empty() {
+			g.runBase -= runSpan // Flush moves it back: the runs go on counting
+		}
 		_ = g.Flush()
 	}
 	g.resuming = false

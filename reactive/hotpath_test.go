@@ -349,3 +349,60 @@ func TestOnceEffectThroughItsWrapper(t *testing.T) {
 		})
 	}
 }
+
+// After an effect's panic the rest of the flush goes on counting runs as the
+// flush did, and the next flush counts from zero, whether the panic left
+// effects queued or none.
+func TestRunLimitAfterAPanic(t *testing.T) {
+	tests := []struct {
+		name      string
+		panicPrio int // the panicking effect's priority: 1 runs first, -1 last
+	}{
+		{"panic with effects still queued", 1},
+		{"panic with none queued", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, errs := newGraph(t, reactive.WithRunLimit(3))
+			round := reactive.NewValue(g, 0)
+			step := reactive.NewValue(g, 0)
+			var a *reactive.Effect
+			g.Do(func() {
+				// a runs three times in every flush: at the limit, never past it.
+				a = reactive.NewEffect(g, func() error {
+					round.Get()
+					if s := step.Get(); s < 2 {
+						step.Set(s + 1)
+					}
+					return nil
+				})
+				reactive.NewEffect(g, func() error {
+					if round.Get() > 0 {
+						panic("boom")
+					}
+					return nil
+				}, reactive.Priority(tt.panicPrio))
+			})
+			for i := 1; i <= 3; i++ {
+				g.Do(func() {
+					step.Set(0)
+					round.Set(i)
+				})
+			}
+			if got, want := a.Runs(), 3+3*3; got != want {
+				t.Fatalf("a ran %d times, want %d", got, want)
+			}
+			var panics int
+			for _, err := range errs.all() {
+				var pe *reactive.PanicError
+				if !errors.As(err, &pe) {
+					t.Fatalf("report %v, want only the panics", err)
+				}
+				panics++
+			}
+			if panics != 3 {
+				t.Fatalf("%d panics reported, want 3", panics)
+			}
+		})
+	}
+}
