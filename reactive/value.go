@@ -1,9 +1,10 @@
 package reactive
 
 import (
-	"github.com/sheenhq/sheen/internal/goid"
 	"reflect"
 	"unsafe"
+
+	"github.com/sheenhq/sheen/internal/goid"
 )
 
 // Value is a reactive value: reading it with [Value.Get] inside a calc or
