@@ -101,7 +101,11 @@ func (c *Calc[T]) run(g *Graph) {
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
 		}
 	}()
-	c.val, c.err = c.fn()
+	v, err := c.fn()
+	c.val = v
+	if err != nil || c.err != nil { // (stores cost more than tests)
+		c.err = err
+	}
 	c.obs.running--
 	c.obs.runs++
 }
