@@ -101,11 +101,7 @@ func (c *Calc[T]) run(g *Graph) {
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
 		}
 	}()
-	v, err := c.fn()
-	c.val = v
-	if err != nil || c.err != nil { // (stores cost more than tests)
-		c.err = err
-	}
+	c.val, c.err = c.fn()
 	c.obs.running--
 	c.obs.runs++
 }

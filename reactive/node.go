@@ -409,12 +409,9 @@ func (q *queue) push(e *Effect) {
 func (q *queue) pushZero(e *Effect) {
 	if q.head == nil {
 		q.head = e
-		if q.tail != e { // often it is: the one that ran last (a test costs less than a store)
-			q.tail = e
-		}
-		return
+	} else {
+		q.tail.next = e
 	}
-	q.tail.next = e
 	q.tail = e
 }
 
