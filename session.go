@@ -241,13 +241,15 @@ func (s *Session) end(reason string) {
 		return
 	}
 	s.done = true
-	conn := s.conn
-	s.conn = nil
 	if s.grace != nil {
 		s.grace.Stop()
 		s.grace = nil
 	}
 	s.mu.Unlock()
+	// This turn waits for the one running now (Session.Close is often called
+	// from it: an app ending the session after it showed why), whose update
+	// therefore reaches the connection before it is taken away and closed
+	// (its queue is flushed before the close).
 	s.g.Do(func() {
 		for _, fn := range s.ended {
 			fn()
@@ -257,6 +259,10 @@ func (s *Session) end(reason string) {
 		}
 	})
 	s.g.Close()
+	s.mu.Lock()
+	conn := s.conn
+	s.conn = nil
+	s.mu.Unlock()
 	s.cancel()
 	s.closeUploads()
 	s.app.unregister(s)
