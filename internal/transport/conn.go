@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -86,12 +87,26 @@ type Conn struct {
 	closed      bool
 	done        chan struct{}
 	spare       [][]byte
+	// The writer goroutine: started by the first Send, it lives as long as
+	// the connection (ending when it closes) and waits on wake while
+	// nothing is queued (parked). A goroutine per burst of frames started
+	// afresh for nearly every frame of a stream (one every 20–30 ms) and
+	// grew its stack again each time.
+	started bool
+	parked  bool
+	wake    chan struct{} // capacity 1: Send puts a token only to wake a parked writer
 	// watchdog closes the connection when one write takes longer than
-	// WriteTimeout. Only the writer goroutine arms it: one timer for the
-	// connection's life, where a context with a deadline per frame would
-	// cost about ten allocations per frame (here and in the websocket
-	// package).
-	watchdog *time.Timer
+	// WriteTimeout: one timer for the connection's life, where a context
+	// with a deadline per frame would cost about ten allocations per frame
+	// (here and in the websocket package). It is not set and stopped
+	// around every write either: the writer records when the write began
+	// (busySince, 0 between writes) and arms the timer only if it is not
+	// armed; when it fires it closes the connection if the write in
+	// progress began WriteTimeout ago or more, re-arms itself for the
+	// write in progress if there is one, and otherwise disarms.
+	watchdog  *time.Timer
+	armed     atomic.Bool
+	busySince atomic.Int64 // UnixNano when the write in progress began; 0: none
 	// wg counts the writer goroutine, so Wait can be sure none is left.
 	wg sync.WaitGroup
 }
@@ -100,7 +115,7 @@ type Conn struct {
 func New(ws *websocket.Conn, opts Options) *Conn {
 	opts.defaults()
 	ws.SetReadLimit(opts.MaxFrame * 16)
-	return &Conn{ws: ws, opts: opts, done: make(chan struct{})}
+	return &Conn{ws: ws, opts: opts, done: make(chan struct{}), wake: make(chan struct{}, 1)}
 }
 
 // Read returns the next text frame. A frame over MaxFrame is read to its end,
@@ -149,39 +164,61 @@ func (c *Conn) Send(frame []byte) bool {
 	if c.queued > c.opts.MaxBehind && c.behind == nil {
 		c.behind = time.AfterFunc(c.opts.MaxBehindFor, c.tooSlow)
 	}
-	start := !c.writing
 	c.writing = true
+	start, wake := !c.started, c.parked
+	c.parked = false
 	if start {
+		c.started = true
 		c.wg.Add(1)
 	}
 	c.mu.Unlock()
 	if start {
-		go c.drain()
+		go c.writer()
+	} else if wake {
+		c.wake <- struct{}{} // never blocks: one token per park
 	}
 	return true
 }
 
-// drain writes queued frames until the queue is empty.
-func (c *Conn) drain() {
+// writer writes queued frames, in order, until the connection closes; it
+// parks while nothing is queued.
+func (c *Conn) writer() {
 	defer c.wg.Done()
+	defer func() {
+		if c.watchdog != nil {
+			c.watchdog.Stop()
+		}
+	}()
+	c.mu.Lock()
 	for {
-		c.mu.Lock()
-		batch := c.queue
-		if len(batch) == 0 || c.closed {
-			c.writing = false
+		for len(c.queue) == 0 && !c.closed {
+			c.writing, c.parked = false, true
+			c.mu.Unlock()
+			select {
+			case <-c.wake:
+			case <-c.done:
+			}
+			c.mu.Lock()
+		}
+		if c.closed {
+			c.writing, c.parked = false, false
 			c.mu.Unlock()
 			return
 		}
+		batch := c.queue
 		c.queue, c.spare = c.spare[:0], nil
 		c.mu.Unlock()
 		for i, f := range batch {
-			if c.watchdog == nil {
-				c.watchdog = time.AfterFunc(c.opts.WriteTimeout, c.CloseNow)
-			} else {
-				c.watchdog.Reset(c.opts.WriteTimeout)
+			c.busySince.Store(time.Now().UnixNano())
+			if c.armed.CompareAndSwap(false, true) {
+				if c.watchdog == nil {
+					c.watchdog = time.AfterFunc(c.opts.WriteTimeout, c.checkWrite)
+				} else {
+					c.watchdog.Reset(c.opts.WriteTimeout)
+				}
 			}
 			err := c.ws.Write(context.Background(), websocket.MessageText, f)
-			c.watchdog.Stop()
+			c.busySince.Store(0)
 			batch[i] = nil
 			c.mu.Lock()
 			c.queued -= len(f)
@@ -200,7 +237,25 @@ func (c *Conn) drain() {
 		}
 		c.mu.Lock()
 		c.spare = batch[:0]
-		c.mu.Unlock()
+	}
+}
+
+// checkWrite runs when the watchdog fires: it closes the connection if the
+// write in progress began WriteTimeout ago or more, and otherwise re-arms
+// the watchdog for the write in progress, if there is one.
+func (c *Conn) checkWrite() {
+	c.armed.Store(false)
+	since := c.busySince.Load()
+	if since == 0 {
+		return // idle: the next write arms it again
+	}
+	left := time.Duration(since+int64(c.opts.WriteTimeout)) - time.Duration(time.Now().UnixNano())
+	if left <= 0 {
+		c.CloseNow()
+		return
+	}
+	if c.armed.CompareAndSwap(false, true) {
+		c.watchdog.Reset(left)
 	}
 }
 
