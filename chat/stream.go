@@ -359,7 +359,7 @@ type writer struct {
 	text     strings.Builder // the raw text, thinking tags included
 	ms       *markdown.Stream
 	last     time.Time
-	timer    *time.Timer
+	fl       flusher // runs the coalesced flushes (flusher.go)
 	ended    bool
 	epoch    int // the conversation's epoch when the message started
 	coalesce time.Duration
@@ -407,23 +407,23 @@ func (w *writer) write(s string) {
 }
 
 // schedule flushes now if the coalescing period has passed since the last
-// flush, or arms the timer that will. Locked.
+// flush, or leaves the flush to the writer's flusher, which runs it when the
+// period ends. Locked.
 func (w *writer) schedule() {
 	if time.Since(w.last) >= w.coalesce {
 		w.flush()
-	} else if w.timer == nil {
-		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
+	} else if !w.fl.pending {
+		w.fl.pending = true
+		w.wakeFlusher()
 	}
 }
 
 // stop ends the writer: no more flushes, no longer the message streaming
 // now. Locked.
 func (w *writer) stop() {
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
+	w.fl.pending = false
 	w.ended = true
+	w.endFlusher()
 	if w.cv.live == w {
 		w.cv.live = nil
 	}
@@ -487,20 +487,11 @@ func (w *writer) length() int {
 	return w.text.Len()
 }
 
-func (w *writer) flushTimer() {
-	w.cv.mu.Lock()
-	defer w.cv.mu.Unlock()
-	w.flush()
-}
-
 // flush sends what changed since the last flush to every view. Locked: the
 // patch is taken and posted under the lock, so patches reach every page in
 // order.
 func (w *writer) flush() {
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
+	w.fl.pending = false
 	w.last = time.Now()
 	if w.ended {
 		return
