@@ -48,10 +48,11 @@ func (w *writer) wakeFlusher() {
 	}
 }
 
-// endFlusher wakes the flusher of a writer that stopped, so that it ends
-// now. Locked.
+// endFlusher wakes the flusher of a writer that stopped if it is parked, so
+// that it ends now (one that sleeps ends when it wakes, within a period).
+// Locked.
 func (w *writer) endFlusher() {
-	if w.fl.running {
+	if w.fl.running && w.fl.parked {
 		select {
 		case w.fl.wake <- struct{}{}:
 		default:
@@ -67,7 +68,6 @@ func (w *writer) flushLoop() {
 	for !w.ended {
 		now := time.Now()
 		due := w.last.Add(w.coalesce)
-		var d time.Duration
 		switch {
 		case f.pending && !now.Before(due):
 			w.flush()
@@ -76,8 +76,13 @@ func (w *writer) flushLoop() {
 			// A flush waits for due; or one ran less than a period
 			// ago (here, or inline in a write that came after the
 			// period) and the stream will likely go on: sleeping until
-			// due costs less than parking and being woken.
-			d = due.Sub(now)
+			// due costs less than parking and being woken. A plain
+			// sleep, the cheapest wait: a writer that stops meanwhile
+			// is seen when it ends (within one period).
+			cv.mu.Unlock()
+			time.Sleep(due.Sub(now))
+			cv.mu.Lock()
+			continue
 		case f.parked:
 			// Parked for flusherLinger with nothing to flush (or woken
 			// by a token left over from an earlier wake): end; the
@@ -86,15 +91,13 @@ func (w *writer) flushLoop() {
 			cv.mu.Unlock()
 			t.Stop()
 			return
-		default:
-			f.parked = true
-			d = flusherLinger
 		}
+		f.parked = true
 		cv.mu.Unlock()
 		if t == nil {
-			t = time.NewTimer(d)
+			t = time.NewTimer(flusherLinger)
 		} else {
-			t.Reset(d)
+			t.Reset(flusherLinger)
 		}
 		select {
 		case <-t.C:

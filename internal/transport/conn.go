@@ -175,7 +175,10 @@ func (c *Conn) Send(frame []byte) bool {
 	if start {
 		go c.writer()
 	} else if wake {
-		c.wake <- struct{}{} // never blocks: one token per park
+		select {
+		case c.wake <- struct{}{}:
+		default: // closing put a token there already: the writer wakes
+		}
 	}
 	return true
 }
@@ -194,10 +197,7 @@ func (c *Conn) writer() {
 		for len(c.queue) == 0 && !c.closed {
 			c.writing, c.parked = false, true
 			c.mu.Unlock()
-			select {
-			case <-c.wake:
-			case <-c.done:
-			}
+			<-c.wake // one channel, not a select with done: closing puts a token too
 			c.mu.Lock()
 		}
 		if c.closed {
@@ -303,7 +303,7 @@ func (c *Conn) closeWith(code websocket.StatusCode, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.stopBehind()
-	close(c.done)
+	c.closeDone()
 	c.handshaking = true
 	c.wg.Add(1)
 	c.mu.Unlock()
@@ -354,7 +354,7 @@ func (c *Conn) Close(code websocket.StatusCode, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.stopBehind()
-	close(c.done)
+	c.closeDone()
 	c.mu.Unlock()
 	_ = c.ws.Close(code, reason)
 }
@@ -365,7 +365,7 @@ func (c *Conn) CloseNow() {
 	if !c.closed {
 		c.closed = true
 		c.queue = nil
-		close(c.done)
+		c.closeDone()
 	}
 	c.stopBehind()
 	handshaking := c.handshaking
@@ -379,6 +379,15 @@ func (c *Conn) stopBehind() {
 	if c.behind != nil {
 		c.behind.Stop()
 		c.behind = nil
+	}
+}
+
+// closeDone closes done and wakes a parked writer, which then ends. Locked.
+func (c *Conn) closeDone() {
+	close(c.done)
+	select {
+	case c.wake <- struct{}{}:
+	default: // a token is there already, or the writer is not parked
 	}
 }
 
