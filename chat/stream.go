@@ -3,16 +3,19 @@ package chat
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen/internal/markdown"
+	"github.com/sheenhq/sheen/internal/wirejson"
 	"github.com/sheenhq/sheen/reactive"
 )
 
@@ -451,7 +454,7 @@ func (w *writer) showEnd(m Message, p markdown.Patch) {
 	if m.Metrics != nil {
 		end["metrics"] = wireMetricsOf(m.Metrics)
 	}
-	wp := wirePatch(w.id, p)
+	wp := wirePatch(w.id, p).rawJSON()
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
 		v.send("end", end) // a failure shows inline, once: no toast too
@@ -500,7 +503,7 @@ func (w *writer) flush() {
 	if !ok || w.epoch != w.cv.epoch {
 		return
 	}
-	wp := wirePatch(w.id, p)
+	wp := wirePatch(w.id, p).rawJSON() // encoded once for every view
 	w.cv.broadcast(func(v *Chat) { v.send("patch", wp) })
 	if w.remote {
 		return // its own instance saves and publishes it
@@ -582,6 +585,81 @@ type patchWire struct {
 	ID             string     `json:"id"`
 	Thinking       *wireDelta `json:"thinking,omitempty"`
 	ThinkingClosed *bool      `json:"thinkingClosed,omitempty"` // with Thinking
+}
+
+// appendJSON appends the patch as encoding/json writes it with HTML
+// escaping off (as sheen encodes a component message's data), without
+// reflection: the patch is encoded once per streamed frame, once for every
+// view. TestPatchAppendJSON pins the bytes against encoding/json.
+func (w patchWire) appendJSON(b []byte) []byte {
+	b = append(b, `{"answer":`...)
+	b = w.Answer.appendJSON(b)
+	b = append(b, `,"id":`...)
+	b = wirejson.AppendString(b, w.ID)
+	if w.Thinking != nil {
+		b = append(b, `,"thinking":`...)
+		b = w.Thinking.appendJSON(b)
+	}
+	if w.ThinkingClosed != nil {
+		b = append(b, `,"thinkingClosed":`...)
+		b = strconv.AppendBool(b, *w.ThinkingClosed)
+	}
+	return append(b, '}')
+}
+
+func (d wireDelta) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := len(b) // a field after the first starts with a comma
+	if d.From != 0 {
+		b = append(b, `"from":`...)
+		b = strconv.AppendInt(b, int64(d.From), 10)
+	}
+	if d.Keep != 0 {
+		b = appendKey(b, n, `"keep":`)
+		b = strconv.AppendInt(b, int64(d.Keep), 10)
+	}
+	if len(d.Blocks) > 0 {
+		b = appendKey(b, n, `"blocks":[`)
+		for i, s := range d.Blocks {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = wirejson.AppendString(b, s)
+		}
+		b = append(b, ']')
+	}
+	if d.Tail != "" {
+		b = appendKey(b, n, `"tail":`)
+		b = wirejson.AppendString(b, d.Tail)
+	}
+	return append(b, '}')
+}
+
+// appendKey appends key, after a comma unless the object that starts at
+// b[n] is still empty.
+func appendKey(b []byte, n int, key string) []byte {
+	if len(b) > n {
+		b = append(b, ',')
+	}
+	return append(b, key...)
+}
+
+// rawJSON is the patch's JSON, ready for [sheen.Session.Send].
+func (w patchWire) rawJSON() json.RawMessage {
+	n := 96 + len(w.ID) + w.Answer.size()
+	if w.Thinking != nil {
+		n += w.Thinking.size()
+	}
+	return w.appendJSON(make([]byte, 0, n))
+}
+
+// size is about the JSON's length: enough unless strings need escapes.
+func (d wireDelta) size() int {
+	n := len(d.Tail)
+	for _, s := range d.Blocks {
+		n += len(s) + 3
+	}
+	return n + n/16
 }
 
 func wirePatch(id string, p markdown.Patch) patchWire {
