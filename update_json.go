@@ -60,7 +60,13 @@ func updateSize(u *protocol.Update) int {
 // encodeData is the JSON of a component message's data: marshalNoEscape's
 // bytes. Data that is JSON already (a json.RawMessage, as a chat's patch
 // is) is only compacted, as encoding/json would, without the encoder.
+//
+// A [wirejson.Raw] (a type outside packages cannot name) is JSON this
+// module wrote, valid and compact: it is taken as it is.
 func encodeData(data any) (json.RawMessage, error) {
+	if r, ok := data.(wirejson.Raw); ok && r != nil {
+		return json.RawMessage(r), nil
+	}
 	if r, ok := data.(json.RawMessage); ok && r != nil {
 		var b bytes.Buffer
 		b.Grow(len(r))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sheenhq/sheen/internal/wirejson"
 	"github.com/sheenhq/sheen/protocol"
 )
 
@@ -90,6 +91,10 @@ func TestEncodeData(t *testing.T) {
 				t.Errorf("encodeData = %s, %v; marshalNoEscape = %s, %v", got, err, want, werr)
 			}
 		})
+	}
+	raw := wirejson.Raw(`{"answer":{"tail":"<p>x</p>"},"id":"m1"}`)
+	if got, err := encodeData(raw); err != nil || string(got) != string(raw) || &got[0] != &raw[0] {
+		t.Errorf("encodeData(wirejson.Raw) = %s, %v; want it as it is, not copied", got, err)
 	}
 	_, err := encodeData(json.RawMessage(`{"a":`))
 	_, werr := marshalNoEscape(json.RawMessage(`{"a":`))

@@ -3,7 +3,6 @@ package chat
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"iter"
@@ -644,8 +643,9 @@ func appendKey(b []byte, n int, key string) []byte {
 	return append(b, key...)
 }
 
-// rawJSON is the patch's JSON, ready for [sheen.Session.Send].
-func (w patchWire) rawJSON() json.RawMessage {
+// rawJSON is the patch's JSON, ready for [sheen.Session.Send], which sends a
+// wirejson.Raw as it is (it must never change: every view sends it).
+func (w patchWire) rawJSON() wirejson.Raw {
 	n := 96 + len(w.ID) + w.Answer.size()
 	if w.Thinking != nil {
 		n += w.Thinking.size()

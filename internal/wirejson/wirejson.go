@@ -77,3 +77,10 @@ func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10
 
 // AppendUint appends n as a JSON number.
 func AppendUint(dst []byte, n uint64) []byte { return strconv.AppendUint(dst, n, 10) }
+
+// Raw is JSON that this module wrote, valid and compact (as encoding/json
+// writes it), such as a chat's patch from its hand-written encoder. The
+// session sends it as it is, where JSON of any other type is scanned and
+// compacted first. A Raw is never modified once made: several sessions
+// may send the same one.
+type Raw []byte
