@@ -479,3 +479,46 @@ func TestCommonPrefix(t *testing.T) {
 }
 
 func (d *incDoc) fenceIdle() bool { return d.fence == nil }
+
+// TestStreamFirstWordFastPath: a line that starts with a letter takes the
+// plain-text fast path from its first word on (no plain text after a
+// letter can turn the line's start into a block marker), one that starts
+// otherwise only after its first space; every tail is still the full
+// render of the open text, and the end a full render of the whole.
+func TestStreamFirstWordFastPath(t *testing.T) {
+	r := structural()
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		check  int  // after this many chunks…
+		fast   bool // …the fast path is ready
+	}{
+		{"new paragraph", []string{"w1 w2\n\n", "w21", " w22", " w23"}, 2, true},
+		{"first paragraph", []string{"Hello", " world", ". Fine"}, 1, true},
+		{"letter then dot", []string{"a", ". b", " c"}, 1, true},
+		{"digit may become a list", []string{"1", ". b", " c"}, 1, false},
+		{"digits then paren", []string{"12", ") b"}, 1, false},
+		{"dash", []string{"-", " item", " more"}, 1, false},
+		{"plus", []string{"+", " item"}, 1, false},
+		{"list item", []string{"- item\n- o", "ne", " more"}, 1, true},
+		{"heading", []string{"# Ti", "tle", " more"}, 1, true},
+		{"quote", []string{"> quo", "te", " more"}, 1, true},
+		// Held back while they may become links: no fast path.
+		{"url in the making", []string{"see\n\nwww", ".example.com", " x"}, 1, false},
+		{"mail in the making", []string{"x\n\nname", "@example.com", " y"}, 1, true},
+		{"scheme in the making", []string{"x\n\nhttps", "://example.com", " y"}, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewStream()
+			for _, c := range tc.chunks[:tc.check] {
+				_, _ = s.WriteString(c)
+				s.Flush()
+			}
+			if s.answer.app.ok != tc.fast {
+				t.Errorf("after %q: fast path ready %v; want %v", tc.chunks[:tc.check], s.answer.app.ok, tc.fast)
+			}
+			s, run := feed(t, r, tc.chunks, 1)
+			checkFinal(t, r, s, run)
+		})
+	}
+}
