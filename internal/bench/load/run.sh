@@ -51,7 +51,7 @@ echo "load: $n sessions × $rate chunks/s × $duration, $runs run(s); server fla
 status=0
 for r in $(seq "$runs"); do
 	# shellcheck disable=SC2086 # server_flags is a list of flags
-	start_server "$bin/server.out" "${server_cmd[@]}" -addr 127.0.0.1:0 -lifetime 2h $server_flags
+	start_server "$bin/server-$r.out" "${server_cmd[@]}" -addr 127.0.0.1:0 -lifetime 2h $server_flags
 	"${client_cmd[@]}" -label "run $r" -url "$url" -pid "$server_pid" -n "$n" -rate "$rate" -duration "$duration" ${args[@]+"${args[@]}"} || status=1
 	stop_server
 done
