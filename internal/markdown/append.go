@@ -16,6 +16,7 @@ import (
 // sends the stream back to a full render of the tail.
 type appender struct {
 	ok   bool
+	para bool   // the tail is one top-level paragraph (see incDoc.closeParagraph)
 	end  int    // offset in the text up to which html reflects it
 	at   int    // offset in html where the last text run ends
 	html []byte // the tail HTML
@@ -24,7 +25,7 @@ type appender struct {
 // set prepares the fast path after a full render of the tail, whose last
 // block is last, parsed from region (which starts at offset base of src).
 func (a *appender) set(src, region []byte, base int, last ast.Node, html []byte) {
-	a.ok = false
+	a.ok, a.para = false, false
 	n := last
 	for n.LastChild() != nil {
 		n = n.LastChild()

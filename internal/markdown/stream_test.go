@@ -522,3 +522,49 @@ func TestStreamFirstWordFastPath(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamCloseParagraph: a paragraph that a blank line ends while the
+// appender extends it is committed without a parse (the test takes the
+// renderer away: a parse would panic), with the blocks a full render makes,
+// and what follows the blank line still renders as the new tail.
+func TestStreamCloseParagraph(t *testing.T) {
+	r := structural()
+	for _, tc := range []struct {
+		name  string
+		close string // written without a renderer
+		after string // written with it back
+	}{
+		{"blank line", " w5\n\n", "w6 w7"},
+		{"trailing spaces", " w5  \n \t\n", "w6"},
+		{"only the break", "\n\n", "w6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewStream()
+			_, _ = s.WriteString("w1 w2 w3")
+			s.Flush()
+			_, _ = s.WriteString(" w4")
+			s.Flush()
+			if !s.answer.app.para {
+				t.Fatal("the tail is one paragraph, but the fast path for its end is not ready")
+			}
+			s.answer.r = nil
+			_, _ = s.WriteString(tc.close)
+			p, _ := s.Flush()
+			s.answer.r = r
+			if len(p.Answer.Blocks) != 1 || p.Answer.Tail != "" {
+				t.Fatalf("closing patch %+v; want one block and no tail", p.Answer)
+			}
+			_, _ = s.WriteString(tc.after)
+			s.Flush()
+			text := "w1 w2 w3 w4" + tc.close + tc.after
+			s2, run := feed(t, r, []string{"w1 w2 w3", " w4", tc.close, tc.after}, 1)
+			checkFinal(t, r, s2, run)
+			if run.rewinds > 0 {
+				t.Errorf("%d deltas replaced committed blocks", run.rewinds)
+			}
+			if got, want := s.answer.blocks, r.blocks([]byte(text), nil)[:1]; !slices.Equal(got, want) {
+				t.Errorf("committed %q; a full render's first block %q", got, want)
+			}
+		})
+	}
+}
