@@ -363,7 +363,12 @@ func (c *Chat) edit(id, text string) {
 		}
 		u := cv.msgs[i]
 		cv.cut(ids(cv.msgs[i+1:]), true)
-		delete(cv.alts, u.ID) // the question changed: its answers go
+		if a := cv.alts[u.ID]; a != nil { // the question changed: its answers go, and their files
+			delete(cv.alts, u.ID)
+			if keys := cv.orphanFiles(nil, []*altSet{a}); len(keys) > 0 && cv.h != nil && cv.stored {
+				cv.save(saveOp{kind: saveDelete, keys: keys})
+			}
+		}
 		u.Content = text
 		u.Transformed = "" // the user-input transform runs again on the new text
 		cv.replace(u, true)
@@ -555,6 +560,8 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 		kept = make([]Message, 0, len(cv.msgs)) // a new array: slices handed out keep theirs
 	}
 	var gone []string
+	var cut []Message
+	var dropped []*altSet
 	hadUI := false
 	for _, m := range cv.msgs {
 		if !drop[m.ID] {
@@ -565,6 +572,10 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 		}
 		hadUI = hadUI || m.ui != nil
 		gone = append(gone, m.ID)
+		cut = append(cut, m)
+		if a := cv.alts[m.ID]; a != nil {
+			dropped = append(dropped, a)
+		}
 		delete(cv.html, m.ID)
 		delete(cv.retries, m.ID)
 		delete(cv.alts, m.ID)
@@ -577,7 +588,7 @@ func (cv *conv) cut(cutIDs []string, local bool) {
 	empty := !slices.ContainsFunc(cv.msgs, func(m Message) bool { return m.Role != System }) && (cv.live == nil || cv.live.ended)
 	if local {
 		if cv.h != nil && cv.stored {
-			cv.save(saveOp{kind: saveDelete, ids: gone})
+			cv.save(saveOp{kind: saveDelete, ids: gone, keys: cv.orphanFiles(cut, dropped)})
 		}
 		cv.publish(liveEvent{Kind: evCut, IDs: gone})
 	}
@@ -665,6 +676,18 @@ func (cv *conv) applyEdit(sm store.Message) {
 type altSet struct {
 	answers [][]store.Message
 	sel     int
+}
+
+// fileKeys adds to keys the store's keys of the files the answers' messages
+// refer to.
+func (a *altSet) fileKeys(keys map[string]bool) {
+	for _, ans := range a.answers {
+		for _, sm := range ans {
+			if m, _, ok := fromStore(sm); ok {
+				fileKeys(keys, m)
+			}
+		}
+	}
 }
 
 // savedAlts is an altSet as saved in its user message's meta.

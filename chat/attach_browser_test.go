@@ -28,7 +28,6 @@ import (
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/browsertest"
-	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 // attachRecorder records, on the page, every value the tray's progress bars
@@ -355,17 +354,7 @@ func TestBrowserAttachments(t *testing.T) {
 	})
 
 	t.Run("a restored conversation shows its files, and its messages carry the bytes", func(t *testing.T) {
-		st, err := sqlite.Open(filepath.Join(t.TempDir(), "chat.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := chat.NewHistory(st)
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = h.Shutdown(ctx)
-			_ = st.Close()
-		})
+		h, st := tempHistory(t)
 		a := openAttach(t, b, []chat.Option{chat.AllowAttachments()}, h, "")
 		p, data := writePNG(t, src, "kept.png", 300, 200)
 		a.Do(chromedp.SetUploadFiles(`#chat .sheen-chat-attach-input`, []string{p}))

@@ -70,6 +70,8 @@ type conv struct {
 	cuts      int                        // transcript cuts and edits so far (actions.go)
 	idleFns   []func()                   // run once nothing runs (actions.go)
 	approvals map[string]chan<- decision // tool call id → the reply waiting for its approval (respond.go)
+
+	ids idIndex // where each message id is in msgs, for long transcripts (live.go)
 }
 
 func newConv(h *History, id, owner, prefix string) *conv {
@@ -400,6 +402,7 @@ func (cv *conv) stopLocked() {
 // clear empties the transcript (a chat without history). Locked.
 func (cv *conv) clear() {
 	cv.msgs = nil
+	cv.ids = idIndex{}
 	clear(cv.html)
 	cv.epoch++
 	clear(cv.retries)

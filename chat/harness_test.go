@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,29 @@ import (
 	"github.com/sheenhq/sheen"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/pagetest"
+	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
+}
+
+// tempHistory returns a history on a new SQLite file in t's temporary
+// directory, shut down and closed when the test ends.
+func tempHistory(t testing.TB) (*chat.History, *sqlite.Store) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "chat.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := chat.NewHistory(st)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = h.Shutdown(ctx)
+		_ = st.Close()
+	})
+	return h, st
 }
 
 // serve starts app on 127.0.0.1 and returns its base URL; the app is shut

@@ -381,13 +381,67 @@ func (cv *conv) expireLive() {
 // has reports whether the transcript has message id. Locked.
 func (cv *conv) has(id string) bool { return cv.index(id) >= 0 }
 
+// index returns the position of message id in the transcript, or -1.
+// Locked.
 func (cv *conv) index(id string) int {
-	for i := len(cv.msgs) - 1; i >= 0; i-- {
-		if cv.msgs[i].ID == id {
-			return i
+	if len(cv.msgs) < indexFrom {
+		for i := len(cv.msgs) - 1; i >= 0; i-- {
+			if cv.msgs[i].ID == id {
+				return i
+			}
 		}
+		return -1
+	}
+	return cv.ids.find(cv.msgs, id)
+}
+
+// indexFrom is the transcript length from which index uses an idIndex
+// rather than a scan: a scan of a short transcript costs less than the
+// map, and every append looks its id up (ids are unique).
+const indexFrom = 256
+
+// idIndex maps message ids to their position in a transcript. It
+// remembers the transcript it last read (seen) and, at the next lookup,
+// takes in only what changed since: the messages after the longest prefix
+// the two share (the same array, or the same ids). An append costs one
+// entry; a cut or a replace, which give the transcript a new array (slices
+// handed out keep theirs), costs a comparison of ids up to the first
+// change and the entries after it. Messages never change id in place.
+type idIndex struct {
+	pos  map[string]int
+	seen []Message
+}
+
+// find returns the position of id in msgs, or -1.
+func (x *idIndex) find(msgs []Message, id string) int {
+	x.sync(msgs)
+	if i, ok := x.pos[id]; ok && i < len(msgs) && msgs[i].ID == id {
+		return i
 	}
 	return -1
+}
+
+// sync brings the index to msgs.
+func (x *idIndex) sync(msgs []Message) {
+	if x.pos == nil {
+		x.pos = make(map[string]int, cap(msgs))
+	}
+	k := min(len(x.seen), len(msgs))
+	if k > 0 && &x.seen[0] != &msgs[0] { // another array: find where they part
+		for i := range k {
+			if x.seen[i].ID != msgs[i].ID {
+				k = i
+				break
+			}
+		}
+	}
+	for _, m := range x.seen[k:] {
+		delete(x.pos, m.ID)
+	}
+	for i := k; i < len(msgs); i++ {
+		x.pos[msgs[i].ID] = i
+	}
+	x.seen = msgs[:len(msgs):len(msgs)]
 }
 
 // resetViews sends every view the whole transcript again. Locked.

@@ -3,7 +3,6 @@ package chat_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/sheenhq/sheen/chart"
 	"github.com/sheenhq/sheen/chat"
 	"github.com/sheenhq/sheen/internal/browsertest"
-	"github.com/sheenhq/sheen/store/sqlite"
 )
 
 // liveApp serves a chat (with a history when hist) whose handler answers
@@ -36,17 +34,7 @@ func newLiveApp(t *testing.T, hist bool) *liveApp {
 	a := &liveApp{sessions: make(chan *sheen.Session, 4), chats: make(chan *chat.Chat, 4), collected: make(chan int, 100)}
 	var opts []chat.Option
 	if hist {
-		st, err := sqlite.Open(filepath.Join(t.TempDir(), "chat.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := chat.NewHistory(st)
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = h.Shutdown(ctx)
-			_ = st.Close()
-		})
+		h, _ := tempHistory(t)
 		opts = append(opts, chat.WithHistory(h))
 	}
 	n := 0

@@ -55,6 +55,7 @@ type saveOp struct {
 	data  []byte          // savePublish: the event
 	trim  bool            // savePublish: drop the log's events before this one
 	ids   []string        // saveDelete: the messages
+	keys  []string        // saveDelete: their attachments' files that nothing else refers to, removed after them
 }
 
 // textSaver is what of a streaming message's text is saved. Guarded by the
@@ -177,7 +178,17 @@ func (cv *conv) write(op saveOp) error {
 	case saveText:
 		return st.AppendText(ctx, cv.id, op.msg.ID, op.msg.Content)
 	case saveDelete:
-		return st.DeleteMessages(ctx, cv.id, op.ids)
+		// The messages first: a crash in between leaves bytes nobody
+		// refers to, never a message whose bytes are gone.
+		if len(op.ids) > 0 {
+			if err := st.DeleteMessages(ctx, cv.id, op.ids); err != nil {
+				return err
+			}
+		}
+		if fs, ok := st.(store.Files); ok && len(op.keys) > 0 {
+			return fs.DeleteFiles(ctx, cv.id, op.keys)
+		}
+		return nil
 	case savePublish:
 		bus := cv.h.bus
 		pos, err := bus.Publish(ctx, cv.id, op.data)
@@ -519,6 +530,54 @@ func (cv *conv) filesOf(m Message) []savedBytes {
 			out = append(out, savedBytes{key: fileKey(m.ID, i), data: a.Data})
 		}
 	}
+	return out
+}
+
+// fileKeys adds to keys the store's keys of m's attachments' bytes (saved
+// or to be saved).
+func fileKeys(keys map[string]bool, m Message) {
+	for i, a := range m.Attachments {
+		switch {
+		case a.file != "":
+			keys[a.file] = true
+		case a.Data != nil:
+			keys[fileKey(m.ID, i)] = true
+		}
+	}
+}
+
+// orphanFiles returns the keys of the files of cut (messages removed from
+// the transcript) and of dropped (answers no longer kept as alternatives)
+// that no message left in the conversation, shown or alternative, refers
+// to: a deleted message's attachments go with it. Locked.
+func (cv *conv) orphanFiles(cut []Message, dropped []*altSet) []string {
+	if cv.fileStore() == nil {
+		return nil
+	}
+	gone := map[string]bool{}
+	for _, m := range cut {
+		fileKeys(gone, m)
+	}
+	for _, a := range dropped {
+		a.fileKeys(gone)
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	kept := map[string]bool{}
+	for _, m := range cv.msgs {
+		fileKeys(kept, m)
+	}
+	for _, a := range cv.alts {
+		a.fileKeys(kept)
+	}
+	var out []string
+	for k := range gone {
+		if !kept[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 

@@ -19,7 +19,7 @@ port_a=${SHEEN_CLUSTER_A:-8001}
 port_b=${SHEEN_CLUSTER_B:-8002}
 port_redis=${SHEEN_CLUSTER_REDIS:-6379}
 dir=${SHEEN_CLUSTER_DIR:-$(mktemp -d -t sheen-cluster.XXXXXX)}
-mkdir -p "$dir"/tmp
+mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -88,63 +88,15 @@ for inst in "a $port_a" "b $port_b"; do
   wait_port "$2" $! "$1"
 done
 
-user=""
-if [ "$(id -u)" = 0 ]; then user="user root;"; fi
-cat >"$dir/nginx.conf" <<EOF
-# Written by scripts/cluster.sh; the http block is docs/deployment.md's.
-daemon off;
-master_process on;
-worker_processes 1;
-$user
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log notice;
-worker_shutdown_timeout 10s;
-
-events {
-    worker_connections 1024;
-}
-
-http {
-    access_log $dir/nginx-access.log;
-    client_body_temp_path $dir/tmp;
-    proxy_temp_path $dir/tmp;
-    fastcgi_temp_path $dir/tmp;
-    uwsgi_temp_path $dir/tmp;
-    scgi_temp_path $dir/tmp;
-
-    map \$http_upgrade \$connection_upgrade {
-        default upgrade;
-        ''      close;
-    }
-
-    upstream sheen {
-        server 127.0.0.1:$port_a;
-        server 127.0.0.1:$port_b;
-    }
-
-    server {
-        listen 127.0.0.1:$port;
-
-        location / {
-            proxy_pass http://sheen;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_buffering off;
-            proxy_connect_timeout 5s;
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-        }
-    }
-}
-EOF
-"$nginx" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir/" &
+# The configuration of internal/nginxtest, which the tests run; its http
+# block is docs/deployment.md's.
+go run ./internal/nginxtest/nginxconf -listen "127.0.0.1:$port" \
+  -upstream "127.0.0.1:$port_a" -upstream "127.0.0.1:$port_b" \
+  -dir "$dir/nginx" -shutdown-timeout 10s >"$dir/nginx.conf"
+"$nginx" -e "$dir/nginx/error.log" -c "$dir/nginx.conf" -p "$dir/nginx/" &
 nginx_pid=$!
 pids+=("nginx:$nginx_pid")
-wait_port "$port" "$nginx_pid" nginx-error
+wait_port "$port" "$nginx_pid" nginx/error
 
 cat >&2 <<EOF
 

@@ -128,4 +128,10 @@ type Files interface {
 	// GetFile returns file key of conversation id; ErrNotFound if there is
 	// none. The caller checked the owner when it loaded the conversation.
 	GetFile(ctx context.Context, id, key string) ([]byte, error)
+	// DeleteFiles removes files keys of conversation id: the chat calls it
+	// after DeleteMessages for the files of the messages it cut, so that a
+	// deleted message's attachments do not outlive it. Keys it does not
+	// have are ignored (a retried call is harmless). ErrNotFound if the
+	// conversation is gone.
+	DeleteFiles(ctx context.Context, id string, keys []string) error
 }

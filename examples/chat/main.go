@@ -281,9 +281,10 @@ const helpText = "### Commands\n\n- `/help`: this list\n- `/clear`: start over\n
 
 const pageCSS = `
 html, body { height: 100%; margin: 0; }
-.example-chat { display: flex; flex-direction: column; height: 100vh; max-width: 1180px; margin: 0 auto; padding: 0 16px; box-sizing: border-box; }
-.example-chat-header { display: flex; align-items: baseline; gap: 12px; padding: 14px 4px 6px; }
-.example-chat-header h1 { font-size: 1.15rem; margin: 0; }
+.example-chat { display: flex; flex-direction: column; height: 100vh; height: 100dvh; max-width: 1180px; margin: 0 auto; padding: 0 16px; box-sizing: border-box; }
+.example-chat-header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 12px; padding: 14px 4px 6px; }
+.example-chat-header h1 { font-size: 1.15rem; margin: 0; white-space: nowrap; }
+@media (max-width: 600px) { .example-chat { padding: 0 8px; } .example-chat-header { padding: 8px 4px 6px; } }
 .example-chat-model { font-size: .8rem; opacity: .65; }
 .example-chat-main { flex: 1; min-height: 0; display: flex; flex-direction: column; }
 .example-chat .sheen-chat { flex: 1; min-height: 0; }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"time"
+
+	"github.com/sheenhq/sheen/internal/fakeserver"
 )
 
 // Reply is what the fake model answers to one request: its thinking (with
@@ -68,91 +68,43 @@ type Request struct {
 }
 
 // End is how an exchange ended.
-type End int
+type End = fakeserver.End
 
 // Ends.
 const (
-	Pending End = iota
-	Completed
-	Failed
-	Rejected
-	Canceled
+	Pending   = fakeserver.Pending
+	Completed = fakeserver.Completed
+	Failed    = fakeserver.Failed
+	Rejected  = fakeserver.Rejected
+	Canceled  = fakeserver.Canceled
 )
-
-func (e End) String() string {
-	return [...]string{"pending", "completed", "failed", "rejected", "canceled"}[e]
-}
 
 // Server is a running fake.
 type Server struct {
 	URL string // the base URL: "http://127.0.0.1:port"
 
-	opts    Options
-	srv     *httptest.Server
-	quit    chan struct{}
-	mu      sync.Mutex
-	reqs    []Request
-	changed chan struct{}
-	closed  bool
+	opts Options
+	log  *fakeserver.Server[Request]
 }
 
 // New starts a server. Close it when done.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, quit: make(chan struct{}), changed: make(chan struct{})}
+	s := &Server{opts: opts}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", s.messages)
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
+	s.log = fakeserver.Start("fakeanthropic", mux, func(r *Request) *End { return &r.End })
+	s.URL = s.log.URL()
 	return s
 }
 
 // Close stops the server; running replies end as Canceled.
-func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	close(s.quit)
-	s.mu.Unlock()
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.log.Close() }
 
 // Requests returns the requests so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
 
 // Finished waits until request i exists and its exchange ended.
-func (s *Server) Finished(ctx context.Context, i int) (Request, error) {
-	for {
-		s.mu.Lock()
-		if i < len(s.reqs) && s.reqs[i].End != Pending {
-			r := s.reqs[i]
-			s.mu.Unlock()
-			return r, nil
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return Request{}, ctx.Err()
-		}
-	}
-}
-
-func (s *Server) update(i int, fn func(r *Request)) {
-	s.mu.Lock()
-	fn(&s.reqs[i])
-	close(s.changed)
-	s.changed = make(chan struct{})
-	s.mu.Unlock()
-}
+func (s *Server) Finished(ctx context.Context, i int) (Request, error) { return s.log.Finished(ctx, i) }
 
 func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
@@ -180,59 +132,27 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 			err = errors.New("the anthropic-version header is required")
 		}
 	}
-	s.mu.Lock()
-	i := len(s.reqs)
-	s.reqs = append(s.reqs, req)
-	s.mu.Unlock()
+	i := s.log.Add(req)
 	if err != nil {
-		s.update(i, func(r *Request) { r.End = Rejected })
+		s.log.Ended(i, Rejected)
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "fakeanthropic: "+err.Error())
 		return
 	}
 	reply := s.reply(i, req)
 	if reply.Status != 0 {
-		s.update(i, func(r *Request) { r.End = Rejected })
+		s.log.Ended(i, Rejected)
 		writeError(w, reply.Status, "api_error", reply.Message)
 		return
 	}
 	end := s.stream(w, r, i, req, reply)
-	s.update(i, func(r *Request) { r.End = end })
+	s.log.Ended(i, end)
 	if end == Canceled || end == Failed && reply.Fail == Drop {
 		panic(http.ErrAbortHandler)
 	}
 }
 
 func (s *Server) reply(i int, req Request) Reply {
-	switch {
-	case s.opts.Respond != nil:
-		return s.opts.Respond(req)
-	case len(s.opts.Replies) == 0:
-		return Reply{Chunks: []string{"Hello from the fake model."}}
-	}
-	return s.opts.Replies[min(i, len(s.opts.Replies)-1)]
-}
-
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-s.quit:
-			return false
-		default:
-			return true
-		}
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.quit:
-		return false
-	}
+	return fakeserver.Pick(i, req, s.opts.Replies, s.opts.Respond, Reply{Chunks: []string{"Hello from the fake model."}})
 }
 
 // stream plays reply as the API's events.
@@ -264,7 +184,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, req Reque
 			end = s.fail(w, flusher, reply)
 			return false
 		}
-		if !s.wait(r.Context(), reply.Delay) {
+		if !s.log.Wait(r.Context(), reply.Delay) {
 			end = Canceled
 			return false
 		}
@@ -274,7 +194,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, req Reque
 			return false
 		}
 		deltas++
-		s.update(i, func(r *Request) { r.Sent++ })
+		s.log.Update(i, func(r *Request) { r.Sent++ })
 		return true
 	}
 	index := 0

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/sheenhq/sheen/internal/fakeserver"
 )
 
 // A Reply is what the fake model answers to one request.
@@ -113,20 +113,16 @@ type Message struct {
 }
 
 // End is how an exchange ended.
-type End int
+type End = fakeserver.End
 
 // Ends.
 const (
-	Pending   End = iota // still running
-	Completed            // the whole reply was sent
-	Failed               // the reply failed as scripted
-	Rejected             // an error status: a bad request or a scripted Status
-	Canceled             // the client went away before the end (or the server closed)
+	Pending   = fakeserver.Pending   // still running
+	Completed = fakeserver.Completed // the whole reply was sent
+	Failed    = fakeserver.Failed    // the reply failed as scripted
+	Rejected  = fakeserver.Rejected  // an error status: a bad request or a scripted Status
+	Canceled  = fakeserver.Canceled  // the client went away before the end (or the server closed)
 )
-
-func (e End) String() string {
-	return [...]string{"pending", "completed", "failed", "rejected", "canceled"}[e]
-}
 
 // Server is a running fake model.
 type Server struct {
@@ -134,13 +130,7 @@ type Server struct {
 	URL string
 
 	opts Options
-	srv  *httptest.Server
-	quit chan struct{} // closed by Close: running replies stop
-
-	mu      sync.Mutex
-	reqs    []Request
-	changed chan struct{} // closed and replaced whenever reqs changes
-	closed  bool
+	log  *fakeserver.Server[Request]
 }
 
 // The id and creation time of every completion: fixed, so output is
@@ -149,69 +139,29 @@ const created = 1700000000
 
 // New starts a server on 127.0.0.1. Close it when done.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, quit: make(chan struct{}), changed: make(chan struct{})}
+	s := &Server{opts: opts}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.completions)
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "invalid_request_error", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	})
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL + "/v1"
+	s.log = fakeserver.Start("fakeopenai", mux, func(r *Request) *End { return &r.End })
+	s.URL = s.log.URL() + "/v1"
 	return s
 }
 
 // Close stops the server: replies still running end (as Canceled), and it
 // waits for their handlers to return.
-func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.mu.Unlock()
-	close(s.quit)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.log.Close() }
 
 // Requests returns the chat completion requests received so far, in
 // order, with how each has gone so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
 
 // Finished waits until the i-th request (from 0) has arrived and its
 // exchange has ended, and returns it; or returns ctx's error.
-func (s *Server) Finished(ctx context.Context, i int) (Request, error) {
-	for {
-		s.mu.Lock()
-		if i < len(s.reqs) && s.reqs[i].End != Pending {
-			r := s.reqs[i]
-			s.mu.Unlock()
-			return r, nil
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return Request{}, fmt.Errorf("fakeopenai: request %d has not finished: %w", i, ctx.Err())
-		}
-	}
-}
-
-// update changes request i under the lock and wakes the waiters.
-func (s *Server) update(i int, fn func(r *Request)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fn(&s.reqs[i])
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) Finished(ctx context.Context, i int) (Request, error) { return s.log.Finished(ctx, i) }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	names := s.opts.Models
@@ -267,19 +217,16 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	if err == nil && (b.Model == "" || len(b.Messages) == 0) {
 		err = errors.New("model and messages are required")
 	}
-	s.mu.Lock()
-	i := len(s.reqs)
-	s.reqs = append(s.reqs, req)
-	s.mu.Unlock()
+	i := s.log.Add(req)
 	if err != nil {
-		s.update(i, func(r *Request) { r.End = Rejected })
+		s.log.Ended(i, Rejected)
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "fakeopenai: "+err.Error())
 		return
 	}
 
 	reply := s.reply(i, req)
 	if reply.Status != 0 {
-		s.update(i, func(r *Request) { r.End = Rejected })
+		s.log.Ended(i, Rejected)
 		writeError(w, reply.Status, errorType(reply.Status), reply.Message)
 		return
 	}
@@ -290,7 +237,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	} else {
 		end = s.whole(w, r, i, id, req.Model, reply)
 	}
-	s.update(i, func(r *Request) { r.End = end })
+	s.log.Ended(i, end)
 	if end == Canceled || end == Failed && reply.Fail == Drop {
 		// Cut the connection: the client sees an unfinished response (if
 		// it is still there).
@@ -300,38 +247,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 
 // reply picks the reply to request i.
 func (s *Server) reply(i int, req Request) Reply {
-	switch {
-	case s.opts.Respond != nil:
-		return s.opts.Respond(req)
-	case len(s.opts.Replies) == 0:
-		return Reply{Chunks: []string{"Hello from the fake model."}}
-	}
-	return s.opts.Replies[min(i, len(s.opts.Replies)-1)]
-}
-
-// wait waits d, or returns false if the client went away or the server is
-// closing.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-s.quit:
-			return false
-		default:
-			return true
-		}
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.quit:
-		return false
-	}
+	return fakeserver.Pick(i, req, s.opts.Replies, s.opts.Respond, Reply{Chunks: []string{"Hello from the fake model."}})
 }
 
 type delta struct {
@@ -416,7 +332,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id string
 		if reply.Fail != NoFailure && k == reply.FailAfter {
 			return s.fail(w, flusher, reply)
 		}
-		if !s.wait(r.Context(), reply.Delay) {
+		if !s.log.Wait(r.Context(), reply.Delay) {
 			return Canceled
 		}
 		d := delta{}
@@ -437,12 +353,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, i int, id string
 		if !send("", chunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{{Delta: d}}}) {
 			return Canceled
 		}
-		s.update(i, func(r *Request) { r.Sent++ })
+		s.log.Update(i, func(r *Request) { r.Sent++ })
 	}
 	if reply.Fail != NoFailure && reply.FailAfter >= pieces {
 		return s.fail(w, flusher, reply)
 	}
-	if !s.wait(r.Context(), 0) {
+	if !s.log.Wait(r.Context(), 0) {
 		return Canceled
 	}
 	stop := "stop"
@@ -491,13 +407,13 @@ func (s *Server) whole(w http.ResponseWriter, r *http.Request, i int, id, model 
 		if k == pieces {
 			break
 		}
-		if !s.wait(r.Context(), reply.Delay) {
+		if !s.log.Wait(r.Context(), reply.Delay) {
 			return Canceled
 		}
 		if k >= len(reply.Reasoning) {
 			text.WriteString(reply.Chunks[k-len(reply.Reasoning)])
 		}
-		s.update(i, func(r *Request) { r.Sent++ })
+		s.log.Update(i, func(r *Request) { r.Sent++ })
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": id, "object": "chat.completion", "created": created, "model": model,

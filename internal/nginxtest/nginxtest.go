@@ -46,10 +46,8 @@ func Start(tb testing.TB, upstreams []string) *Server {
 	}
 	bin := Binary(tb)
 	dir := tb.TempDir()
-	for _, sub := range []string{"tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			tb.Fatalf("nginxtest: %v", err)
-		}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		tb.Fatalf("nginxtest: %v", err)
 	}
 	// A free port can be taken by someone else between finding it and
 	// nginx binding it: try a few.
@@ -96,7 +94,7 @@ func start(bin, dir string, upstreams []string) (*Server, error) {
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	conf := filepath.Join(dir, "nginx.conf")
-	text, err := Config(addr, upstreams, dir)
+	text, err := Conf{Listen: addr, Upstreams: upstreams, Dir: dir}.Text()
 	if err != nil {
 		return nil, err
 	}
@@ -184,43 +182,77 @@ func (s *Server) waitReady() error {
 	}
 }
 
-// Config returns the configuration Start writes: nginx listening on listen
-// (host:port) in front of upstreams, with everything it writes under dir.
-func Config(listen string, upstreams []string, dir string) (string, error) {
+// Conf describes nginx in front of sheen instances: round-robin, no
+// stickiness, WebSocket upgrades passed through, long read timeouts. Its
+// http block is the one docs/deployment.md gives to copy; Start runs it,
+// and the scripts (scripts/cluster.sh, internal/bench/load/cluster.sh)
+// write it with the nginxconf command beside this package.
+type Conf struct {
+	Listen    string   // host:port
+	Upstreams []string // host:port of each instance
+	Dir       string   // nginx's prefix: pid, error.log, access.log, tmp/ (which must exist)
+	// ShutdownTimeout is worker_shutdown_timeout: how long a graceful stop
+	// or a reload leaves connections still open (WebSockets) before it
+	// closes them. Default 1 s.
+	ShutdownTimeout time.Duration
+	// Connections is worker_connections (default 1024); above that the
+	// worker's open-file limit is raised to twice as many.
+	Connections int
+	// NoAccessLog turns the access log off (load runs).
+	NoAccessLog bool
+}
+
+// Text returns the configuration file.
+func (c Conf) Text() (string, error) {
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = time.Second
+	}
+	if c.Connections <= 0 {
+		c.Connections = 1024
+	}
+	rlimit := 0
+	if c.Connections > 1024 {
+		rlimit = 2 * c.Connections
+	}
 	var b strings.Builder
 	err := confTemplate.Execute(&b, map[string]any{
-		"Listen":    listen,
-		"Upstreams": upstreams,
-		"Dir":       strings.TrimSuffix(dir, "/"),
-		"Root":      os.Geteuid() == 0,
+		"Listen":      c.Listen,
+		"Upstreams":   c.Upstreams,
+		"Dir":         strings.TrimSuffix(c.Dir, "/"),
+		"Root":        os.Geteuid() == 0,
+		"Shutdown":    max(1, int(c.ShutdownTimeout.Round(time.Second)/time.Second)),
+		"Connections": c.Connections,
+		"RLimit":      rlimit,
+		"AccessLog":   !c.NoAccessLog,
 	})
 	return b.String(), err
 }
 
-// confTemplate is a minimal nginx.conf; the location block is the one
+// confTemplate is a minimal nginx.conf; the http block is the one
 // docs/deployment.md gives to copy.
-var confTemplate = template.Must(template.New("nginx.conf").Parse(`# Written by internal/nginxtest.
+var confTemplate = template.Must(template.New("nginx.conf").Parse(`# Written by internal/nginxtest (Conf).
 daemon off;
 master_process on;
 worker_processes 1;
-{{if .Root}}user root;  # the test runs as root: workers that may write in its temporary directory
+{{if .RLimit}}worker_rlimit_nofile {{.RLimit}};
+{{end}}{{if .Root}}user root;  # run as root: workers that may write in a root-owned directory
 {{end}}pid {{.Dir}}/nginx.pid;
 error_log {{.Dir}}/error.log notice;
 # A graceful stop or reload closes the connections still open (WebSockets)
 # after this long instead of waiting for them.
-worker_shutdown_timeout 1s;
+worker_shutdown_timeout {{.Shutdown}}s;
 
 events {
-    worker_connections 1024;
+    worker_connections {{.Connections}};
 }
 
 http {
-    access_log {{.Dir}}/access.log;
-    client_body_temp_path {{.Dir}}/tmp/client_body;
-    proxy_temp_path {{.Dir}}/tmp/proxy;
-    fastcgi_temp_path {{.Dir}}/tmp/fastcgi;
-    uwsgi_temp_path {{.Dir}}/tmp/uwsgi;
-    scgi_temp_path {{.Dir}}/tmp/scgi;
+    access_log {{if .AccessLog}}{{.Dir}}/access.log{{else}}off{{end}};
+    client_body_temp_path {{.Dir}}/tmp;
+    proxy_temp_path {{.Dir}}/tmp;
+    fastcgi_temp_path {{.Dir}}/tmp;
+    uwsgi_temp_path {{.Dir}}/tmp;
+    scgi_temp_path {{.Dir}}/tmp;
 
     # Connection: upgrade for a WebSocket upgrade, close otherwise.
     map $http_upgrade $connection_upgrade {

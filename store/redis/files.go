@@ -37,3 +37,17 @@ func (s *Store) GetFile(ctx context.Context, id, key string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// DeleteFiles removes attachments' bytes of conversation id (store.Files):
+// fields of the hash files:<id>, in one script.
+func (s *Store) DeleteFiles(ctx context.Context, id string, keys []string) error {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	if _, err := s.run(ctx, deleteFilesScript, id, args...); err != nil {
+		return fmt.Errorf("store/redis: delete files of %q: %w", id, err)
+	}
+	s.writes.Add(1)
+	return nil
+}

@@ -248,6 +248,14 @@ return out
 
 // putFile: ARGV[7] the file's key, [8] its bytes. The files hash expires
 // with the conversation (the next append moves both).
+var deleteFilesScript = script(`
+header()
+for i = 7, #ARGV do
+  redis.call('HDEL', FK, ARGV[i])
+end
+return 1
+`)
+
 var putFileScript = script(`
 local h = header()
 redis.call('HSET', FK, ARGV[7], ARGV[8])

@@ -17,11 +17,7 @@ func (s *Store) PutFile(ctx context.Context, id, key string, data []byte) error 
 		data = []byte{}
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return store.ErrNotFound
-			}
+		if err := convExists(ctx, tx, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO files (conv_id, key, data) VALUES (?, ?, ?)
@@ -48,4 +44,33 @@ func (s *Store) GetFile(ctx context.Context, id, key string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
+}
+
+// DeleteFiles removes attachments' bytes of conversation id (store.Files).
+func (s *Store) DeleteFiles(ctx context.Context, id string, keys []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := convExists(ctx, tx, id); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE conv_id = ? AND key = ?`, id, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store/sqlite: delete files of %q: %w", id, err)
+	}
+	return nil
+}
+
+// convExists is nil if conversation id exists, else store.ErrNotFound.
+func convExists(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
 }

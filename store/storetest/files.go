@@ -10,8 +10,8 @@ import (
 )
 
 // testFiles checks store.Files, for a store that implements it: bytes round
-// trip, a rewrite replaces, files are per conversation, and they go with
-// their conversation.
+// trip, a rewrite replaces, files are per conversation, DeleteFiles removes
+// the keys it names, and they go with their conversation.
 func testFiles(t *testing.T, s store.Store) {
 	fs, ok := s.(store.Files)
 	if !ok {
@@ -52,6 +52,26 @@ func testFiles(t *testing.T, s store.Store) {
 	m := appendMsg(t, s, c.ID, store.Message{Role: "user", Content: "see attached"})
 	_, ms := get(t, s, "alice", c.ID)
 	checkMessages(t, ms, []store.Message{m})
+	// DeleteFiles removes the keys named, ignores unknown ones, keeps the
+	// others; a retry is harmless.
+	for range 2 {
+		if err := fs.DeleteFiles(ctx, c.ID, []string{"m2-a0", "nope"}); err != nil {
+			t.Fatalf("DeleteFiles: %v", err)
+		}
+	}
+	_, err = fs.GetFile(ctx, c.ID, "m2-a0")
+	wantNotFound(t, "GetFile after DeleteFiles", err)
+	if got, err := fs.GetFile(ctx, c.ID, "m1-a1"); err != nil || !bytes.Equal(got, big) {
+		t.Errorf("a file DeleteFiles did not name: %d bytes, %v", len(got), err)
+	}
+	if err := fs.DeleteFiles(ctx, c.ID, nil); err != nil {
+		t.Errorf("DeleteFiles of no keys: %v", err)
+	}
+	wantNotFound(t, "DeleteFiles of an unknown conversation", fs.DeleteFiles(ctx, newID(), []string{"k"}))
+	files["m2-a0"] = []byte{} // put back for the check below
+	if err := fs.PutFile(ctx, c.ID, "m2-a0", files["m2-a0"]); err != nil {
+		t.Fatal(err)
+	}
 	// Files go with their conversation.
 	if err := s.Delete(ctx, "alice", c.ID); err != nil {
 		t.Fatal(err)

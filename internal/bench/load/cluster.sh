@@ -51,49 +51,14 @@ b_pid=$server_pid b_url=$url
 pids+=("$b_pid")
 server_pid=
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-user=""
-if [ "$(id -u)" = 0 ]; then user="user root;"; fi
-mkdir -p "$dir/tmp"
-cat >"$dir/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-$user
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log warn;
-events { worker_connections 10000; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp;
-    proxy_temp_path $dir/tmp;
-    fastcgi_temp_path $dir/tmp;
-    uwsgi_temp_path $dir/tmp;
-    scgi_temp_path $dir/tmp;
-    map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
-    upstream sheen { server ${a_url#http://}; server ${b_url#http://}; }
-    server {
-        listen 127.0.0.1:$port;
-        location / {
-            proxy_pass http://sheen;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_buffering off;
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-        }
-    }
-}
-CONF
-"$nginx" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir/" &
+go run ./internal/nginxtest/nginxconf -listen "127.0.0.1:$port" \
+	-upstream "${a_url#http://}" -upstream "${b_url#http://}" \
+	-dir "$dir/nginx" -connections 10000 -access-log=false >"$dir/nginx.conf"
+"$nginx" -e "$dir/nginx/error.log" -c "$dir/nginx.conf" -p "$dir/nginx/" &
 nginx_pid=$!
 for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$nginx_pid" 2>/dev/null || { cat "$dir/nginx-error.log"; exit 1; }
+	kill -0 "$nginx_pid" 2>/dev/null || { cat "$dir/nginx/error.log"; exit 1; }
 	sleep 0.1
 done
 worker=$(pgrep -P "$nginx_pid" | head -1)
