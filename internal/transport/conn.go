@@ -87,14 +87,22 @@ type Conn struct {
 	closed      bool
 	done        chan struct{}
 	spare       [][]byte
-	// The writer goroutine: started by the first Send, it lives as long as
-	// the connection (ending when it closes) and waits on wake while
-	// nothing is queued (parked). A goroutine per burst of frames started
-	// afresh for nearly every frame of a stream (one every 20–30 ms) and
-	// grew its stack again each time.
-	started bool
-	parked  bool
-	wake    chan struct{} // capacity 1: Send puts a token only to wake a parked writer
+	// The writer goroutine: started by a Send when none runs, it waits on
+	// wake while nothing is queued (parked), and ends when the connection
+	// closes or after writerLinger parked: a streaming connection keeps
+	// one writer (a goroutine per burst of frames started afresh for
+	// nearly every frame of a stream, one every 20–30 ms, and grew its
+	// stack again each time), an idle one keeps none. The idle timer is
+	// armed when the writer parks and is not armed yet; when it fires it
+	// retires a writer parked for writerLinger, or re-arms itself for the
+	// rest of that time.
+	started   bool
+	parked    bool
+	parkedAt  time.Time
+	retire    bool          // the idle timer asks the parked writer to end
+	wake      chan struct{} // capacity 1: Send puts a token only to wake a parked writer
+	idle      *time.Timer
+	idleArmed bool
 	// watchdog closes the connection when one write takes longer than
 	// WriteTimeout: one timer for the connection's life, where a context
 	// with a deadline per frame would cost about ten allocations per frame
@@ -184,25 +192,40 @@ func (c *Conn) Send(frame []byte) bool {
 }
 
 // writer writes queued frames, in order, until the connection closes; it
-// parks while nothing is queued.
+// parks while nothing is queued, and ends once parked for writerLinger.
 func (c *Conn) writer() {
 	defer c.wg.Done()
-	defer func() {
-		if c.watchdog != nil {
-			c.watchdog.Stop()
-		}
-	}()
 	c.mu.Lock()
 	for {
 		for len(c.queue) == 0 && !c.closed {
+			if c.retire { // parked for writerLinger: end; the next Send starts another
+				c.retire, c.started, c.writing, c.parked = false, false, false, false
+				c.mu.Unlock()
+				return
+			}
 			c.writing, c.parked = false, true
+			c.parkedAt = time.Now()
+			if !c.idleArmed {
+				c.idleArmed = true
+				if c.idle == nil {
+					c.idle = time.AfterFunc(writerLinger, c.idleCheck)
+				} else {
+					c.idle.Reset(writerLinger)
+				}
+			}
 			c.mu.Unlock()
 			<-c.wake // one channel, not a select with done: closing puts a token too
 			c.mu.Lock()
 		}
 		if c.closed {
 			c.writing, c.parked = false, false
+			if c.idle != nil {
+				c.idle.Stop()
+			}
 			c.mu.Unlock()
+			if c.watchdog != nil {
+				c.watchdog.Stop()
+			}
 			return
 		}
 		batch := c.queue
@@ -229,7 +252,11 @@ func (c *Conn) writer() {
 			if err != nil {
 				c.writing = false
 				c.reasonLocked(ReasonWrite)
+				if c.idle != nil {
+					c.idle.Stop()
+				}
 				c.mu.Unlock()
+				c.watchdog.Stop()
 				c.CloseNow()
 				return
 			}
@@ -237,6 +264,33 @@ func (c *Conn) writer() {
 		}
 		c.mu.Lock()
 		c.spare = batch[:0]
+	}
+}
+
+// writerLinger is how long a parked writer waits for a frame before it
+// ends.
+const writerLinger = time.Second
+
+// idleCheck runs when the idle timer fires: it retires the writer if it
+// has been parked for writerLinger, and otherwise re-arms the timer for
+// the rest of that time if the writer is parked (a writer that is writing
+// arms it again when it parks).
+func (c *Conn) idleCheck() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.idleArmed = false
+	if !c.parked || c.closed {
+		return
+	}
+	if left := writerLinger - time.Since(c.parkedAt); left > 0 {
+		c.idleArmed = true
+		c.idle.Reset(left)
+		return
+	}
+	c.retire, c.parked = true, false
+	select {
+	case c.wake <- struct{}{}:
+	default: // a token is there already
 	}
 }
 

@@ -259,3 +259,37 @@ func TestWriterParksBetweenFrames(t *testing.T) {
 		next <- struct{}{}
 	}
 }
+
+// A writer parked for writerLinger ends (an idle connection keeps no
+// writer goroutine), and the next frame starts another.
+func TestWriterRetiresWhenIdle(t *testing.T) {
+	client := pair(t, Options{}, func(c *Conn) {
+		for i := range 2 {
+			if !c.Send(fmt.Appendf(nil, "%d", i)) {
+				t.Errorf("Send %d failed", i)
+				return
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				c.mu.Lock()
+				started := c.started
+				c.mu.Unlock()
+				if !started {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("the writer still runs 10 s after frame %d", i)
+					return
+				}
+			}
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := range 2 {
+		_, data, err := client.Read(ctx)
+		if err != nil || string(data) != fmt.Sprint(i) {
+			t.Fatalf("frame %d: %q, %v", i, data, err)
+		}
+	}
+}
