@@ -23,8 +23,12 @@ type flusher struct {
 }
 
 // flusherLinger is how long a parked flusher waits for a write before it
-// ends.
-const flusherLinger = time.Second
+// ends; maxSleep is the longest wait for a flush it sleeps through without
+// heeding endFlusher.
+const (
+	flusherLinger = time.Second
+	maxSleep      = 100 * time.Millisecond
+)
 
 // wakeFlusher makes the flusher run the pending flush: it starts the
 // goroutine, or wakes it if it is parked (if it sleeps, it wakes when the
@@ -48,11 +52,10 @@ func (w *writer) wakeFlusher() {
 	}
 }
 
-// endFlusher wakes the flusher of a writer that stopped if it is parked, so
-// that it ends now (one that sleeps ends when it wakes, within a period).
-// Locked.
+// endFlusher wakes the flusher of a writer that stopped, so that it ends
+// now (one in a short sleep ends when it wakes, within maxSleep). Locked.
 func (w *writer) endFlusher() {
-	if w.fl.running && w.fl.parked {
+	if w.fl.running {
 		select {
 		case w.fl.wake <- struct{}{}:
 		default:
@@ -68,6 +71,7 @@ func (w *writer) flushLoop() {
 	for !w.ended {
 		now := time.Now()
 		due := w.last.Add(w.coalesce)
+		d := flusherLinger
 		switch {
 		case f.pending && !now.Before(due):
 			w.flush()
@@ -76,13 +80,17 @@ func (w *writer) flushLoop() {
 			// A flush waits for due; or one ran less than a period
 			// ago (here, or inline in a write that came after the
 			// period) and the stream will likely go on: sleeping until
-			// due costs less than parking and being woken. A plain
-			// sleep, the cheapest wait: a writer that stops meanwhile
-			// is seen when it ends (within one period).
-			cv.mu.Unlock()
-			time.Sleep(due.Sub(now))
-			cv.mu.Lock()
-			continue
+			// due costs less than parking and being woken. A short
+			// wait is a plain sleep, the cheapest (a writer that stops
+			// meanwhile is seen when it ends); a longer one (a long
+			// coalescing period) can be cut short by endFlusher.
+			d = due.Sub(now)
+			if d <= maxSleep {
+				cv.mu.Unlock()
+				time.Sleep(d)
+				cv.mu.Lock()
+				continue
+			}
 		case f.parked:
 			// Parked for flusherLinger with nothing to flush (or woken
 			// by a token left over from an earlier wake): end; the
@@ -91,13 +99,14 @@ func (w *writer) flushLoop() {
 			cv.mu.Unlock()
 			t.Stop()
 			return
+		default:
+			f.parked = true
 		}
-		f.parked = true
 		cv.mu.Unlock()
 		if t == nil {
-			t = time.NewTimer(flusherLinger)
+			t = time.NewTimer(d)
 		} else {
-			t.Reset(flusherLinger)
+			t.Reset(d)
 		}
 		select {
 		case <-t.C:

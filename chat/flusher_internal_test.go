@@ -86,3 +86,26 @@ func TestFlusher(t *testing.T) {
 		t.Errorf("after stop: flusher running %v, pending %v", w.fl.running, w.fl.pending)
 	}
 }
+
+// TestFlusherLongPeriod: with a coalescing period far longer than a test,
+// a pending flush waits on a timer that stop cuts short: the flusher ends
+// at once when the writer stops.
+func TestFlusherLongPeriod(t *testing.T) {
+	g := reactive.NewGraph()
+	defer g.Close()
+	c := &Chat{g: g, id: "chat", cfg: defaults()}
+	cv := newConv(nil, "", "", "chat")
+	c.cv.Store(cv)
+	w := cv.newWriter(c)
+	w.coalesce = time.Hour
+	w.write("one ")
+	w.write("two ")
+	cv.mu.Lock()
+	if !w.fl.running || !w.fl.pending {
+		cv.mu.Unlock()
+		t.Fatalf("flusher running %v, pending %v; want a flush waiting on the flusher", w.fl.running, w.fl.pending)
+	}
+	w.stop()
+	cv.mu.Unlock()
+	waitFor(t, cv, "the flusher of a stopped writer to end", func() bool { return !w.fl.running })
+}
