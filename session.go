@@ -374,7 +374,11 @@ func (s *Session) flushed() {
 	s.mu.Lock()
 	s.seq++
 	u.Seq = s.seq
-	frame, err := u.MarshalJSON()
+	frame, ok := appendUpdate(make([]byte, 0, updateSize(&u)), &u)
+	var err error
+	if !ok {
+		frame, err = u.MarshalJSON()
+	}
 	if err != nil {
 		s.seq--
 		s.mu.Unlock()
@@ -489,7 +493,7 @@ func (s *Session) notify(level Level, message string, d time.Duration) {
 // [Component]); the page delivers it to that component's handler, in order.
 // data is encoded as JSON.
 func (s *Session) Send(target, name string, data any) error {
-	raw, err := marshalNoEscape(data)
+	raw, err := encodeData(data)
 	if err != nil {
 		return fmt.Errorf("sheen: message %q for %q: %w", name, target, err)
 	}
