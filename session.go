@@ -241,13 +241,15 @@ func (s *Session) end(reason string) {
 		return
 	}
 	s.done = true
-	conn := s.conn
-	s.conn = nil
 	if s.grace != nil {
 		s.grace.Stop()
 		s.grace = nil
 	}
 	s.mu.Unlock()
+	// This turn waits for the one running now (Session.Close is often called
+	// from it: an app ending the session after it showed why), whose update
+	// therefore reaches the connection before it is taken away and closed
+	// (its queue is flushed before the close).
 	s.g.Do(func() {
 		for _, fn := range s.ended {
 			fn()
@@ -257,6 +259,10 @@ func (s *Session) end(reason string) {
 		}
 	})
 	s.g.Close()
+	s.mu.Lock()
+	conn := s.conn
+	s.conn = nil
+	s.mu.Unlock()
 	s.cancel()
 	s.closeUploads()
 	s.app.unregister(s)
@@ -368,7 +374,11 @@ func (s *Session) flushed() {
 	s.mu.Lock()
 	s.seq++
 	u.Seq = s.seq
-	frame, err := u.MarshalJSON()
+	frame, ok := appendUpdate(make([]byte, 0, updateSize(&u)), &u)
+	var err error
+	if !ok {
+		frame, err = u.MarshalJSON()
+	}
 	if err != nil {
 		s.seq--
 		s.mu.Unlock()
@@ -483,7 +493,7 @@ func (s *Session) notify(level Level, message string, d time.Duration) {
 // [Component]); the page delivers it to that component's handler, in order.
 // data is encoded as JSON.
 func (s *Session) Send(target, name string, data any) error {
-	raw, err := marshalNoEscape(data)
+	raw, err := encodeData(data)
 	if err != nil {
 		return fmt.Errorf("sheen: message %q for %q: %w", name, target, err)
 	}

@@ -489,8 +489,11 @@ func TestHistorySubmitWhileLoading(t *testing.T) {
 
 	q := open(t, a.base) // a reload of the conversation's URL: ready names it
 	q.Send("ready", map[string]any{"c": id})
+	q.View().ShowOwn() // as a browser: the page shows its question, which the server's "own" confirms
 	q.Submit("second")
-	q.Wait("the question shown", func(m pagetestMsg) bool { return m.Name == "append" && strings.Contains(string(m.Data), "second") })
+	q.Wait("the question shown", func(m pagetestMsg) bool {
+		return (m.Name == "append" || m.Name == "own") && strings.Contains(string(m.Data), "second")
+	})
 	a.chunks <- "answer two"
 	a.finish()
 	q.Wait("the answer", func(m pagetestMsg) bool { return m.Name == "end" })

@@ -7,12 +7,14 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sheenhq/sheen/internal/markdown"
+	"github.com/sheenhq/sheen/internal/wirejson"
 	"github.com/sheenhq/sheen/reactive"
 )
 
@@ -359,7 +361,7 @@ type writer struct {
 	text     strings.Builder // the raw text, thinking tags included
 	ms       *markdown.Stream
 	last     time.Time
-	timer    *time.Timer
+	fl       flusher // runs the coalesced flushes (flusher.go)
 	ended    bool
 	epoch    int // the conversation's epoch when the message started
 	coalesce time.Duration
@@ -407,23 +409,23 @@ func (w *writer) write(s string) {
 }
 
 // schedule flushes now if the coalescing period has passed since the last
-// flush, or arms the timer that will. Locked.
+// flush, or leaves the flush to the writer's flusher, which runs it when the
+// period ends. Locked.
 func (w *writer) schedule() {
 	if time.Since(w.last) >= w.coalesce {
 		w.flush()
-	} else if w.timer == nil {
-		w.timer = time.AfterFunc(w.coalesce-time.Since(w.last), w.flushTimer)
+	} else if !w.fl.pending {
+		w.fl.pending = true
+		w.wakeFlusher()
 	}
 }
 
 // stop ends the writer: no more flushes, no longer the message streaming
 // now. Locked.
 func (w *writer) stop() {
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
+	w.fl.pending = false
 	w.ended = true
+	w.endFlusher()
 	if w.cv.live == w {
 		w.cv.live = nil
 	}
@@ -451,7 +453,7 @@ func (w *writer) showEnd(m Message, p markdown.Patch) {
 	if m.Metrics != nil {
 		end["metrics"] = wireMetricsOf(m.Metrics)
 	}
-	wp := wirePatch(w.id, p)
+	wp := wirePatch(w.id, p).rawJSON()
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
 		v.send("end", end) // a failure shows inline, once: no toast too
@@ -487,20 +489,11 @@ func (w *writer) length() int {
 	return w.text.Len()
 }
 
-func (w *writer) flushTimer() {
-	w.cv.mu.Lock()
-	defer w.cv.mu.Unlock()
-	w.flush()
-}
-
 // flush sends what changed since the last flush to every view. Locked: the
 // patch is taken and posted under the lock, so patches reach every page in
 // order.
 func (w *writer) flush() {
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
+	w.fl.pending = false
 	w.last = time.Now()
 	if w.ended {
 		return
@@ -509,7 +502,7 @@ func (w *writer) flush() {
 	if !ok || w.epoch != w.cv.epoch {
 		return
 	}
-	wp := wirePatch(w.id, p)
+	wp := wirePatch(w.id, p).rawJSON() // encoded once for every view
 	w.cv.broadcast(func(v *Chat) { v.send("patch", wp) })
 	if w.remote {
 		return // its own instance saves and publishes it
@@ -591,6 +584,82 @@ type patchWire struct {
 	ID             string     `json:"id"`
 	Thinking       *wireDelta `json:"thinking,omitempty"`
 	ThinkingClosed *bool      `json:"thinkingClosed,omitempty"` // with Thinking
+}
+
+// appendJSON appends the patch as encoding/json writes it with HTML
+// escaping off (as sheen encodes a component message's data), without
+// reflection: the patch is encoded once per streamed frame, once for every
+// view. TestPatchAppendJSON pins the bytes against encoding/json.
+func (w patchWire) appendJSON(b []byte) []byte {
+	b = append(b, `{"answer":`...)
+	b = w.Answer.appendJSON(b)
+	b = append(b, `,"id":`...)
+	b = wirejson.AppendString(b, w.ID)
+	if w.Thinking != nil {
+		b = append(b, `,"thinking":`...)
+		b = w.Thinking.appendJSON(b)
+	}
+	if w.ThinkingClosed != nil {
+		b = append(b, `,"thinkingClosed":`...)
+		b = strconv.AppendBool(b, *w.ThinkingClosed)
+	}
+	return append(b, '}')
+}
+
+func (d wireDelta) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := len(b) // a field after the first starts with a comma
+	if d.From != 0 {
+		b = append(b, `"from":`...)
+		b = strconv.AppendInt(b, int64(d.From), 10)
+	}
+	if d.Keep != 0 {
+		b = appendKey(b, n, `"keep":`)
+		b = strconv.AppendInt(b, int64(d.Keep), 10)
+	}
+	if len(d.Blocks) > 0 {
+		b = appendKey(b, n, `"blocks":[`)
+		for i, s := range d.Blocks {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = wirejson.AppendString(b, s)
+		}
+		b = append(b, ']')
+	}
+	if d.Tail != "" {
+		b = appendKey(b, n, `"tail":`)
+		b = wirejson.AppendString(b, d.Tail)
+	}
+	return append(b, '}')
+}
+
+// appendKey appends key, after a comma unless the object that starts at
+// b[n] is still empty.
+func appendKey(b []byte, n int, key string) []byte {
+	if len(b) > n {
+		b = append(b, ',')
+	}
+	return append(b, key...)
+}
+
+// rawJSON is the patch's JSON, ready for [sheen.Session.Send], which sends a
+// wirejson.Raw as it is (it must never change: every view sends it).
+func (w patchWire) rawJSON() wirejson.Raw {
+	n := 96 + len(w.ID) + w.Answer.size()
+	if w.Thinking != nil {
+		n += w.Thinking.size()
+	}
+	return w.appendJSON(make([]byte, 0, n))
+}
+
+// size is about the JSON's length: enough unless strings need escapes.
+func (d wireDelta) size() int {
+	n := len(d.Tail)
+	for _, s := range d.Blocks {
+		n += len(s) + 3
+	}
+	return n + n/16
 }
 
 func wirePatch(id string, p markdown.Patch) patchWire {

@@ -1,5 +1,7 @@
 package reactive
 
+import "github.com/sheenhq/sheen/internal/goid"
+
 // Calc is a lazily computed, cached value derived from other reactive values
 // (Shiny's reactive.calc). It runs only when read while invalid; its result
 // and its error are cached until something it read changes. Its dependencies
@@ -37,18 +39,16 @@ func NewCalc[T any](g *Graph, fn func() (T, error), opts ...CalcOption) *Calc[T]
 // (nested), up to the graph's recursion limit; past it the read fails with
 // [ErrCycle].
 func (c *Calc[T]) Get() (T, error) {
+	me := goid.Current()
 	g := c.obs.g
-	if !g.owned() {
+	if me != g.owner.Load() {
 		var v T
 		var err error
 		g.readOff(func() { v, err = c.Get() })
 		return v, err
 	}
-	if c.obs.dead {
-		var zero T
-		return zero, ErrDestroyed
-	}
-	if cur := g.current; cur != nil {
+	cur := g.current
+	if cur != nil {
 		// source.register, written out (see there).
 		if d, id := c.deps.deps, cur.id; len(d) < cap(d) && (len(d) == 0 || d[len(d)-1].id < id) {
 			c.deps.deps = c.deps.deps[:len(d)+1] // only the length is stored
@@ -60,31 +60,42 @@ func (c *Calc[T]) Get() (T, error) {
 	if c.obs.valid && c.obs.running == 0 {
 		return c.val, c.err
 	}
-	if int(c.obs.running) >= g.maxDepth {
-		var zero T
-		return zero, ErrCycle
+	if c.obs.running != 0 { // c reads itself (a nested run), or is destroyed
+		if c.obs.dead {
+			var zero T
+			return zero, ErrDestroyed
+		}
+		if int(c.obs.running) >= c.obs.g.maxDepth {
+			var zero T
+			return zero, ErrCycle
+		}
+		if c.obs.calls != nil { // the new run drops the running one's callbacks
+			c.obs.calls.fns = c.obs.calls.fns[:0]
+		}
 	}
-	c.run(g)
+	// (The graph through c from here: g would be saved across the call
+	// that registering may make.)
+	c.run(c.obs.g)
+	c.obs.g.current = cur // after a panic too: run recovered it
 	return c.val, c.err
 }
 
-// run runs the calc, turning a panic of fn into its error.
+// run runs the calc, turning a panic of fn into its error. It leaves the
+// calc as the reader: Get restores its own.
 func (c *Calc[T]) run(g *Graph) {
 	c.obs.beginIn(g)
-	cur := g.current
 	g.current = &c.obs
 	c.obs.running++
 	defer func() {
-		// A run that returned restored the reader itself, so the reader is
-		// still c only after a panic (or when c read itself directly, where
-		// recover finds no panic): recover, which is not free, is called
-		// only then.
-		if c.obs.g.current != &c.obs {
+		// A run that returned lowered the count of runs in progress
+		// itself, so it is still raised only after a panic (or in a nested
+		// run, where recover finds no panic): recover, which is not free,
+		// is called only then.
+		if c.obs.running == 0 {
 			return
 		}
 		if r := recover(); r != nil {
 			c.obs.running--
-			c.obs.g.current = cur
 			c.obs.runs++
 			var zero T
 			c.val, c.err = zero, labelPanic(recovered(r), c.describe)
@@ -92,7 +103,6 @@ func (c *Calc[T]) run(g *Graph) {
 	}()
 	c.val, c.err = c.fn()
 	c.obs.running--
-	g.current = cur
 	c.obs.runs++
 }
 
@@ -136,6 +146,10 @@ func (c *Calc[T]) Destroy() {
 		return
 	}
 	c.obs.dead = true
+	// Get tests dead only when a run is in progress: a destroyed calc
+	// counts as one that always is (it is invalid too, so that Get never
+	// takes it for cached).
+	c.obs.running = deadRunning
 	if c.obs.valid {
 		c.obs.invalidate()
 	} else {
@@ -144,6 +158,9 @@ func (c *Calc[T]) Destroy() {
 	var zero T
 	c.val, c.err = zero, nil
 }
+
+// deadRunning is the count of runs in progress of a destroyed calc.
+const deadRunning = 1 << 30
 
 func callCalc[T any](fn func() (T, error)) (v T, err error) {
 	defer func() {

@@ -1,6 +1,9 @@
 package reactive
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Effect runs a function for its side effects whenever something it read
 // changes (Shiny's reactive.effect / observe). It is eager: creating it queues
@@ -18,7 +21,8 @@ type Effect struct {
 	// the usual case is one test. See refresh.
 	slow         bool
 	onInvalidate []func()
-	runMark      uint64 // runs in the current flush, counted from Graph.runBase
+	runMark      uint64  // runs in the current flush, counted from Graph.runBase
+	next         *Effect // the next in the queue of priority 0 (see queue)
 }
 
 // refresh recomputes e.slow after a change of what scheduling depends on.
@@ -48,6 +52,19 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	for _, o := range opts {
 		o.applyEffect(e)
 	}
+	if e.once {
+		// Flush tests only for an error after a run: a once effect's run
+		// that completes returns errOnce, which finish takes for nil.
+		if e.obs.calls == nil || e.obs.calls.pc == 0 {
+			e.obs.ext().pc = uintptr(siteOfFunc(fn)) // reports name fn, not the wrapper
+		}
+		e.fn = func() error {
+			if err := fn(); err != nil {
+				return err
+			}
+			return errOnce
+		}
+	}
 	e.refresh()
 	if g.owned() {
 		e.schedule() // already in a turn: no closure, no extra recover
@@ -56,6 +73,10 @@ func NewEffect(g *Graph, fn func() error, opts ...EffectOption) *Effect {
 	}
 	return e
 }
+
+// errOnce is what the function of a [Once] effect returns when the user's
+// function returned nil (see NewEffect).
+var errOnce = errors.New("reactive: once effect ran")
 
 // schedule is called when the effect's current run is invalidated.
 // (The invalidation walk tests e.slow and pushes on the FIFO itself.)
@@ -89,6 +110,9 @@ func (e *Effect) scheduleSlow() {
 func (e *Effect) finish(err error) {
 	g := e.obs.g
 	e.obs.runs++
+	if err == errOnce {
+		err = nil
+	}
 	if err != nil {
 		if IsSilent(err) {
 			return
@@ -139,6 +163,10 @@ func (e *Effect) Destroy() {
 		return
 	}
 	e.destroyed = true
+	e.runMark = ^uint64(0) // a queued run is skipped (see Graph.Flush)
+	if g.q.head == nil {
+		g.q.forget(e) // not queued: not kept either
+	}
 	e.refresh()
 	e.obs.invalidate()
 }

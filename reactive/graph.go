@@ -122,13 +122,15 @@ type Graph struct {
 	flushing bool
 	runBase  uint64    // see Effect.runMark
 	fcur     *observer // the reader when the running (or last) flush began
-	resumed  bool      // Flush goes on with a flush an effect's panic cut short
-	again    bool      // such a Flush was cut short by a panic too
-	hooks    []hook
-	hookSeq  uint64
-	timers   map[*timer]struct{}
-	walk     []invFrame // the invalidation walk's stack, reused
-	walking  bool
+	resuming bool      // effectPanicked runs the rest of a flush an effect's panic cut short
+	again    bool      // a Flush it ran was cut short by a panic too
+	// recoverEffect is deferred by a Flush that runs effects (see there).
+	recoverEffect func()
+	hooks         []hook
+	hookSeq       uint64
+	timers        map[*timer]struct{}
+	walk          []invFrame // the invalidation walk's stack, reused
+	walking       bool
 
 	// Mailbox: guarded by mbox.
 	mbox      sync.Mutex
@@ -167,6 +169,15 @@ func NewGraph(opts ...Option) *Graph {
 		parent = context.Background()
 	}
 	g.ctx, g.cancel = context.WithCancel(parent)
+	// Made once: a deferred func value costs Flush fewer stores than a
+	// closure built at every flush.
+	g.recoverEffect = func() {
+		if g.current != g.fcur {
+			if r := recover(); r != nil {
+				g.effectPanicked(r)
+			}
+		}
+	}
 	return g
 }
 
@@ -401,7 +412,7 @@ type propagated struct{ err error }
 // after-flush hooks once. Called during a flush it returns [ErrNestedFlush].
 // Called outside a turn it is a [Graph.Do] of nothing.
 func (g *Graph) Flush() error {
-	if !g.owned() {
+	if goid.Current() != g.owner.Load() {
 		g.Do(nil)
 		return nil
 	}
@@ -409,92 +420,103 @@ func (g *Graph) Flush() error {
 		return ErrNestedFlush
 	}
 	g.flushing = true
-	resumed := g.resumed
-	g.resumed = false
-	if !g.q.empty() {
-		if !resumed {
-			g.runBase += runSpan
-			if cur := g.current; cur != g.fcur {
-				g.fcur = cur
-			}
+	if g.q.head != nil || g.q.others != 0 {
+		g.runBase += runSpan // see Effect.runMark; effectPanicked moves it back
+		if cur := g.current; cur != g.fcur {
+			g.fcur = cur
 		}
 		// A panic in an effect is recovered here, once per flush rather
 		// than once per run. The effect that panicked is the one still
 		// recorded as the reader: a run restores the reader when its
 		// function returns, and a calc restores it even when it panics; so
 		// when the reader is the flush's own, nothing panicked in an effect
-		// (or something else did, and the panic goes on). After reporting
-		// it, the rest of the flush (the next effects, then the hooks) runs
-		// in further Flush calls from here, which count runs as this one
-		// did; one of those cut short by a panic returns to this loop, so
-		// the stack does not grow with the number of panics.
-		defer func() {
-			if g.current == g.fcur {
-				return
-			}
-			if r := recover(); r != nil {
-				running := g.current.effect()
-				g.current = g.fcur
-				running.finish(recovered(r))
-				if resumed {
-					g.again = true // the Flush that called this one goes on
-					return
-				}
-				for again := true; again; again = g.again {
-					g.flushing, g.resumed, g.again = false, true, false
-					_ = g.Flush()
-				}
-			}
-		}()
-		// Run the pending effects until none is left or the graph closes,
-		// with the reader when the flush began (g.fcur) restored after each
-		// run.
-		q := &g.q
-		for !g.closed.Load() {
+		// (or something else did, and the panic goes on), and recover,
+		// which is not free, is not called.
+		defer g.recoverEffect()
+		// Run the pending effects until none is left or the graph closes.
+		// The reader stays the effect that ran last until the flush's own
+		// code runs code of others (an error handler, the hooks): each run
+		// sets it, and only Flush's code runs between two runs.
+		for {
+			// (Through g, which is saved across the calls already, not a
+			// pointer to g.q, which would be saved too.)
 			var e *Effect
-			if q.others == 0 {
+			if g.q.others == 0 {
 				// Inline pop of the priority-0 FIFO, the usual queue.
-				if q.zhead == len(q.zero) {
-					break
+				if e = g.q.head; e == nil {
+					break // (q.tail may be the last that ran: see queue)
 				}
-				e = q.zero[q.zhead]
-				q.zero[q.zhead] = nil
-				q.zhead++
-				if q.zhead == len(q.zero) {
-					q.zero, q.zhead = q.zero[:0], 0
-				}
-			} else if e = q.popOther(); e == nil {
+				g.q.head, e.next = e.next, nil
+			} else if e = g.q.popOther(); e == nil {
 				break
 			}
-			if e.destroyed {
-				continue
+			if g.closed.Load() {
+				break
 			}
 			// Runs in this flush: e.runMark counts from g.runBase, which moves
-			// past every count of the previous flush when a flush begins.
+			// past every count of the previous flush when a flush begins; a
+			// destroyed effect's is past every base.
 			if e.runMark <= g.runBase { // the first run in this flush
 				e.runMark = g.runBase + 1
+			} else if e.destroyed {
+				g.q.forget(e)
+				continue
 			} else if e.runMark++; e.runMark-g.runBase > uint64(g.runLimit) {
-				e.suspended, e.pendingResume = true, true
-				e.refresh()
-				g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
+				g.current = g.fcur
+				e.runaway()
 				continue
 			}
 			e.obs.beginIn(g)
 			g.current = &e.obs
 			err := e.fn()
-			g.current = g.fcur
-			if err != nil || e.once {
-				e.finish(err)
+			// e is still the reader: reached through it, e need not be
+			// saved across the call.
+			if ran := g.current.effect(); err != nil { // (or a Once effect's errOnce)
+				g.current = g.fcur
+				ran.finish(err)
 			} else {
-				e.obs.runs++
+				ran.obs.runs++
 			}
 		}
+		g.current = g.fcur
 	}
 	if len(g.hooks) > 0 {
 		g.runHooks() // still "flushing": a hook's Flush is refused
 	}
 	g.flushing = false
 	return nil
+}
+
+// effectPanicked reports the panic r of the running effect and runs the rest
+// of the flush it cut short (the next effects, then the hooks) in further
+// Flush calls, which count runs as the first one did. One of those cut short
+// by a panic too returns here, so the stack does not grow with the number of
+// panics.
+func (g *Graph) effectPanicked(r any) {
+	running := g.current.effect()
+	g.current = g.fcur
+	running.finish(recovered(r))
+	if g.resuming {
+		g.again = true // the loop below, in the Flush this one resumes, goes on
+		return
+	}
+	g.resuming = true
+	for again := true; again; again = g.again {
+		g.flushing, g.again = false, false
+		if !g.q.empty() {
+			g.runBase -= runSpan // Flush moves it back: the runs go on counting
+		}
+		_ = g.Flush()
+	}
+	g.resuming = false
+}
+
+// runaway suspends an effect that ran more often in one flush than the run
+// limit and reports it.
+func (e *Effect) runaway() {
+	e.suspended, e.pendingResume = true, true
+	e.refresh()
+	e.obs.g.report(fmt.Errorf("reactive: %s: %w", e.describe(), ErrRunaway))
 }
 
 func (g *Graph) runHooks() {
@@ -609,7 +631,7 @@ func (g *Graph) Close() {
 			t.t.Stop()
 		}
 		g.timers = nil
-		g.q = queue{}
+		g.q.clear()
 	}
 	if g.owned() {
 		stop()

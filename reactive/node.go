@@ -49,15 +49,14 @@ func (o *observer) effect() *Effect { return (*Effect)(unsafe.Pointer(o)) }
 // hasCalls reports whether the current run has invalidation callbacks.
 func (o *observer) hasCalls() bool { return o.calls != nil && len(o.calls.fns) > 0 }
 
-// beginIn starts a new run of o, whose graph is g: a fresh id, valid again,
-// no callbacks.
+// beginIn starts a new run of o, whose graph is g: a fresh id, valid again.
+// The run has no callbacks: an invalidation calls and clears those of the
+// run it ends, and a run begins only once its previous run is invalid,
+// except a calc's nested run (see Calc.Get), which drops them itself.
 func (o *observer) beginIn(g *Graph) {
 	g.nextID++
 	o.id = g.nextID
 	o.valid = true
-	if o.calls != nil {
-		o.calls.fns = o.calls.fns[:0]
-	}
 }
 
 // onRunInvalidate registers fn for the run with the given id.
@@ -227,8 +226,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 		// during the walk may start the next one. A chain of calcs with one
 		// reader each and no callbacks is walked in this loop, in one frame.
 		e := s.deps[0]
-		s.deps[0] = edge{}
-		s.deps, s.unsorted = s.deps[:0], false
+		s.deps[0].o = nil // (the id is no pointer: left as it is)
+		s.deps = s.deps[:0]
+		if s.unsorted { // a load, where a store costs more
+			s.unsorted = false
+		}
 		o := e.o
 		if o.hasCalls() {
 			g.invalidateEdge(e, depth+1)
@@ -254,7 +256,7 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 	deps := s.take()
 	for i := range deps {
 		e := deps[i]
-		deps[i] = edge{}
+		deps[i].o = nil
 		// invalidateEdge, with its usual cases written out: a dead edge, an
 		// effect, and a chain of calcs with one reader each and no
 		// callbacks (the calc between a value and its effect, or the other
@@ -286,8 +288,11 @@ func (g *Graph) invalidateAt(s *source, depth int) {
 				break
 			}
 			e = src.deps[0]
-			src.deps[0] = edge{}
-			src.deps, src.unsorted = src.deps[:0], false
+			src.deps[0].o = nil
+			src.deps = src.deps[:0]
+			if src.unsorted {
+				src.unsorted = false
+			}
 		}
 	}
 	s.giveBack(deps)
@@ -335,7 +340,7 @@ func (g *Graph) invalidateDeep(s *source) {
 			continue
 		}
 		e := f.deps[f.i]
-		f.deps[f.i] = edge{}
+		f.deps[f.i].o = nil
 		f.i++
 		o := e.o
 		if o.id != e.id || !o.valid {
@@ -369,17 +374,22 @@ func (g *Graph) invalidateDeep(s *source) {
 
 // queue holds pending effects: highest priority first, then first in first
 // out. Priority 0 (the default, and nearly always the only one) has a list of
-// its own, so that a queue with no other priority is one FIFO; other
-// priorities are few, so their buckets are kept in a short sorted slice.
+// its own, so that a queue with no other priority is one FIFO, linked through
+// the effects (Effect.next: an effect is queued at most once at a time, as
+// only an invalidation, its creation or Resume queue it); other priorities
+// are few, so their buckets are kept in a short sorted slice.
 type queue struct {
-	zero    []*Effect // priority 0, from zhead on
-	zhead   int
+	head *Effect // priority 0, first in; nil when none is queued
+	// tail is the last in while head is not nil. After the pop that empties
+	// the list it is left as it is, which keeps that effect alive until the
+	// next push: not a destroyed one (see forget).
+	tail    *Effect
 	buckets []bucket // other priorities, descending
 	others  int      // effects in buckets
 }
 
 // empty reports whether no effect is queued.
-func (q *queue) empty() bool { return q.zhead == len(q.zero) && q.others == 0 }
+func (q *queue) empty() bool { return q.head == nil && q.others == 0 }
 
 type bucket struct {
 	prio  int
@@ -397,7 +407,27 @@ func (q *queue) push(e *Effect) {
 
 // pushZero queues e, whose priority is 0.
 func (q *queue) pushZero(e *Effect) {
-	q.zero = append(q.zero, e)
+	if q.head == nil {
+		q.head = e
+	} else {
+		q.tail.next = e
+	}
+	q.tail = e
+}
+
+// forget drops e, which is destroyed and not queued, from q.tail.
+func (q *queue) forget(e *Effect) {
+	if q.tail == e {
+		q.tail = nil
+	}
+}
+
+// clear empties the queue (Graph.Close).
+func (q *queue) clear() {
+	for e := q.head; e != nil; {
+		e, e.next = e.next, nil
+	}
+	*q = queue{}
 }
 
 func (q *queue) pushOther(e *Effect) {
@@ -420,12 +450,12 @@ func (q *queue) pushOther(e *Effect) {
 	b.items = append(b.items, e)
 }
 
+// popZero pops the first effect of priority 0; there is one.
 func (q *queue) popZero() *Effect {
-	e := q.zero[q.zhead]
-	q.zero[q.zhead] = nil
-	q.zhead++
-	if q.zhead == len(q.zero) {
-		q.zero, q.zhead = q.zero[:0], 0
+	e := q.head
+	q.head, e.next = e.next, nil
+	if q.head == nil {
+		q.tail = nil
 	}
 	return e
 }
@@ -435,7 +465,7 @@ func (q *queue) popZero() *Effect {
 func (q *queue) popOther() *Effect {
 	for i := range q.buckets {
 		b := &q.buckets[i]
-		if b.prio < 0 && q.zhead < len(q.zero) {
+		if b.prio < 0 && q.head != nil {
 			return q.popZero()
 		}
 		if b.head < len(b.items) {
@@ -449,7 +479,7 @@ func (q *queue) popOther() *Effect {
 			return e
 		}
 	}
-	if q.zhead < len(q.zero) {
+	if q.head != nil {
 		return q.popZero()
 	}
 	return nil

@@ -3,6 +3,8 @@ package reactive
 import (
 	"reflect"
 	"unsafe"
+
+	"github.com/sheenhq/sheen/internal/goid"
 )
 
 // Value is a reactive value: reading it with [Value.Get] inside a calc or
@@ -16,16 +18,21 @@ type Value[T any] struct {
 	val       T
 	isSet     bool
 	destroyed bool
-	same      sameKind   // how Set compares without calling equal, if it can
-	equal     equaler[T] // nil: every set is a change
-	deps      source     // readers of the value
-	setDeps   *source    // readers of IsSet; allocated by the first IsSet
+	same      sameKind // how Set compares without calling equal, if it can
+	// plain is isSet && !destroyed && same == sameWord: Set's usual case
+	// is one test (see refresh).
+	plain   bool
+	equal   equaler[T] // nil: every set is a change
+	deps    source     // readers of the value
+	setDeps *source    // readers of IsSet; allocated by the first IsSet
 }
 
 // NewValue returns a Value of a comparable type holding v. Setting it to a
 // value equal (==) to the current one changes nothing.
 func NewValue[T comparable](g *Graph, v T) *Value[T] {
-	return &Value[T]{g: g, val: v, isSet: true, same: sameKindOf[T](), equal: newEqualer[T]()}
+	x := &Value[T]{g: g, val: v, isSet: true, same: sameKindOf[T](), equal: newEqualer[T]()}
+	x.refresh()
+	return x
 }
 
 // NewUnsetValue returns an unset Value of a comparable type (py-shiny's
@@ -65,6 +72,9 @@ func sameKindOf[T comparable]() sameKind {
 	return sameByEqual
 }
 
+// refresh recomputes v.plain after a change of isSet or destroyed.
+func (v *Value[T]) refresh() { v.plain = v.isSet && !v.destroyed && v.same == sameWord }
+
 // unchanged reports whether x equals the value, which is set.
 func (v *Value[T]) unchanged(x *T) bool {
 	switch v.same {
@@ -83,6 +93,7 @@ func (v *Value[T]) unchanged(x *T) bool {
 func NewUnsetValueFunc[T any](g *Graph, equal func(a, b T) bool) *Value[T] {
 	v := NewValueFunc(g, *new(T), equal)
 	v.isSet = false
+	v.refresh()
 	return v
 }
 
@@ -152,8 +163,9 @@ func NewValueFunc[T any](g *Graph, v T, equal func(a, b T) bool) *Value[T] {
 // effect or after-flush hook runs), and an unset value reads as the zero
 // value; in a [Task] body it fails with [ErrReadInTask].
 func (v *Value[T]) Get() T {
+	me := goid.Current() // before any load: nothing to save across the call
 	g := v.g
-	if !g.owned() {
+	if me != g.owner.Load() {
 		var x T
 		g.readOff(func() { x = v.Get() })
 		return x
@@ -232,27 +244,31 @@ func (v *Value[T]) Peek() T {
 // returns); from any other goroutine it runs as a [Graph.Do], so it returns
 // after the flush it caused. Setting a destroyed value does nothing.
 func (v *Value[T]) Set(x T) bool {
+	me := goid.Current()
 	g := v.g
-	if !g.owned() {
+	if me != g.owner.Load() {
 		var changed bool
 		g.Do(func() { changed = v.Set(x) })
 		return changed
 	}
+	if v.plain { // the usual case, written out
+		if *(*uint64)(unsafe.Pointer(&v.val)) == *(*uint64)(unsafe.Pointer(&x)) {
+			return false
+		}
+		v.val = x
+		g.invalidate(&v.deps)
+		return true
+	}
 	if v.destroyed {
 		return false
 	}
-	if v.isSet {
-		if v.same == sameWord { // unchanged's usual case, written out
-			if *(*uint64)(unsafe.Pointer(&v.val)) == *(*uint64)(unsafe.Pointer(&x)) {
-				return false
-			}
-		} else if v.unchanged(&x) {
-			return false
-		}
+	if v.isSet && v.unchanged(&x) {
+		return false
 	}
 	v.val = x
 	if !v.isSet {
 		v.isSet = true
+		v.refresh()
 		g.invalidateSet(v.setDeps)
 	}
 	g.invalidate(&v.deps)
@@ -279,6 +295,7 @@ func (v *Value[T]) Unset() {
 	}
 	var zero T
 	v.val, v.isSet = zero, false
+	v.refresh()
 	g.invalidateSet(v.setDeps)
 	g.invalidate(&v.deps)
 }
@@ -315,6 +332,7 @@ func (v *Value[T]) Freeze() {
 	}
 	var zero T
 	v.val, v.isSet = zero, false
+	v.refresh()
 }
 
 // Destroy unsets the value for good and invalidates its dependents (value
@@ -330,6 +348,7 @@ func (v *Value[T]) Destroy() {
 	}
 	var zero T
 	v.val, v.isSet, v.destroyed = zero, false, true
+	v.refresh()
 	g.invalidate(&v.deps)
 	g.invalidateSet(v.setDeps)
 }

@@ -16,6 +16,7 @@ import (
 // sends the stream back to a full render of the tail.
 type appender struct {
 	ok   bool
+	para bool   // the tail is one top-level paragraph (see incDoc.closeParagraph)
 	end  int    // offset in the text up to which html reflects it
 	at   int    // offset in html where the last text run ends
 	html []byte // the tail HTML
@@ -24,7 +25,7 @@ type appender struct {
 // set prepares the fast path after a full render of the tail, whose last
 // block is last, parsed from region (which starts at offset base of src).
 func (a *appender) set(src, region []byte, base int, last ast.Node, html []byte) {
-	a.ok = false
+	a.ok, a.para = false, false
 	n := last
 	for n.LastChild() != nil {
 		n = n.LastChild()
@@ -66,12 +67,18 @@ func (a *appender) set(src, region []byte, base int, last ast.Node, html []byte)
 	}
 	// The line must already hold a word and a space after whatever opens
 	// it (container markers, and the start of a paragraph line), so that
-	// its start (a list marker, "#", …) cannot change any more.
+	// its start (a list marker, "#", …) cannot change any more; or start
+	// with a letter, which no plain text after it can make a marker
+	// ("1" may become "1. ", "a" never becomes one): the first word of a
+	// new paragraph then takes the fast path too.
 	from := bytes.LastIndexByte(src[:end], '\n') + 1
 	if lines := t.Parent().Lines(); lines != nil && lines.Len() > 0 {
 		from = max(from, base+lines.At(lines.Len()-1).Start)
 	}
-	if from > end || bytes.IndexByte(bytes.TrimLeft(src[from:end], " \t"), ' ') <= 0 {
+	if from > end {
+		return
+	}
+	if line := bytes.TrimLeft(src[from:end], " \t"); len(line) == 0 || !isLetter(line[0]) && bytes.IndexByte(line, ' ') <= 0 {
 		return
 	}
 	// Where the run ends in the HTML: before the closing tags that end it.
@@ -160,6 +167,9 @@ var plainByte = func() (t [256]bool) {
 
 // escapeText escapes text as the sanitizer writes text: &, <, >, ' and ".
 func escapeText(dst, s []byte) []byte { return appendEscaped(dst, s, &textEscapes) }
+
+// isLetter reports whether c is an ASCII letter.
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // hasWWW reports whether s contains "www", ignoring ASCII case.
 func hasWWW(s []byte) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -155,4 +156,35 @@ func TestStreamWireSize(t *testing.T) {
 	if ratio > 2 {
 		t.Errorf("patches carry %.2f× the final HTML, want ≤ 2×", ratio)
 	}
+}
+
+// BenchmarkStreamLoadReply streams the reply of the streaming load
+// (internal/bench/load: words "w1 " … "w3000 ", a paragraph break every 20)
+// with a Flush after one or two chunks in turn, as the load's frames carry
+// 1.6 chunks on average; it reports the time per flush.
+func BenchmarkStreamLoadReply(b *testing.B) {
+	r := New()
+	const n = 3000
+	chunks := make([]string, n)
+	for i := range chunks {
+		if (i+1)%20 == 0 {
+			chunks[i] = "w" + strconv.Itoa(i+1) + "\n\n"
+		} else {
+			chunks[i] = "w" + strconv.Itoa(i+1) + " "
+		}
+	}
+	flushes := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		s := r.NewStream()
+		for i, c := range chunks {
+			_, _ = s.WriteString(c)
+			if i%3 != 0 { // after chunks 2, 3, 5, 6, …: one or two chunks a flush
+				s.Flush()
+				flushes++
+			}
+		}
+		s.Finish()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(flushes), "ns/flush")
 }

@@ -255,6 +255,9 @@ func (d *incDoc) render(src []byte, final bool) string {
 		if tail, ok := d.app.extend(src); ok {
 			return string(tail)
 		}
+		if d.closeParagraph(src) && d.start == len(src) {
+			return "" // nothing after the blank line yet
+		}
 	}
 	d.app.ok = false
 	if !final && d.part.ok && d.part.cut <= len(src) {
@@ -323,7 +326,43 @@ func (d *incDoc) render(src []byte, final bool) string {
 		d.buf = d.r.renderBlock(d.buf, region, n, nil)
 	}
 	d.app.set(src, region, base, rest[len(rest)-1], d.buf)
+	d.app.para = d.app.ok && len(rest) == 1 && rest[0].Kind() == ast.KindParagraph
 	return string(d.buf)
+}
+
+// closeParagraph is the fast path for the end of a paragraph, the commonest
+// commit: when the tail is one top-level paragraph that the appender
+// extends, and the text added since is plain words up to the end of the
+// line followed by a blank line, the paragraph is complete. It is committed
+// with the HTML the appender makes of it (the tail's HTML, which is its
+// render: see checkTail in the tests), without parsing and sanitizing it
+// again; start moves past the blank line, and the caller renders what
+// follows as the new tail. It reports whether it committed.
+func (d *incDoc) closeParagraph(src []byte) bool {
+	a := &d.app
+	if !a.para {
+		return false
+	}
+	fresh := src[a.end:]
+	nl := bytes.IndexByte(fresh, '\n')
+	if nl < 0 {
+		return false
+	}
+	blank := fresh[nl+1:]
+	nl2 := bytes.IndexByte(blank, '\n')
+	if nl2 < 0 || !util.IsBlank(blank[:nl2]) {
+		return false
+	}
+	end := a.end + nl + 1 + nl2 + 1 // after the blank line
+	html, ok := a.extend(src[:a.end+nl])
+	a.ok = false
+	if !ok {
+		return false
+	}
+	d.blocks = append(d.blocks, string(html))
+	d.spans = append(d.spans, span{d.start, end})
+	d.start = end
+	return true
 }
 
 // commit renders kids, the complete blocks at the start of region, which

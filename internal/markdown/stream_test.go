@@ -479,3 +479,92 @@ func TestCommonPrefix(t *testing.T) {
 }
 
 func (d *incDoc) fenceIdle() bool { return d.fence == nil }
+
+// TestStreamFirstWordFastPath: a line that starts with a letter takes the
+// plain-text fast path from its first word on (no plain text after a
+// letter can turn the line's start into a block marker), one that starts
+// otherwise only after its first space; every tail is still the full
+// render of the open text, and the end a full render of the whole.
+func TestStreamFirstWordFastPath(t *testing.T) {
+	r := structural()
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		check  int  // after this many chunks…
+		fast   bool // …the fast path is ready
+	}{
+		{"new paragraph", []string{"w1 w2\n\n", "w21", " w22", " w23"}, 2, true},
+		{"first paragraph", []string{"Hello", " world", ". Fine"}, 1, true},
+		{"letter then dot", []string{"a", ". b", " c"}, 1, true},
+		{"digit may become a list", []string{"1", ". b", " c"}, 1, false},
+		{"digits then paren", []string{"12", ") b"}, 1, false},
+		{"dash", []string{"-", " item", " more"}, 1, false},
+		{"plus", []string{"+", " item"}, 1, false},
+		{"list item", []string{"- item\n- o", "ne", " more"}, 1, true},
+		{"heading", []string{"# Ti", "tle", " more"}, 1, true},
+		{"quote", []string{"> quo", "te", " more"}, 1, true},
+		// Held back while they may become links: no fast path.
+		{"url in the making", []string{"see\n\nwww", ".example.com", " x"}, 1, false},
+		{"mail in the making", []string{"x\n\nname", "@example.com", " y"}, 1, true},
+		{"scheme in the making", []string{"x\n\nhttps", "://example.com", " y"}, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewStream()
+			for _, c := range tc.chunks[:tc.check] {
+				_, _ = s.WriteString(c)
+				s.Flush()
+			}
+			if s.answer.app.ok != tc.fast {
+				t.Errorf("after %q: fast path ready %v; want %v", tc.chunks[:tc.check], s.answer.app.ok, tc.fast)
+			}
+			s, run := feed(t, r, tc.chunks, 1)
+			checkFinal(t, r, s, run)
+		})
+	}
+}
+
+// TestStreamCloseParagraph: a paragraph that a blank line ends while the
+// appender extends it is committed without a parse (the test takes the
+// renderer away: a parse would panic), with the blocks a full render makes,
+// and what follows the blank line still renders as the new tail.
+func TestStreamCloseParagraph(t *testing.T) {
+	r := structural()
+	for _, tc := range []struct {
+		name  string
+		close string // written without a renderer
+		after string // written with it back
+	}{
+		{"blank line", " w5\n\n", "w6 w7"},
+		{"trailing spaces", " w5  \n \t\n", "w6"},
+		{"only the break", "\n\n", "w6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewStream()
+			_, _ = s.WriteString("w1 w2 w3")
+			s.Flush()
+			_, _ = s.WriteString(" w4")
+			s.Flush()
+			if !s.answer.app.para {
+				t.Fatal("the tail is one paragraph, but the fast path for its end is not ready")
+			}
+			s.answer.r = nil
+			_, _ = s.WriteString(tc.close)
+			p, _ := s.Flush()
+			s.answer.r = r
+			if len(p.Answer.Blocks) != 1 || p.Answer.Tail != "" {
+				t.Fatalf("closing patch %+v; want one block and no tail", p.Answer)
+			}
+			_, _ = s.WriteString(tc.after)
+			s.Flush()
+			text := "w1 w2 w3 w4" + tc.close + tc.after
+			s2, run := feed(t, r, []string{"w1 w2 w3", " w4", tc.close, tc.after}, 1)
+			checkFinal(t, r, s2, run)
+			if run.rewinds > 0 {
+				t.Errorf("%d deltas replaced committed blocks", run.rewinds)
+			}
+			if got, want := s.answer.blocks, r.blocks([]byte(text), nil)[:1]; !slices.Equal(got, want) {
+				t.Errorf("committed %q; a full render's first block %q", got, want)
+			}
+		})
+	}
+}

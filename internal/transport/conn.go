@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -86,12 +87,34 @@ type Conn struct {
 	closed      bool
 	done        chan struct{}
 	spare       [][]byte
+	// The writer goroutine: started by a Send when none runs, it waits on
+	// wake while nothing is queued (parked), and ends when the connection
+	// closes or after writerLinger parked: a streaming connection keeps
+	// one writer (a goroutine per burst of frames started afresh for
+	// nearly every frame of a stream, one every 20–30 ms, and grew its
+	// stack again each time), an idle one keeps none. The idle timer is
+	// armed when the writer parks and is not armed yet; when it fires it
+	// retires a writer parked for writerLinger, or re-arms itself for the
+	// rest of that time.
+	started   bool
+	parked    bool
+	parkedAt  time.Time
+	retire    bool          // the idle timer asks the parked writer to end
+	wake      chan struct{} // capacity 1: Send puts a token only to wake a parked writer
+	idle      *time.Timer
+	idleArmed bool
 	// watchdog closes the connection when one write takes longer than
-	// WriteTimeout. Only the writer goroutine arms it: one timer for the
-	// connection's life, where a context with a deadline per frame would
-	// cost about ten allocations per frame (here and in the websocket
-	// package).
-	watchdog *time.Timer
+	// WriteTimeout: one timer for the connection's life, where a context
+	// with a deadline per frame would cost about ten allocations per frame
+	// (here and in the websocket package). It is not set and stopped
+	// around every write either: the writer records when the write began
+	// (busySince, 0 between writes) and arms the timer only if it is not
+	// armed; when it fires it closes the connection if the write in
+	// progress began WriteTimeout ago or more, re-arms itself for the
+	// write in progress if there is one, and otherwise disarms.
+	watchdog  *time.Timer
+	armed     atomic.Bool
+	busySince atomic.Int64 // UnixNano when the write in progress began; 0: none
 	// wg counts the writer goroutine, so Wait can be sure none is left.
 	wg sync.WaitGroup
 }
@@ -100,7 +123,7 @@ type Conn struct {
 func New(ws *websocket.Conn, opts Options) *Conn {
 	opts.defaults()
 	ws.SetReadLimit(opts.MaxFrame * 16)
-	return &Conn{ws: ws, opts: opts, done: make(chan struct{})}
+	return &Conn{ws: ws, opts: opts, done: make(chan struct{}), wake: make(chan struct{}, 1)}
 }
 
 // Read returns the next text frame. A frame over MaxFrame is read to its end,
@@ -149,39 +172,76 @@ func (c *Conn) Send(frame []byte) bool {
 	if c.queued > c.opts.MaxBehind && c.behind == nil {
 		c.behind = time.AfterFunc(c.opts.MaxBehindFor, c.tooSlow)
 	}
-	start := !c.writing
 	c.writing = true
+	start, wake := !c.started, c.parked
+	c.parked = false
 	if start {
+		c.started = true
 		c.wg.Add(1)
 	}
 	c.mu.Unlock()
 	if start {
-		go c.drain()
+		go c.writer()
+	} else if wake {
+		select {
+		case c.wake <- struct{}{}:
+		default: // closing put a token there already: the writer wakes
+		}
 	}
 	return true
 }
 
-// drain writes queued frames until the queue is empty.
-func (c *Conn) drain() {
+// writer writes queued frames, in order, until the connection closes; it
+// parks while nothing is queued, and ends once parked for writerLinger.
+func (c *Conn) writer() {
 	defer c.wg.Done()
+	c.mu.Lock()
 	for {
-		c.mu.Lock()
-		batch := c.queue
-		if len(batch) == 0 || c.closed {
-			c.writing = false
+		for len(c.queue) == 0 && !c.closed {
+			if c.retire { // parked for writerLinger: end; the next Send starts another
+				c.retire, c.started, c.writing, c.parked = false, false, false, false
+				c.mu.Unlock()
+				return
+			}
+			c.writing, c.parked = false, true
+			c.parkedAt = time.Now()
+			if !c.idleArmed {
+				c.idleArmed = true
+				if c.idle == nil {
+					c.idle = time.AfterFunc(writerLinger, c.idleCheck)
+				} else {
+					c.idle.Reset(writerLinger)
+				}
+			}
 			c.mu.Unlock()
+			<-c.wake // one channel, not a select with done: closing puts a token too
+			c.mu.Lock()
+		}
+		if c.closed {
+			c.writing, c.parked = false, false
+			if c.idle != nil {
+				c.idle.Stop()
+			}
+			c.mu.Unlock()
+			if c.watchdog != nil {
+				c.watchdog.Stop()
+			}
 			return
 		}
+		batch := c.queue
 		c.queue, c.spare = c.spare[:0], nil
 		c.mu.Unlock()
 		for i, f := range batch {
-			if c.watchdog == nil {
-				c.watchdog = time.AfterFunc(c.opts.WriteTimeout, c.CloseNow)
-			} else {
-				c.watchdog.Reset(c.opts.WriteTimeout)
+			c.busySince.Store(time.Now().UnixNano())
+			if c.armed.CompareAndSwap(false, true) {
+				if c.watchdog == nil {
+					c.watchdog = time.AfterFunc(c.opts.WriteTimeout, c.checkWrite)
+				} else {
+					c.watchdog.Reset(c.opts.WriteTimeout)
+				}
 			}
 			err := c.ws.Write(context.Background(), websocket.MessageText, f)
-			c.watchdog.Stop()
+			c.busySince.Store(0)
 			batch[i] = nil
 			c.mu.Lock()
 			c.queued -= len(f)
@@ -192,7 +252,11 @@ func (c *Conn) drain() {
 			if err != nil {
 				c.writing = false
 				c.reasonLocked(ReasonWrite)
+				if c.idle != nil {
+					c.idle.Stop()
+				}
 				c.mu.Unlock()
+				c.watchdog.Stop()
 				c.CloseNow()
 				return
 			}
@@ -200,7 +264,52 @@ func (c *Conn) drain() {
 		}
 		c.mu.Lock()
 		c.spare = batch[:0]
-		c.mu.Unlock()
+	}
+}
+
+// writerLinger is how long a parked writer waits for a frame before it
+// ends.
+const writerLinger = time.Second
+
+// idleCheck runs when the idle timer fires: it retires the writer if it
+// has been parked for writerLinger, and otherwise re-arms the timer for
+// the rest of that time if the writer is parked (a writer that is writing
+// arms it again when it parks).
+func (c *Conn) idleCheck() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.idleArmed = false
+	if !c.parked || c.closed {
+		return
+	}
+	if left := writerLinger - time.Since(c.parkedAt); left > 0 {
+		c.idleArmed = true
+		c.idle.Reset(left)
+		return
+	}
+	c.retire, c.parked = true, false
+	select {
+	case c.wake <- struct{}{}:
+	default: // a token is there already
+	}
+}
+
+// checkWrite runs when the watchdog fires: it closes the connection if the
+// write in progress began WriteTimeout ago or more, and otherwise re-arms
+// the watchdog for the write in progress, if there is one.
+func (c *Conn) checkWrite() {
+	c.armed.Store(false)
+	since := c.busySince.Load()
+	if since == 0 {
+		return // idle: the next write arms it again
+	}
+	left := time.Duration(since+int64(c.opts.WriteTimeout)) - time.Duration(time.Now().UnixNano())
+	if left <= 0 {
+		c.CloseNow()
+		return
+	}
+	if c.armed.CompareAndSwap(false, true) {
+		c.watchdog.Reset(left)
 	}
 }
 
@@ -248,7 +357,7 @@ func (c *Conn) closeWith(code websocket.StatusCode, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.stopBehind()
-	close(c.done)
+	c.closeDone()
 	c.handshaking = true
 	c.wg.Add(1)
 	c.mu.Unlock()
@@ -299,7 +408,7 @@ func (c *Conn) Close(code websocket.StatusCode, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.stopBehind()
-	close(c.done)
+	c.closeDone()
 	c.mu.Unlock()
 	_ = c.ws.Close(code, reason)
 }
@@ -310,7 +419,7 @@ func (c *Conn) CloseNow() {
 	if !c.closed {
 		c.closed = true
 		c.queue = nil
-		close(c.done)
+		c.closeDone()
 	}
 	c.stopBehind()
 	handshaking := c.handshaking
@@ -324,6 +433,15 @@ func (c *Conn) stopBehind() {
 	if c.behind != nil {
 		c.behind.Stop()
 		c.behind = nil
+	}
+}
+
+// closeDone closes done and wakes a parked writer, which then ends. Locked.
+func (c *Conn) closeDone() {
+	close(c.done)
+	select {
+	case c.wake <- struct{}{}:
+	default: // a token is there already, or the writer is not parked
 	}
 }
 

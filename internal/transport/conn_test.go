@@ -187,3 +187,109 @@ func TestSlowReaderCut(t *testing.T) {
 		t.Fatal("a slow reader was never cut")
 	}
 }
+
+// The watchdog is armed by a write and disarms itself when it fires with
+// no write in progress; a write that blocks after such an idle spell arms
+// it again and is still cut after WriteTimeout.
+func TestWriteTimeoutAfterIdle(t *testing.T) {
+	closed := make(chan struct{})
+	read := make(chan struct{})
+	client := pair(t, Options{WriteTimeout: 50 * time.Millisecond, MaxQueue: 256 << 20}, func(c *Conn) {
+		c.Send([]byte("first"))
+		<-read
+		// Wait for the watchdog armed by the first write to fire and
+		// find the connection idle.
+		for deadline := time.Now().Add(5 * time.Second); c.armed.Load(); {
+			if time.Now().After(deadline) {
+				t.Error("the watchdog is still armed 5 s after the last write")
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		frame := make([]byte, 1<<20)
+		for range 128 {
+			if !c.Send(frame) {
+				break
+			}
+		}
+		select {
+		case <-c.Done():
+			close(closed)
+		case <-time.After(10 * time.Second):
+			t.Error("the connection is still open 10 s after a write blocked")
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, data, err := client.Read(ctx); err != nil || string(data) != "first" {
+		t.Fatalf("first frame: %q, %v", data, err)
+	}
+	close(read)
+	select {
+	case <-closed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("timed out")
+	}
+}
+
+// One writer goroutine serves the connection's life: frames sent one at a
+// time, each after the previous one was read (the writer parks between
+// them), arrive in order, and the writer ends when the connection closes
+// (TestMain checks that no goroutine is left).
+func TestWriterParksBetweenFrames(t *testing.T) {
+	const n = 50
+	next := make(chan struct{})
+	client := pair(t, Options{}, func(c *Conn) {
+		for i := range n {
+			if !c.Send(fmt.Appendf(nil, "%d", i)) {
+				t.Errorf("Send %d failed", i)
+				return
+			}
+			<-next
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range n {
+		_, data, err := client.Read(ctx)
+		if err != nil || string(data) != fmt.Sprint(i) {
+			t.Fatalf("frame %d: %q, %v", i, data, err)
+		}
+		next <- struct{}{}
+	}
+}
+
+// A writer parked for writerLinger ends (an idle connection keeps no
+// writer goroutine), and the next frame starts another.
+func TestWriterRetiresWhenIdle(t *testing.T) {
+	client := pair(t, Options{}, func(c *Conn) {
+		for i := range 2 {
+			if !c.Send(fmt.Appendf(nil, "%d", i)) {
+				t.Errorf("Send %d failed", i)
+				return
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				c.mu.Lock()
+				started := c.started
+				c.mu.Unlock()
+				if !started {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("the writer still runs 10 s after frame %d", i)
+					return
+				}
+			}
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := range 2 {
+		_, data, err := client.Read(ctx)
+		if err != nil || string(data) != fmt.Sprint(i) {
+			t.Fatalf("frame %d: %q, %v", i, data, err)
+		}
+	}
+}

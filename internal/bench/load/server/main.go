@@ -3,7 +3,7 @@
 // EVERY. It listens on 127.0.0.1 only and prints "listening http://ADDR"
 // once it accepts connections; SIGINT or SIGTERM (or -lifetime) stops it.
 //
-//	server -addr 127.0.0.1:0 [-history FILE] [-coalesce 30ms] [-cpuprofile FILE]
+//	server -addr 127.0.0.1:0 [-history FILE] [-coalesce 30ms] [-cpuprofile FILE] [-memprofile FILE]
 //
 // Its debug endpoints (/stats, /heap, /goroutines) are those of package
 // harness. The per-address session limits and the hello rate limit are
@@ -17,6 +17,8 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"go.uber.org/zap"
@@ -37,6 +39,7 @@ func main() {
 	heartbeat := flag.Duration("heartbeat", 15*time.Second, "the pages' ping interval (sheen.WithHeartbeat)")
 	lifetime := flag.Duration("lifetime", 2*time.Hour, "stop after this long (0: only on a signal)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memprofile := flag.String("memprofile", "", "write the allocations of the whole run (pprof allocs) to this file when the server stops")
 	flag.Parse()
 	if host, _, err := net.SplitHostPort(*addr); err != nil || host != "127.0.0.1" {
 		log.Fatalf("server: -addr %q: want 127.0.0.1:PORT", *addr)
@@ -73,5 +76,17 @@ func main() {
 	}
 	if err := harness.Serve(*addr, mux, *lifetime, *cpuprofile, shutdown); err != nil {
 		log.Fatal(err)
+	}
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
 	}
 }

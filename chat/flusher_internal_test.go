@@ -1,0 +1,111 @@
+package chat
+
+import (
+	"testing"
+	"time"
+
+	"github.com/sheenhq/sheen/reactive"
+)
+
+// waitFor polls cond (state guarded by cv.mu: nothing to wait on) until it
+// holds, failing the test after 10 s.
+func waitFor(t *testing.T, cv *conv, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		cv.mu.Lock()
+		ok := cond()
+		cv.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s in vain for %s", what)
+		}
+	}
+}
+
+// TestFlusher: a write within the coalescing period of the last flush is
+// flushed by the writer's flusher when the period ends, not before; the
+// flusher parks when the stream goes quiet, ends after flusherLinger
+// parked, starts again with the next write that has to wait, and ends at
+// once when the writer stops.
+func TestFlusher(t *testing.T) {
+	g := reactive.NewGraph()
+	defer g.Close()
+	c := &Chat{g: g, id: "chat", cfg: defaults()}
+	cv := newConv(nil, "", "", "chat")
+	c.cv.Store(cv)
+	const period = 40 * time.Millisecond
+	w := cv.newWriter(c)
+	w.coalesce = period
+
+	w.write("one ")
+	cv.mu.Lock()
+	first, running := w.last, w.fl.running
+	cv.mu.Unlock()
+	if first.IsZero() || running {
+		t.Fatalf("the first write: last flush %v, flusher running %v; want a flush inline and no flusher", first, running)
+	}
+	w.write("two ")
+	cv.mu.Lock()
+	pending, running, last := w.fl.pending, w.fl.running, w.last
+	cv.mu.Unlock()
+	if !pending || !running || last != first {
+		t.Fatalf("a write within the period: pending %v, flusher running %v, flushed again %v; want it pending on the flusher", pending, running, last != first)
+	}
+	waitFor(t, cv, "the pending flush", func() bool { return !w.fl.pending })
+	cv.mu.Lock()
+	second := w.last
+	cv.mu.Unlock()
+	if second.Sub(first) < period {
+		t.Errorf("the pending flush ran %v after the previous one; want at least the period, %v", second.Sub(first), period)
+	}
+	if p, _ := w.ms.Flush(); p.Answer.Tail != "" || len(p.Answer.Blocks) != 0 {
+		t.Errorf("the flusher left %+v unflushed", p.Answer)
+	}
+	waitFor(t, cv, "the flusher to park", func() bool { return w.fl.parked })
+	waitFor(t, cv, "the parked flusher to end", func() bool { return !w.fl.running })
+
+	// The stream goes on: flushes inline or on a new flusher.
+	w.write("three ")
+	w.write("four ")
+	cv.mu.Lock()
+	running = w.fl.running || !w.fl.pending
+	cv.mu.Unlock()
+	if !running {
+		t.Fatal("a pending flush without a flusher")
+	}
+	cv.mu.Lock()
+	w.stop()
+	cv.mu.Unlock()
+	waitFor(t, cv, "the flusher of a stopped writer to end", func() bool { return !w.fl.running })
+	w.write("five ") // ignored: the writer ended
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if w.fl.running || w.fl.pending {
+		t.Errorf("after stop: flusher running %v, pending %v", w.fl.running, w.fl.pending)
+	}
+}
+
+// TestFlusherLongPeriod: with a coalescing period far longer than a test,
+// a pending flush waits on a timer that stop cuts short: the flusher ends
+// at once when the writer stops.
+func TestFlusherLongPeriod(t *testing.T) {
+	g := reactive.NewGraph()
+	defer g.Close()
+	c := &Chat{g: g, id: "chat", cfg: defaults()}
+	cv := newConv(nil, "", "", "chat")
+	c.cv.Store(cv)
+	w := cv.newWriter(c)
+	w.coalesce = time.Hour
+	w.write("one ")
+	w.write("two ")
+	cv.mu.Lock()
+	if !w.fl.running || !w.fl.pending {
+		cv.mu.Unlock()
+		t.Fatalf("flusher running %v, pending %v; want a flush waiting on the flusher", w.fl.running, w.fl.pending)
+	}
+	w.stop()
+	cv.mu.Unlock()
+	waitFor(t, cv, "the flusher of a stopped writer to end", func() bool { return !w.fl.running })
+}
