@@ -77,12 +77,36 @@ func Check(t testing.TB, tab *browsertest.Tab) []Violation {
 		tab.JS(src + "\n;undefined")
 	}
 	// Transitions and finite animations end first: a colour half-way
-	// through a fade-in is not the one a reader sees.
-	out := browsertest.Eval[string](tab, `Promise.all(document.getAnimations()
-		.filter((a) => a.effect?.getTiming().iterations !== Infinity)
-		.map((a) => a.finished.catch(() => {})))
-		.then(() => axe.run(document, {resultTypes: ["violations"]}))
-		.then((r) => JSON.stringify(r.violations))`)
+	// through a fade-in is not the one a reader sees. One may also start
+	// while axe runs (a scroll event shows a button that fades in): then
+	// axe runs again once it has ended.
+	out := browsertest.Eval[string](tab, `(async () => {
+		const moving = () => document.getAnimations().filter((a) =>
+			a.effect?.getTiming().iterations !== Infinity && a.playState === "running");
+		const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+		const settle = async () => {
+			for (let i = 0; i < 20; i++) {
+				const m = moving();
+				if (m.length === 0) {
+					await frames();
+					if (moving().length === 0) return;
+					continue;
+				}
+				await Promise.all(m.map((a) => a.finished.catch(() => {})));
+			}
+		};
+		let r, started = false;
+		const start = () => { started = true; };
+		for (const e of ["animationstart", "transitionstart"]) document.addEventListener(e, start, true);
+		for (let i = 0; i < 5; i++) {
+			await settle();
+			started = false;
+			r = await axe.run(document, {resultTypes: ["violations"]});
+			if (!started && moving().length === 0) break;
+		}
+		for (const e of ["animationstart", "transitionstart"]) document.removeEventListener(e, start, true);
+		return JSON.stringify(r.violations);
+	})()`)
 	var vs []Violation
 	if err := json.Unmarshal([]byte(out), &vs); err != nil {
 		t.Fatalf("a11y: axe-core's result: %v", err)
