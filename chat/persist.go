@@ -146,9 +146,12 @@ func (cv *conv) persist() {
 	}
 }
 
+// writeTimeout bounds one store call.
+const writeTimeout = 10 * time.Second
+
 // write performs one store write.
 func (cv *conv) write(op saveOp) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	st := cv.h.st
 	switch op.kind {
@@ -161,8 +164,14 @@ func (cv *conv) write(op saveOp) error {
 		if err := cv.putFiles(ctx, op.conv.ID, op.files); err != nil {
 			return err
 		}
+		// Each message has a deadline of its own: a conversation created
+		// with thousands of messages (an import) is saved, where one
+		// deadline for all timed out, and its retry started over, forever.
 		for _, m := range op.msgs {
-			if err := st.Append(ctx, op.conv.ID, m); err != nil && !errors.Is(err, store.ErrExists) {
+			actx, acancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := st.Append(actx, op.conv.ID, m)
+			acancel()
+			if err != nil && !errors.Is(err, store.ErrExists) {
 				return err
 			}
 		}
