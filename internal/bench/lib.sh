@@ -7,6 +7,9 @@
 start_server() {
 	local out=$1
 	shift
+	# Emptied here, before the server starts: the redirect below truncates
+	# in the child, after the loop may have read an earlier run's address.
+	: >"$out"
 	"$@" >"$out" 2>&1 &
 	server_pid=$!
 	url=
