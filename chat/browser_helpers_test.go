@@ -1,6 +1,7 @@
 package chat_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,6 +102,16 @@ type liveSetup func(s *sheen.Session, c *chat.Chat)
 // transcript. The App is shut down when the test ends.
 func openChat(t *testing.T, b *browsertest.Browser, opts []chat.Option, setup liveSetup, scripts ...string) *chatTab {
 	t.Helper()
+	return openChatWithin(t, b, browsertest.Timeout,
+		`document.documentElement.dataset.sheenState === "open" && received("reset") > 0 && received("commands") > 0 && !!ta()`,
+		opts, setup, scripts...)
+}
+
+// openChatWithin is openChat with limit for each step of opening (the page
+// load, the session's start, the chat's readiness) and ready, the
+// JavaScript condition that says the chat is open.
+func openChatWithin(t *testing.T, b *browsertest.Browser, limit time.Duration, ready string, opts []chat.Option, setup liveSetup, scripts ...string) *chatTab {
+	t.Helper()
 	chats := make(chan *chat.Chat, 1)
 	page := sheen.Page("sheen chat test", chat.UI("chat", opts...))
 	app := sheen.New(page, func(s *sheen.Session) {
@@ -118,13 +129,19 @@ func openChat(t *testing.T, b *browsertest.Browser, opts []chat.Option, setup li
 	tab.RecordFrames()
 	tab.OnNewDocument(chatRecorder)
 	tab.OnNewDocument(scripts...)
-	tab.Do(chromedp.Navigate(srv.URL + "/"))
+	ctx, cancel := context.WithTimeout(tab.Context(), limit)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
 	select {
 	case tab.chat = <-chats:
-	case <-time.After(browsertest.Timeout):
+	case <-time.After(limit):
 		t.Fatal("the session did not start")
 	}
-	tab.Wait(`document.documentElement.dataset.sheenState === "open" && received("reset") > 0 && received("commands") > 0 && !!ta()`)
+	if err := tab.WaitTimeout(ready, limit); err != nil {
+		t.Fatalf("the chat did not open (%s): %v", ready, err)
+	}
 	return tab
 }
 

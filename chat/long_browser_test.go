@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/sheenhq/sheen"
@@ -329,36 +328,7 @@ func TestBrowserChatLongFocus(t *testing.T) {
 // machine, more so under -race.
 func openLong(t *testing.T, b *browsertest.Browser, opts []chat.Option, setup liveSetup, scripts ...string) *chatTab {
 	t.Helper()
-	const slow = 3 * time.Minute
-	chats := make(chan *chat.Chat, 1)
-	page := sheen.Page("sheen chat test", chat.UI("chat", opts...))
-	app := sheen.New(page, func(s *sheen.Session) {
-		c := chat.New(s, "chat", opts...)
-		if setup != nil {
-			setup(s, c)
-		}
-		select {
-		case chats <- c:
-		default:
-		}
-	}, sheen.WithLogger(zap.NewNop()))
-	srv := browsertest.ServeApp(t, app)
-	tab := &chatTab{Tab: b.Tab(t), t: t}
-	tab.RecordFrames()
-	tab.OnNewDocument(chatRecorder)
-	tab.OnNewDocument(scripts...)
-	ctx, cancel := context.WithTimeout(tab.Context(), slow)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatalf("opening the page: %v", err)
-	}
-	select {
-	case tab.chat = <-chats:
-	case <-time.After(slow):
-		t.Fatal("the session did not start")
-	}
-	if err := tab.WaitTimeout(`document.documentElement.dataset.sheenState === "open" && document.querySelector("#chat").hasAttribute("data-synced") && !!ta()`, slow); err != nil {
-		t.Fatalf("the chat did not open: %v", err)
-	}
-	return tab
+	return openChatWithin(t, b, 3*time.Minute,
+		`document.documentElement.dataset.sheenState === "open" && document.querySelector("#chat").hasAttribute("data-synced") && !!ta()`,
+		opts, setup, scripts...)
 }
