@@ -683,8 +683,18 @@ type altSet struct {
 func (a *altSet) fileKeys(keys map[string]bool) {
 	for _, ans := range a.answers {
 		for _, sm := range ans {
-			if m, _, ok := fromStore(sm); ok {
-				fileKeys(keys, m)
+			// Only the attachments of the saved metadata: fromStore would
+			// also split the thinking off a reply saved while it streamed.
+			var md struct {
+				Attachments []savedFile `json:"attachments"`
+			}
+			if json.Unmarshal(sm.Meta, &md) != nil {
+				continue
+			}
+			for _, f := range md.Attachments {
+				if f.File != "" {
+					keys[f.File] = true
+				}
 			}
 		}
 	}
