@@ -23,7 +23,9 @@ import (
 // client/sheen.js does: the hello, the chat's "ready", numbered events, a
 // ping every heartbeat carrying the last applied seq, and, after a lost
 // connection, a resume with the session's token, resending the events the
-// server had not acknowledged. Updates must arrive in sequence. It keeps
+// server had not acknowledged. Like the browser it also pings within
+// [AckDelay] of applying updates, at most once per AckDelay, so the server
+// trims its replay buffer as updates arrive. Updates must arrive in sequence. It keeps
 // the chat's streaming message as the browser does (start, patch, end).
 //
 // Its methods are for one goroutine; a Page's pinger runs beside it while
@@ -34,8 +36,10 @@ type Page struct {
 	hdr   http.Header
 
 	ws        *websocket.Conn
+	arrivals  *arrivalConn // ws's connection when opened through [Arrivals]
 	pingStop  chan struct{}
 	pingDone  chan struct{}
+	applied   chan struct{} // an update was applied (capacity 1; see ping)
 	heartbeat time.Duration
 	grace     time.Duration
 
@@ -56,6 +60,10 @@ type Page struct {
 type Frame struct {
 	Patches int  // patches of the streaming message
 	End     bool // the message ended
+	Pong    bool // the frame was the answer to a ping
+	// Arrived is when the frame reached the page's socket, for a page
+	// opened through an [Arrivals] client; otherwise when it was read.
+	Arrived time.Time
 }
 
 // ErrExpired reports a resume the server refused: the session is gone.
@@ -91,16 +99,21 @@ func Open(ctx context.Context, hc *http.Client, base, user string) (*Page, error
 
 // connect dials, sends hello and reads the welcome.
 func (p *Page) connect(ctx context.Context, hello []byte) (protocol.Welcome, error) {
-	ws, _, err := websocket.Dial(ctx, p.wsURL, &websocket.DialOptions{HTTPClient: p.hc, HTTPHeader: p.hdr})
+	slot := new(arrivalSlot)
+	ws, _, err := websocket.Dial(context.WithValue(ctx, arrivalKey{}, slot), p.wsURL, &websocket.DialOptions{HTTPClient: p.hc, HTTPHeader: p.hdr})
 	if err != nil {
 		return protocol.Welcome{}, err
 	}
+	arrivals := slot.get()
 	ws.SetReadLimit(4 * protocol.MaxFrame)
 	if err := ws.Write(ctx, websocket.MessageText, hello); err != nil {
 		ws.CloseNow()
 		return protocol.Welcome{}, err
 	}
 	_, data, err := ws.Read(ctx)
+	if arrivals != nil {
+		arrivals.take() // the welcome's
+	}
 	if err != nil {
 		ws.CloseNow()
 		return protocol.Welcome{}, err
@@ -118,29 +131,53 @@ func (p *Page) connect(ctx context.Context, hello []byte) (protocol.Welcome, err
 		}
 		return protocol.Welcome{}, fmt.Errorf("load: got %.200s, want a welcome", data)
 	}
-	p.ws, p.session, p.token = ws, w.Session, w.Token
+	p.ws, p.arrivals, p.session, p.token = ws, arrivals, w.Session, w.Token
 	p.heartbeat = time.Duration(w.Heartbeat) * time.Millisecond
 	p.grace = time.Duration(w.Grace) * time.Millisecond
 	if !w.Resumed {
 		p.seq.Store(w.Seq)
 	}
 	p.pingStop, p.pingDone = make(chan struct{}), make(chan struct{})
+	if p.applied == nil {
+		p.applied = make(chan struct{}, 1)
+	}
 	go p.ping(ws, p.pingStop, p.pingDone)
 	return w, nil
 }
 
-// ping sends a ping every heartbeat until stop is closed, as pages do (the
-// server closes silent connections, and trims its replay buffer up to the
-// seq a ping carries).
+// AckDelay is how soon after applying updates a page acknowledges them
+// with a ping, and the least time between two such pings: ACK_DELAY in
+// client/connection.js.
+const AckDelay = time.Second
+
+// ping sends a ping every heartbeat, and AckDelay after the first update
+// applied since the last ping, until stop is closed, as pages do (the server
+// closes silent connections, and trims its replay buffer up to the seq a
+// ping carries).
 func (p *Page) ping(ws *websocket.Conn, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	t := time.NewTicker(p.heartbeat)
-	defer t.Stop()
+	heartbeat := time.NewTicker(p.heartbeat)
+	defer heartbeat.Stop()
+	ack := time.NewTimer(AckDelay)
+	ack.Stop()
+	applied := p.applied // nil while an ack is due: one wake per ack, not per update
 	for {
 		select {
 		case <-stop:
+			ack.Stop()
 			return
-		case <-t.C:
+		case <-applied:
+			applied = nil
+			ack.Reset(AckDelay)
+			continue
+		case <-ack.C:
+		case <-heartbeat.C:
+			ack.Stop() // this ping acknowledges too
+		}
+		applied = p.applied
+		select {
+		case <-applied: // applied before the seq read below: acknowledged by this ping
+		default:
 		}
 		frame, _ := protocol.Ping{Seq: p.seq.Load()}.MarshalJSON()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -182,19 +219,30 @@ func (p *Page) Next(ctx context.Context) (Frame, error) {
 	if err != nil {
 		return Frame{}, err
 	}
+	var at time.Time
+	if p.arrivals != nil {
+		at = p.arrivals.take()
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
 	m, err := protocol.DecodeServer(data)
 	if err != nil {
 		return Frame{}, fmt.Errorf("load: bad frame: %w: %.200s", err, data)
 	}
 	switch m := m.(type) {
 	case protocol.Update:
-		return p.apply(m)
+		f, err := p.apply(m)
+		f.Arrived = at
+		return f, err
 	case protocol.Error:
 		return Frame{}, fmt.Errorf("load: the server reports %s: %s", m.Code, m.Message)
 	case protocol.Expired:
 		return Frame{}, ErrExpired
+	case protocol.Pong:
+		return Frame{Pong: true, Arrived: at}, nil
 	}
-	return Frame{}, nil
+	return Frame{Arrived: at}, nil
 }
 
 func (p *Page) apply(u protocol.Update) (Frame, error) {
@@ -203,6 +251,10 @@ func (p *Page) apply(u protocol.Update) (Frame, error) {
 		return f, fmt.Errorf("load: update seq %d after %d", u.Seq, last)
 	}
 	p.seq.Store(u.Seq)
+	select {
+	case p.applied <- struct{}{}:
+	default: // the pinger has been told already
+	}
 	if u.Ack > 0 {
 		i := 0
 		for i < len(p.unackedN) && p.unackedN[i] <= u.Ack {

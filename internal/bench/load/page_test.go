@@ -34,6 +34,54 @@ func TestParseRequest(t *testing.T) {
 // TestPageResume streams a reply to a Page that drops its socket in the
 // middle and resumes: the reply must arrive whole, and no goroutine of the
 // test (server or page) may be left running.
+// TestPageAcknowledges checks that a page pings within AckDelay of applying
+// updates, as the browser does, not only every heartbeat: with a heartbeat
+// of an hour, a pong can only answer such a ping.
+func TestPageAcknowledges(t *testing.T) {
+	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users), sheen.WithHeartbeat(time.Hour))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(l) }()
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		if err := app.Shutdown(sctx); err != nil {
+			t.Error(err)
+		}
+		<-served
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := Open(ctx, &http.Client{}, "http://"+l.Addr().String(), "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Submit(ctx, Request{Chunks: 10, Every: 5 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	for ended := false; ; {
+		f, err := p.Next(ctx)
+		if err != nil {
+			t.Fatalf("no pong before %v: %v", err, ctx.Err())
+		}
+		ended = ended || f.End
+		if f.Pong {
+			if !ended {
+				t.Log("the pong came while the reply streamed")
+			}
+			break
+		}
+	}
+	if err := p.Check(10); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestPageResume(t *testing.T) {
 	before := runtime.NumGoroutine()
 	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users))
