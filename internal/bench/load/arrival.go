@@ -86,14 +86,14 @@ func (s *arrivalSlot) get() *arrivalConn {
 // each data message not yet taken.
 type frames struct {
 	mu     sync.Mutex
-	inHTTP bool   // still in the HTTP response
-	crlf   int    // how much of "\r\n\r\n" the response's last bytes matched
+	inHTTP bool // still in the HTTP response
+	crlf   int  // how much of "\r\n\r\n" the response's last bytes matched
 	hdr    [14]byte
-	hn     int    // header bytes held
-	rest   uint64 // payload bytes the current frame still needs; valid once the header is whole
-	inBody bool   // the header is whole
-	fin    bool   // the current frame ends its message
-	data   bool   // the current frame is a data frame (not a control frame)
+	hn     int         // header bytes held
+	rest   uint64      // payload bytes the current frame still needs; valid once the header is whole
+	inBody bool        // the header is whole
+	fin    bool        // the current frame ends its message
+	data   bool        // the current frame is a data frame (not a control frame)
 	stamps []time.Time // arrivals of whole data messages; the first head are taken
 	head   int
 }
