@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -78,6 +79,35 @@ func FuzzStream(f *testing.F) {
 			}
 			if got, want := c.view.HTML(), r.RenderString(c.src); got != want {
 				t.Fatalf("final view HTML differs from Render of %q\n got  %q\n want %q", c.src, got, want)
+			}
+		}
+	})
+}
+
+// FuzzPlain checks that appendPlain makes of every input isPlain accepts
+// what the sanitizer makes of it: goldmark's HTML of arbitrary markdown, and
+// arbitrary bytes taken as HTML.
+func FuzzPlain(f *testing.F) {
+	for _, s := range []string{
+		"w1 w2 w3", "a *b* **c** `d`", "it's \"quoted\" & <tagged> > less", "a\nb\r\nc", "&copy; &#169; &#x1F600; &bogus; &amp",
+		"<p>x</p>", "<p>a &quot;b&quot; c&#39;s</p>\n", "<p>\x00</p>", "<em><p>x</em>", "<p>x</p><script>y</script>", "<p >x</p>",
+		"\xff\xfe invalid", "line  \nbreak", "<code>&lt;b&gt;</code>",
+	} {
+		f.Add(s)
+	}
+	r := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		var raw bytes.Buffer
+		if err := r.renderer.Render(&raw, []byte(s), r.parse([]byte(s), nil)); err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range [][]byte{raw.Bytes(), []byte(s)} {
+			if !isPlain(in) {
+				continue
+			}
+			want := r.policy.SanitizeBytes(in)
+			if got := appendPlain(nil, in); !bytes.Equal(got, want) {
+				t.Fatalf("appendPlain(%q) = %q, the sanitizer makes %q", in, got, want)
 			}
 		}
 	})

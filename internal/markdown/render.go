@@ -144,7 +144,8 @@ type scratch struct {
 }
 
 // renderBlock appends the HTML of one top-level block: goldmark, then the
-// sanitizer, then the trusted markup in the holes goldmark left.
+// sanitizer (or, for plain text, what it would make of it: see isPlain),
+// then the trusted markup in the holes goldmark left.
 func (r *Renderer) renderBlock(dst, src []byte, n ast.Node, cache *codeCache) []byte {
 	s, _ := r.scratch.Get().(*scratch)
 	if s == nil {
@@ -156,8 +157,12 @@ func (r *Renderer) renderBlock(dst, src []byte, n ast.Node, cache *codeCache) []
 	// Neither step can fail: goldmark writes to memory, and the sanitizer
 	// stops early only on a reader error, which a bytes.Reader never has.
 	_ = r.renderer.Render(&s.raw, src, n)
-	s.rd.Reset(s.raw.b)
-	_ = r.policy.SanitizeReaderToWriter(&s.rd, &s.clean)
+	if isPlain(s.raw.b) {
+		s.clean.b = appendPlain(s.clean.b, s.raw.b)
+	} else {
+		s.rd.Reset(s.raw.b)
+		_ = r.policy.SanitizeReaderToWriter(&s.rd, &s.clean)
+	}
 	dst = r.fillHoles(dst, s.clean.b, src, n, cache)
 	if cap(s.raw.b) <= 64<<10 && cap(s.clean.b) <= 64<<10 {
 		r.scratch.Put(s)
