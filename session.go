@@ -360,6 +360,10 @@ func (s *Session) sendError(c *transport.Conn, e protocol.Error) {
 	c.Send(frame)
 }
 
+// reuseMessages is the largest array of messages an update hands on to the
+// next; a burst's larger one is left to the collector.
+const reuseMessages = 16
+
 // flushed runs at the end of every flush: what changed goes out in one frame.
 func (s *Session) flushed() {
 	s.mu.Lock()
@@ -378,6 +382,13 @@ func (s *Session) flushed() {
 	var err error
 	if !ok {
 		frame, err = u.MarshalJSON()
+	}
+	if cap(u.Messages) <= reuseMessages {
+		// The frame holds what they said: the next update appends to the
+		// same array (a streaming session sends one every few tens of
+		// milliseconds).
+		clear(u.Messages)
+		s.pending.Messages = u.Messages[:0]
 	}
 	if err != nil {
 		s.seq--

@@ -5,8 +5,9 @@ package transport
 // bounded by frame count and bytes; frames the page confirmed are dropped
 // early. It is not safe for concurrent use.
 type Replay struct {
-	frames   [][]byte
-	first    uint64 // seq of frames[0]
+	frames   [][]byte // the window of frames held, within base
+	base     [][]byte // the whole array frames lives in (len = cap)
+	first    uint64   // seq of frames[0]
 	bytes    int
 	maxFrame int
 	maxBytes int
@@ -23,7 +24,20 @@ func (r *Replay) Add(seq uint64, frame []byte) {
 	if len(r.frames) == 0 {
 		r.first = seq
 	}
+	if len(r.frames) == cap(r.frames) && 2*len(r.frames) <= len(r.base) {
+		// Acknowledgements slid the window to the end of an array at
+		// least twice its size: move it back to the start rather than let
+		// append allocate another (a streaming session would, every few
+		// dozen frames).
+		n := copy(r.base, r.frames)
+		clear(r.base[n:]) // no stale references to frames dropped later
+		r.frames = r.base[:n]
+	}
+	before := cap(r.frames)
 	r.frames = append(r.frames, frame)
+	if cap(r.frames) != before { // a new array
+		r.base = r.frames[:cap(r.frames)]
+	}
 	r.bytes += len(frame)
 	for len(r.frames) > 1 && (len(r.frames) > r.maxFrame || r.bytes > r.maxBytes) {
 		r.drop()

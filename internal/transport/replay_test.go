@@ -61,3 +61,41 @@ func TestReplayAckThenAdd(t *testing.T) {
 		t.Fatalf("Len = %d, %d", n, b)
 	}
 }
+
+// TestReplayWindowSlides streams frames acknowledged a few at a time, as a
+// page does: the buffer keeps the right frames, holds no reference to a
+// dropped one, and moves its window back to the start of its array instead
+// of growing another.
+func TestReplayWindowSlides(t *testing.T) {
+	r := NewReplay(1024, 1<<20)
+	frame := func(seq uint64) []byte { return []byte{byte(seq), byte(seq >> 8)} }
+	arrays := 0
+	var last *[]byte
+	for seq := uint64(1); seq <= 5000; seq++ {
+		r.Add(seq, frame(seq))
+		if p := &r.base[0]; p != last {
+			arrays, last = arrays+1, p
+		}
+		if seq%7 == 0 {
+			r.Ack(seq - 3) // the page is 3 frames behind
+		}
+		if seq >= 3 {
+			got, ok := r.Since(seq-2, seq)
+			if !ok || len(got) != 2 || string(got[0]) != string(frame(seq-1)) || string(got[1]) != string(frame(seq)) {
+				t.Fatalf("after %d: Since(%d) = %q, %v", seq, seq-2, got, ok)
+			}
+		}
+		held := 0
+		for _, f := range r.base {
+			if f != nil {
+				held++
+			}
+		}
+		if n, _ := r.Len(); n > 10 || held != n {
+			t.Fatalf("after %d: %d frames held, %d references in the array", seq, n, held)
+		}
+	}
+	if arrays > 8 {
+		t.Errorf("%d arrays for a window of at most 10 frames", arrays)
+	}
+}
