@@ -288,12 +288,24 @@ func (c *Chat) target(ctx context.Context) *conv {
 }
 
 // post runs fn in the chat's turn if the chat still shows cv then.
-func (c *Chat) post(cv *conv, fn func(v *Chat)) {
-	c.g.Post(func() {
+func (c *Chat) post(cv *conv, fn func(v *Chat)) { c.g.Post(c.shown(cv, fn)) }
+
+// postLater is post for a caller that runs the turns itself once it lets go
+// of the conversation's lock: a turn the page's session needs is added to
+// runs (see reactive.Graph.PostLater).
+func (c *Chat) postLater(cv *conv, fn func(v *Chat), runs *[]func()) {
+	if run := c.g.PostLater(c.shown(cv, fn)); run != nil {
+		*runs = append(*runs, run)
+	}
+}
+
+// shown returns fn for c, to run in a turn of its session while c shows cv.
+func (c *Chat) shown(cv *conv, fn func(v *Chat)) func() {
+	return func() {
 		if c.cur() == cv && !c.gone {
 			fn(c)
 		}
-	})
+	}
 }
 
 // changed records that the shown transcript changed. Turn.

@@ -37,6 +37,7 @@ type conv struct {
 	prefix string // message ids are prefix + "-m" + n
 
 	mu      sync.Mutex
+	later   *[]func() // while a flusher flushes: where the turns it runs itself go (see broadcast)
 	title   string
 	stored  bool // created in the store
 	msgs    []Message
@@ -91,7 +92,11 @@ type respInfo struct {
 // broadcast runs fn in the turn of every view that shows cv. Locked.
 func (cv *conv) broadcast(fn func(v *Chat)) {
 	for _, v := range cv.views {
-		v.post(cv, fn)
+		if cv.later != nil {
+			v.postLater(cv, fn, cv.later)
+		} else {
+			v.post(cv, fn)
+		}
 	}
 }
 

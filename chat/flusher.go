@@ -74,7 +74,21 @@ func (w *writer) flushLoop() {
 		d := flusherLinger
 		switch {
 		case f.pending && !now.Before(due):
+			// The turns that send the patch to the pages run here,
+			// once the lock is let go, rather than on a goroutine each
+			// page's session wakes for it.
+			cv.later = &w.runs
 			w.flush()
+			cv.later = nil
+			if len(w.runs) > 0 {
+				cv.mu.Unlock()
+				for i, run := range w.runs {
+					run()
+					w.runs[i] = nil
+				}
+				w.runs = w.runs[:0]
+				cv.mu.Lock()
+			}
 			continue
 		case f.pending || now.Before(due):
 			// A flush waits for due; or one ran less than a period

@@ -353,7 +353,8 @@ func (o *op) interrupted() bool {
 // guarded by its conversation's mu.
 type writer struct {
 	cv       *conv
-	v        *Chat // the chat that started it (its options apply)
+	runs     []func() // the flusher's: turns it runs itself (see flushLoop)
+	v        *Chat    // the chat that started it (its options apply)
 	id       string
 	icon     HTML
 	author   string          // people.go

@@ -126,6 +126,7 @@ type Graph struct {
 	again    bool      // a Flush it ran was cut short by a panic too
 	// recoverEffect is deferred by a Flush that runs effects (see there).
 	recoverEffect func()
+	runLater      func() // a turn that drains the mailbox (see PostLater)
 	hooks         []hook
 	hookSeq       uint64
 	timers        map[*timer]struct{}
@@ -171,6 +172,7 @@ func NewGraph(opts ...Option) *Graph {
 	g.ctx, g.cancel = context.WithCancel(parent)
 	// Made once: a deferred func value costs Flush fewer stores than a
 	// closure built at every flush.
+	g.runLater = func() { g.Do(nil) } // made once: PostLater returns it
 	g.recoverEffect = func() {
 		if g.current != g.fcur {
 			if r := recover(); r != nil {
@@ -233,29 +235,54 @@ func (g *Graph) Do(fn func()) {
 // Post schedules fn to run as a turn of the graph without waiting for it.
 // Posted functions run in the order they were posted; the flush they cause
 // follows them. After [Graph.Close], Post does nothing.
-func (g *Graph) Post(fn func()) {
+func (g *Graph) Post(fn func()) { g.post(fn, false) }
+
+// PostLater schedules fn as [Graph.Post] does, but when no turn of g runs or
+// is about to, it leaves running the turn to the caller: it returns a
+// function that runs it on the calling goroutine, which must call it once it
+// holds no lock that code of the turn may take. It returns nil when a turn
+// running now, or one already on its way, will run fn (or g is closed).
+//
+// A goroutine that posts a stream of small turns, each with a lock held
+// (the chat's flusher, for every page of a conversation), saves waking
+// another goroutine for each and the wait for it to be scheduled. Until run
+// is called, what others post to g waits too: call it soon.
+func (g *Graph) PostLater(fn func()) (run func()) { return g.post(fn, true) }
+
+// post adds fn to the mailbox and sees that a turn runs it: a running turn
+// drains the mailbox before it ends, and so does the goroutine draining it;
+// otherwise the drainer lingering for more is handed the work, or a new one
+// starts, or (later) the caller gets the turn, unless a turn runs on another
+// goroutine (the caller would wait for it).
+func (g *Graph) post(fn func(), later bool) (run func()) {
 	g.mbox.Lock()
 	if g.closed.Load() {
 		g.mbox.Unlock()
-		return
+		return nil
 	}
 	g.posted = append(g.posted, fn)
-	start := !g.draining && !g.owned() // a running turn drains the mailbox before it ends
-	if start {
-		g.draining = true
-		if g.lingering { // a drainer waits for more: hand it this
-			g.lingering = false
-			start = false
-			select {
-			case g.wake <- struct{}{}:
-			default:
-			}
+	if g.draining || g.owned() {
+		g.mbox.Unlock()
+		return nil
+	}
+	g.draining = true
+	if later && g.owner.Load() == 0 {
+		g.mbox.Unlock()
+		return g.runLater
+	}
+	start := true
+	if g.lingering { // a drainer waits for more: hand it this
+		g.lingering, start = false, false
+		select {
+		case g.wake <- struct{}{}:
+		default:
 		}
 	}
 	g.mbox.Unlock()
 	if start {
 		go g.drain()
 	}
+	return nil
 }
 
 // drainLinger is how long the goroutine that runs posted functions waits
