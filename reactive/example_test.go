@@ -293,6 +293,31 @@ func ExampleGraph_Do() {
 // Post runs a function as a turn without waiting for it. Posted from reactive
 // code, it runs after the current flush; posted from elsewhere, it runs soon,
 // in order, and a later Do waits for it.
+// A goroutine that holds a lock while it posts runs the turn itself once it
+// lets go of the lock.
+func ExampleGraph_PostLater() {
+	g := reactive.NewGraph()
+	defer g.Close()
+	last := reactive.NewValue(g, "")
+	reactive.NewEffect(g, func() error {
+		if s := last.Get(); s != "" {
+			fmt.Println("page shows", s)
+		}
+		return nil
+	})
+
+	var mu sync.Mutex // say, what a stream has written so far
+	mu.Lock()
+	run := g.PostLater(func() { last.Set("hello") })
+	mu.Unlock()
+	if run != nil { // no turn was running or on its way: this goroutine runs it
+		run()
+	}
+	g.Do(nil)
+	// Output:
+	// page shows hello
+}
+
 func ExampleGraph_Post() {
 	g := reactive.NewGraph()
 	defer g.Close()
