@@ -63,6 +63,18 @@ func (w *writer) endFlusher() {
 	}
 }
 
+// periodStart returns when the next coalescing period starts after a flush
+// that was due at due ran at now: at due, to keep the cadence, so that one
+// flush a busy machine got to late does not push back every later one (the
+// pages see a frame a period apart on average); at now if it was later than
+// a whole period.
+func periodStart(due, now time.Time, period time.Duration) time.Time {
+	if now.Sub(due) < period {
+		return due
+	}
+	return now
+}
+
 // flushLoop is the flusher's goroutine.
 func (w *writer) flushLoop() {
 	cv, f := w.cv, &w.fl
@@ -80,6 +92,7 @@ func (w *writer) flushLoop() {
 			cv.later = &w.runs
 			w.flush()
 			cv.later = nil
+			w.last = periodStart(due, now, w.coalesce)
 			if len(w.runs) > 0 {
 				cv.mu.Unlock()
 				for i, run := range w.runs {

@@ -109,3 +109,26 @@ func TestFlusherLongPeriod(t *testing.T) {
 	cv.mu.Unlock()
 	waitFor(t, cv, "the flusher of a stopped writer to end", func() bool { return !w.fl.running })
 }
+
+func TestPeriodStart(t *testing.T) {
+	due := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	const period = 30 * time.Millisecond
+	tests := []struct {
+		name string
+		late time.Duration
+		want time.Time
+	}{
+		{"on time", 0, due},
+		{"late by less than a period: the cadence holds", 12 * time.Millisecond, due},
+		{"late by just under a period", period - time.Nanosecond, due},
+		{"late by a period: afresh", period, due.Add(period)},
+		{"late by much more", 5 * period, due.Add(5 * period)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := periodStart(due, due.Add(tt.late), period); !got.Equal(tt.want) {
+				t.Errorf("periodStart(due, due+%v) = due+%v, want due+%v", tt.late, got.Sub(due), tt.want.Sub(due))
+			}
+		})
+	}
+}
