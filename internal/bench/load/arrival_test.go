@@ -3,14 +3,9 @@ package load
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"testing"
 	"time"
-
-	"go.uber.org/zap"
-
-	"github.com/sheenhq/sheen"
 )
 
 // frame returns a server's (unmasked) WebSocket frame.
@@ -115,28 +110,13 @@ func TestArrivals(t *testing.T) {
 	if !stampsSupported {
 		t.Skip("no receive timestamps on this platform")
 	}
-	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(l) }()
-	defer func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := app.Shutdown(sctx); err != nil {
-			t.Error(err)
-		}
-		<-served
-	}()
-
+	base := serveApp(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	hc := Arrivals(&http.Client{})
 	defer hc.CloseIdleConnections()
 	start := time.Now()
-	p, err := Open(ctx, hc, "http://"+l.Addr().String(), "u1")
+	p, err := Open(ctx, hc, base, "u1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,32 +31,14 @@ func TestParseRequest(t *testing.T) {
 	}
 }
 
-// TestPageResume streams a reply to a Page that drops its socket in the
-// middle and resumes: the reply must arrive whole, and no goroutine of the
-// test (server or page) may be left running.
 // TestPageAcknowledges checks that a page pings within AckDelay of applying
 // updates, as the browser does, not only every heartbeat: with a heartbeat
 // of an hour, a pong can only answer such a ping.
 func TestPageAcknowledges(t *testing.T) {
-	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users), sheen.WithHeartbeat(time.Hour))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(l) }()
-	defer func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := app.Shutdown(sctx); err != nil {
-			t.Error(err)
-		}
-		<-served
-	}()
-
+	base := serveApp(t, sheen.WithHeartbeat(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := Open(ctx, &http.Client{}, "http://"+l.Addr().String(), "u1")
+	p, err := Open(ctx, &http.Client{}, base, "u1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +64,33 @@ func TestPageAcknowledges(t *testing.T) {
 	}
 }
 
+// serveApp serves the load's app on 127.0.0.1 until the test ends and
+// returns its base URL.
+func serveApp(t *testing.T, opts ...sheen.Option) string {
+	t.Helper()
+	app := sheen.New(AppPage(), Server(1000), append([]sheen.Option{sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users)}, opts...)...)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(l) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := app.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			t.Error(err)
+		}
+	})
+	return "http://" + l.Addr().String()
+}
+
+// TestPageResume streams a reply to a Page that drops its socket in the
+// middle and resumes: the reply must arrive whole, and no goroutine of the
+// test (server or page) may be left running.
 func TestPageResume(t *testing.T) {
 	before := runtime.NumGoroutine()
 	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users))
