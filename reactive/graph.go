@@ -170,9 +170,9 @@ func NewGraph(opts ...Option) *Graph {
 		parent = context.Background()
 	}
 	g.ctx, g.cancel = context.WithCancel(parent)
+	g.runLater = func() { g.Do(nil) } // made once: PostLater returns it
 	// Made once: a deferred func value costs Flush fewer stores than a
 	// closure built at every flush.
-	g.runLater = func() { g.Do(nil) } // made once: PostLater returns it
 	g.recoverEffect = func() {
 		if g.current != g.fcur {
 			if r := recover(); r != nil {
