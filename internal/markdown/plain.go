@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+
 	"golang.org/x/net/html"
 )
 
