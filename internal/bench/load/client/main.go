@@ -141,7 +141,7 @@ func main() {
 					if !last.IsZero() {
 						g, rg = append(g, µs(now.Sub(last))), append(rg, µs(read.Sub(lastRead)))
 						if i == 0 && *slow > 0 && now.Sub(last) > *slow {
-							fmt.Fprintf(os.Stderr, "session 0: frame %d at %v: gap %v (read %v after it arrived)\n", len(g)+1, now.Sub(first).Round(time.Millisecond), now.Sub(last).Round(time.Microsecond), read.Sub(now).Round(time.Microsecond))
+							fmt.Fprintf(os.Stderr, "session 0: frame %d at %v (%s): gap %v (read %v after it arrived)\n", len(g)+1, now.Sub(first).Round(time.Millisecond), now.Format("15:04:05.000"), now.Sub(last).Round(time.Microsecond), read.Sub(now).Round(time.Microsecond))
 						}
 					} else {
 						first = now
