@@ -86,10 +86,14 @@ func (w *writer) flushLoop() {
 		d := flusherLinger
 		switch {
 		case f.pending && !now.Before(due):
-			// The turns that send the patch to the pages run here,
-			// once the lock is let go, rather than on a goroutine each
-			// page's session wakes for it.
-			cv.later = &w.runs
+			// With one page, the turn that sends it the patch runs here,
+			// once the lock is let go, rather than on a goroutine its
+			// session wakes for it. (With several, each session keeps
+			// its own goroutine, so that one page's slow reactive code
+			// never holds up the others' frames.)
+			if len(cv.views) == 1 {
+				cv.later = &w.runs
+			}
 			w.flush()
 			cv.later = nil
 			w.last = periodStart(due, now, w.coalesce)
