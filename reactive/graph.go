@@ -244,9 +244,13 @@ func (g *Graph) Post(fn func()) { g.post(fn, false) }
 // running now, or one already on its way, will run fn (or g is closed).
 //
 // A goroutine that posts a stream of small turns, each with a lock held
-// (the chat's flusher, for every page of a conversation), saves waking
-// another goroutine for each and the wait for it to be scheduled. Until run
-// is called, what others post to g waits too: call it soon.
+// (the chat's flusher, for the page a conversation is shown on), saves
+// waking another goroutine for each and the wait for it to be scheduled.
+// Until run is called, what others post to g waits too: call it soon. The
+// turn runs what was posted before fn, and the effects it causes, on the
+// caller's goroutine: a caller that serves several graphs in turn should not
+// take the turn of more than one, or one graph's slow code holds up the
+// others.
 func (g *Graph) PostLater(fn func()) (run func()) { return g.post(fn, true) }
 
 // post adds fn to the mailbox and sees that a turn runs it: a running turn
