@@ -15,7 +15,9 @@
 // them (which adds this process's own queueing when it shares the machine).
 // At the end it prints one summary line: frames per second, the
 // p50/p99/p99.9/max inter-frame gap over all sessions by arrival, the same
-// by read, errors, and the CPU time and peak RSS of the server
+// by read, errors, the gaps by arrival of the steady state alone (from the
+// last session's first frame to the first session's last, when every
+// session streams: no dialling, no reply ending), and the CPU time and peak RSS of the server
 // processes (from /proc/PID; several pids are summed, peak RSS is the
 // largest), its own CPU time and the load average, and whether the targets
 // (p99 gap by arrival ≤ 50 ms, server CPU ≤ 1 core) were met.
@@ -109,8 +111,10 @@ func main() {
 		frames, patches atomic.Int64
 		checked         atomic.Int64
 		errs            load.Errors
-		gaps            = make([][]int32, *n) // µs between arrivals, per session
-		readGaps        = make([][]int32, *n) // µs between reads, per session
+		gaps            = make([][]int32, *n)                  // µs between arrivals, per session
+		readGaps        = make([][]int32, *n)                  // µs between reads, per session
+		gapEnds         = make([][]int32, *n)                  // when each gap ended (its frame arrived), ms since start
+		firsts, lasts   = make([]int32, *n), make([]int32, *n) // each session's first and last frame, ms since start
 		dial            = make(chan struct{}, *conc)
 		wg              sync.WaitGroup
 	)
@@ -127,7 +131,8 @@ func main() {
 				return
 			}
 			defer p.Close()
-			g, rg := make([]int32, 0, req.Chunks), make([]int32, 0, req.Chunks)
+			g, rg, ends := make([]int32, 0, req.Chunks), make([]int32, 0, req.Chunks), make([]int32, 0, req.Chunks)
+			sinceStart := func(t time.Time) int32 { return int32(t.Sub(start).Milliseconds()) }
 			var last, first, lastRead time.Time
 			µs := func(d time.Duration) int32 { return int32(min(d.Microseconds(), math.MaxInt32)) }
 			for {
@@ -139,7 +144,7 @@ func main() {
 				if f.Patches > 0 {
 					now, read := f.Arrived, time.Now()
 					if !last.IsZero() {
-						g, rg = append(g, µs(now.Sub(last))), append(rg, µs(read.Sub(lastRead)))
+						g, rg, ends = append(g, µs(now.Sub(last))), append(rg, µs(read.Sub(lastRead))), append(ends, sinceStart(now))
 						if i == 0 && *slow > 0 && now.Sub(last) > *slow {
 							fmt.Fprintf(os.Stderr, "session 0: frame %d at %v (%s): gap %v (read %v after it arrived)\n", len(g)+1, now.Sub(first).Round(time.Millisecond), now.Format("15:04:05.000"), now.Sub(last).Round(time.Microsecond), read.Sub(now).Round(time.Microsecond))
 						}
@@ -154,7 +159,8 @@ func main() {
 					break
 				}
 			}
-			gaps[i], readGaps[i] = g, rg
+			gaps[i], readGaps[i], gapEnds[i] = g, rg, ends
+			firsts[i], lasts[i] = sinceStart(first), sinceStart(last)
 			if err := p.Check(req.Chunks); err != nil {
 				errs.Add(fmt.Errorf("session %d: %w", i, err))
 				return
@@ -182,6 +188,19 @@ func main() {
 		}
 	}
 	pct, readPct := pcts(gaps), pcts(readGaps)
+	// The steady state: from when the last session's reply began to when
+	// the first one's ended, every session streams; before it the others
+	// are still dialling, after it they are finishing.
+	steadyFrom, steadyTo := slices.Max(firsts), slices.Min(lasts)
+	steady := make([][]int32, len(gaps))
+	for i, g := range gaps {
+		for k, d := range g {
+			if end := gapEnds[i][k]; end-d/1000 >= steadyFrom && end <= steadyTo {
+				steady[i] = append(steady[i], d)
+			}
+		}
+	}
+	steadyPct := pcts(steady)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 	p99 := pct(0.99)
 
@@ -192,6 +211,10 @@ func main() {
 	fmt.Fprintf(&b, "sessions=%d servers=%d reply=%d×%v wall=%.1fs frames=%d (%.0f/s) patches=%d gap p50=%s p99=%s p99.9=%s max=%s read gap p50=%s p99=%s p99.9=%s max=%s errors=%d checked=%d/%d",
 		*n, len(bases), req.Chunks, req.Every, wall.Seconds(), frames.Load(), float64(frames.Load())/wall.Seconds(), patches.Load(),
 		ms(pct(0.5)), ms(p99), ms(pct(0.999)), ms(pct(1)), ms(readPct(0.5)), ms(readPct(0.99)), ms(readPct(0.999)), ms(readPct(1)), errs.Count(), checked.Load(), *n)
+	if steadyTo > steadyFrom {
+		fmt.Fprintf(&b, " steady %.1f–%.1fs gap p50=%s p99=%s p99.9=%s max=%s",
+			float64(steadyFrom)/1000, float64(steadyTo)/1000, ms(steadyPct(0.5)), ms(steadyPct(0.99)), ms(steadyPct(0.999)), ms(steadyPct(1)))
+	}
 	cores := math.NaN()
 	if len(procs) > 0 {
 		var cpu time.Duration
