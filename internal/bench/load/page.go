@@ -25,8 +25,9 @@ import (
 // connection, a resume with the session's token, resending the events the
 // server had not acknowledged. Like the browser it also pings within
 // [AckDelay] of applying updates, at most once per AckDelay, so the server
-// trims its replay buffer as updates arrive. Updates must arrive in sequence. It keeps
-// the chat's streaming message as the browser does (start, patch, end).
+// trims its replay buffer as updates arrive. Updates must arrive in
+// sequence. It keeps the chat's streaming message as the browser does
+// (start, patch, end).
 //
 // Its methods are for one goroutine; a Page's pinger runs beside it while
 // connected and stops with [Page.Drop] and [Page.Close].
@@ -110,10 +111,7 @@ func (p *Page) connect(ctx context.Context, hello []byte) (protocol.Welcome, err
 		ws.CloseNow()
 		return protocol.Welcome{}, err
 	}
-	_, data, err := ws.Read(ctx)
-	if arrivals != nil {
-		arrivals.take() // the welcome's
-	}
+	data, _, err := read(ctx, ws, arrivals)
 	if err != nil {
 		ws.CloseNow()
 		return protocol.Welcome{}, err
@@ -215,16 +213,9 @@ func (p *Page) Submit(ctx context.Context, r Request) error {
 // Next reads one frame and applies it. Pongs and other frames that are not
 // updates return a zero Frame.
 func (p *Page) Next(ctx context.Context) (Frame, error) {
-	_, data, err := p.ws.Read(ctx)
+	data, at, err := read(ctx, p.ws, p.arrivals)
 	if err != nil {
 		return Frame{}, err
-	}
-	var at time.Time
-	if p.arrivals != nil {
-		at = p.arrivals.take()
-	}
-	if at.IsZero() {
-		at = time.Now()
 	}
 	m, err := protocol.DecodeServer(data)
 	if err != nil {
@@ -243,6 +234,21 @@ func (p *Page) Next(ctx context.Context) (Frame, error) {
 		return Frame{Pong: true, Arrived: at}, nil
 	}
 	return Frame{Arrived: at}, nil
+}
+
+// read reads one message from ws and tells when it arrived: its kernel
+// timestamp when ws's connection a reports arrivals, the time now if not.
+// Every message read takes its arrival, so the two stay in step.
+func read(ctx context.Context, ws *websocket.Conn, a *arrivalConn) ([]byte, time.Time, error) {
+	_, data, err := ws.Read(ctx)
+	var at time.Time
+	if a != nil {
+		at = a.take()
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return data, at, err
 }
 
 func (p *Page) apply(u protocol.Update) (Frame, error) {

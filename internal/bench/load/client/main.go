@@ -17,10 +17,11 @@
 // p50/p99/p99.9/max inter-frame gap over all sessions by arrival, the same
 // by read, errors, the gaps by arrival of the steady state alone (from the
 // last session's first frame to the first session's last, when every
-// session streams: no dialling, no reply ending), and the CPU time and peak RSS of the server
-// processes (from /proc/PID; several pids are summed, peak RSS is the
-// largest), its own CPU time and the load average, and whether the targets
-// (p99 gap by arrival ≤ 50 ms, server CPU ≤ 1 core) were met.
+// session streams: no dialling, no reply ending), and the CPU time and
+// peak RSS of the server processes (from /proc/PID; several pids are
+// summed, peak RSS is the largest), its own CPU time and the load average,
+// and whether the targets (p99 gap by arrival ≤ 50 ms, server CPU ≤ 1 core)
+// were met.
 package main
 
 import (
@@ -52,7 +53,7 @@ func main() {
 	src := flag.String("src", "", "comma-separated loopback source addresses to spread the connections over")
 	label := flag.String("label", "", "a label printed at the start of the summary line")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this client to this file")
-	slow := flag.Duration("slow", 0, "print every gap of session 0 longer than this, with its frame number and time since the first frame (0: none)")
+	slow := flag.Duration("slow", 0, "print every gap of session 0 longer than this, with its frame number, the time since the first frame and the wall-clock time it ended (0: none)")
 	flag.Parse()
 	bases := strings.Split(*urls, ",")
 	if *urls == "" {
