@@ -18,6 +18,7 @@ import (
 
 	"github.com/sheenhq/sheen/internal/logerr"
 	"github.com/sheenhq/sheen/internal/transport"
+	"github.com/sheenhq/sheen/internal/wirejson"
 	"github.com/sheenhq/sheen/protocol"
 	"github.com/sheenhq/sheen/reactive"
 )
@@ -48,6 +49,7 @@ type Session struct {
 	events   map[string][]func(name string, data json.RawMessage)
 	ended    []func()
 	pending  protocol.Update
+	appends  []appendData // data of pending messages appended as they are encoded
 	dirty    bool
 	ackSent  uint64
 	noticeID int
@@ -378,10 +380,10 @@ func (s *Session) flushed() {
 	s.mu.Lock()
 	s.seq++
 	u.Seq = s.seq
-	frame, ok := appendUpdate(make([]byte, 0, updateSize(&u)), &u)
-	var err error
-	if !ok {
-		frame, err = u.MarshalJSON()
+	frame, err := encodeUpdate(&u, s.appends)
+	clear(s.appends) // the frame holds what they appended
+	if s.appends = s.appends[:0]; cap(s.appends) > reuseMessages {
+		s.appends = nil
 	}
 	if cap(u.Messages) <= reuseMessages {
 		// The frame holds what they said: the next update appends to the
@@ -504,6 +506,15 @@ func (s *Session) notify(level Level, message string, d time.Duration) {
 // [Component]); the page delivers it to that component's handler, in order.
 // data is encoded as JSON.
 func (s *Session) Send(target, name string, data any) error {
+	if a, ok := data.(wirejson.Appender); ok && a != nil {
+		// Written into the frame itself when it is encoded (flushed).
+		s.g.Do(func() {
+			s.appends = append(s.appends, appendData{len(s.pending.Messages), a})
+			s.pending.Messages = append(s.pending.Messages, protocol.Message{Target: target, Name: name})
+			s.dirty = true
+		})
+		return nil
+	}
 	raw, err := encodeData(data)
 	if err != nil {
 		return fmt.Errorf("sheen: message %q for %q: %w", name, target, err)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sheenhq/sheen/internal/wirejson"
 	"github.com/sheenhq/sheen/protocol"
 )
 
@@ -25,45 +24,70 @@ func TestAppendUpdate(t *testing.T) {
 		name string
 		u    protocol.Update
 		fast bool
+		apps []appendData
 	}{
-		{"seq only", protocol.Update{Seq: 1}, true},
-		{"ack", protocol.Update{Seq: 7, Ack: 3}, true},
-		{"patch", protocol.Update{Seq: 1 << 40, Ack: 1, Messages: []protocol.Message{{Target: "chat", Name: "patch", Data: patch}}}, true},
+		{"seq only", protocol.Update{Seq: 1}, true, nil},
+		{"ack", protocol.Update{Seq: 7, Ack: 3}, true, nil},
+		{"patch", protocol.Update{Seq: 1 << 40, Ack: 1, Messages: []protocol.Message{{Target: "chat", Name: "patch", Data: patch}}}, true, nil},
 		{"messages", protocol.Update{Seq: 2, Messages: []protocol.Message{
 			{Target: "chat", Name: "patch", Data: patch},
 			{Target: "odd\"<id>\xff\u2029", Name: "no data"},
 			{Target: "c", Name: "end", Data: data(map[string]any{"id": "m1", "status": "done", "source": "a <b> & \"c\"\n"})},
 			{Target: "c", Name: "null", Data: data(nil)},
-		}}, true},
-		{"empty collections", protocol.Update{Seq: 3, Outputs: map[string]protocol.Output{}, Notices: []protocol.Notice{}, Forget: []string{}}, true},
-		{"outputs", protocol.Update{Seq: 1, Outputs: map[string]protocol.Output{"o": protocol.HTMLOutput("<p>x</p>")}}, false},
-		{"inputs", protocol.Update{Seq: 1, Inputs: map[string]protocol.InputUpdate{"i": {Value: json.RawMessage(`1`)}}}, false},
-		{"notices", protocol.Update{Seq: 1, Notices: []protocol.Notice{{ID: "n1", Message: "m"}}}, false},
-		{"busy", protocol.Update{Seq: 1, Busy: &busy}, false},
-		{"bookmark", protocol.Update{Seq: 1, Bookmark: &mark}, false},
-		{"forget", protocol.Update{Seq: 1, Forget: []string{"o"}}, false},
+		}}, true, nil},
+		{"appended", protocol.Update{Seq: 4, Ack: 2, Messages: []protocol.Message{
+			{Target: "chat", Name: "patch"},
+			{Target: "c", Name: "end", Data: data(map[string]any{"id": "m1"})},
+			{Target: "chat", Name: "patch"},
+		}}, true, []appendData{{0, rawAppender(patch)}, {2, rawAppender(`{"id":"m2"}`)}}},
+		{"appended, not streamed", protocol.Update{Seq: 5, Notices: []protocol.Notice{{ID: "n1", Message: "m"}}, Messages: []protocol.Message{
+			{Target: "x", Name: "y"}, {Target: "chat", Name: "patch"},
+		}}, false, []appendData{{1, rawAppender(patch)}}},
+		{"empty collections", protocol.Update{Seq: 3, Outputs: map[string]protocol.Output{}, Notices: []protocol.Notice{}, Forget: []string{}}, true, nil},
+		{"outputs", protocol.Update{Seq: 1, Outputs: map[string]protocol.Output{"o": protocol.HTMLOutput("<p>x</p>")}}, false, nil},
+		{"inputs", protocol.Update{Seq: 1, Inputs: map[string]protocol.InputUpdate{"i": {Value: json.RawMessage(`1`)}}}, false, nil},
+		{"notices", protocol.Update{Seq: 1, Notices: []protocol.Notice{{ID: "n1", Message: "m"}}}, false, nil},
+		{"busy", protocol.Update{Seq: 1, Busy: &busy}, false, nil},
+		{"bookmark", protocol.Update{Seq: 1, Bookmark: &mark}, false, nil},
+		{"forget", protocol.Update{Seq: 1, Forget: []string{"o"}}, false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := appendUpdate([]byte("x"), &tc.u)
+			got, ok := appendUpdate([]byte("x"), &tc.u, tc.apps)
 			if ok != tc.fast {
 				t.Fatalf("appendUpdate took it: %v; want %v", ok, tc.fast)
 			}
-			if !ok {
-				if string(got) != "x" {
-					t.Errorf("appendUpdate appended %q to an update it left", got)
-				}
-				return
+			if !ok && string(got) != "x" {
+				t.Errorf("appendUpdate appended %q to an update it left", got)
 			}
-			want, err := tc.u.MarshalJSON()
+			// What MarshalJSON writes once the appended data is filled in.
+			filled := tc.u
+			filled.Messages = append([]protocol.Message(nil), tc.u.Messages...)
+			for _, a := range tc.apps {
+				filled.Messages[a.i].Data = a.data.AppendJSON(nil)
+			}
+			want, err := filled.MarshalJSON()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(got[1:]) != string(want) {
-				t.Errorf("\n got %s\nwant %s", got[1:], want)
+			if ok && string(got[1:]) != string(want) {
+				t.Errorf("appendUpdate:\n got %s\nwant %s", got[1:], want)
+			}
+			if n := updateSize(&tc.u, tc.apps); ok && n != len(want) {
+				t.Errorf("updateSize = %d; the frame is %d bytes", n, len(want))
+			}
+			frame, err := encodeUpdate(&tc.u, tc.apps)
+			if err != nil || string(frame) != string(want) {
+				t.Errorf("encodeUpdate:\n got %s, %v\nwant %s", frame, err, want)
 			}
 		})
 	}
 }
+
+// rawAppender is a wirejson.Appender of JSON it holds.
+type rawAppender string
+
+func (r rawAppender) AppendJSON(b []byte) []byte { return append(b, r...) }
+func (r rawAppender) Size() int                  { return len(r) }
 
 // TestEncodeData: a component message's data is what encoding/json writes
 // with HTML escaping off, JSON given as a json.RawMessage is compacted as
@@ -92,10 +116,6 @@ func TestEncodeData(t *testing.T) {
 			}
 		})
 	}
-	raw := wirejson.Raw(`{"answer":{"tail":"<p>x</p>"},"id":"m1"}`)
-	if got, err := encodeData(raw); err != nil || string(got) != string(raw) || &got[0] != &raw[0] {
-		t.Errorf("encodeData(wirejson.Raw) = %s, %v; want it as it is, not copied", got, err)
-	}
 	_, err := encodeData(json.RawMessage(`{"a":`))
 	_, werr := marshalNoEscape(json.RawMessage(`{"a":`))
 	if err == nil || werr == nil || err.Error() != werr.Error() || !strings.Contains(err.Error(), "json") {
@@ -113,7 +133,7 @@ func BenchmarkStreamedUpdate(b *testing.B) {
 		for b.Loop() {
 			raw, _ := encodeData(patch)
 			u.Messages[0].Data = raw
-			_, _ = appendUpdate(make([]byte, 0, updateSize(&u)), &u)
+			_, _ = appendUpdate(make([]byte, 0, updateSize(&u, nil)), &u, nil)
 		}
 	})
 	b.Run("encoding/json", func(b *testing.B) {

@@ -260,7 +260,7 @@ func (c *Chat) show(cv *conv, history bool) bool {
 }
 
 // reset sends the page the transcript, and the message streaming now. Turn.
-func (c *Chat) reset(shown []wireMsg, live *wireMsg, livePatch patchWire, busy bool) {
+func (c *Chat) reset(shown []wireMsg, live *wireMsg, livePatch *patchWire, busy bool) {
 	if len(shown) > 0 || live != nil {
 		c.dismissGreeting()
 	}
@@ -290,12 +290,12 @@ func (c *Chat) target(ctx context.Context) *conv {
 // post runs fn in the chat's turn if the chat still shows cv then.
 func (c *Chat) post(cv *conv, fn func(v *Chat)) { c.g.Post(c.shown(cv, fn)) }
 
-// postLater is post for a caller that runs the turns itself once it lets go
-// of the conversation's lock: a turn the page's session needs is added to
-// runs (see reactive.Graph.PostLater).
-func (c *Chat) postLater(cv *conv, fn func(v *Chat), runs *[]func()) {
-	if run := c.g.PostLater(c.shown(cv, fn)); run != nil {
-		*runs = append(*runs, run)
+// postLater posts run, a turn's work, for a caller that runs the turns
+// itself once it lets go of the conversation's lock: a turn the page's
+// session needs is added to runs (see reactive.Graph.PostLater).
+func (c *Chat) postLater(run func(), runs *[]func()) {
+	if turn := c.g.PostLater(run); turn != nil {
+		*runs = append(*runs, turn)
 	}
 }
 
@@ -304,6 +304,16 @@ func (c *Chat) shown(cv *conv, fn func(v *Chat)) func() {
 	return func() {
 		if c.cur() == cv && !c.gone {
 			fn(c)
+		}
+	}
+}
+
+// shownPatch is shown for sending patch p: one closure per streamed frame
+// and view, where shown would wrap a second.
+func (c *Chat) shownPatch(cv *conv, p *patchWire) func() {
+	return func() {
+		if c.cur() == cv && !c.gone {
+			c.send("patch", p)
 		}
 	}
 }

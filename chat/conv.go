@@ -92,11 +92,24 @@ type respInfo struct {
 // broadcast runs fn in the turn of every view that shows cv. Locked.
 func (cv *conv) broadcast(fn func(v *Chat)) {
 	for _, v := range cv.views {
-		if cv.later != nil {
-			v.postLater(cv, fn, cv.later)
-		} else {
-			v.post(cv, fn)
-		}
+		cv.postTo(v, v.shown(cv, fn))
+	}
+}
+
+// broadcastPatch sends patch p to every view, as broadcast would, with a
+// closure less per frame.
+func (cv *conv) broadcastPatch(p *patchWire) {
+	for _, v := range cv.views {
+		cv.postTo(v, v.shownPatch(cv, p))
+	}
+}
+
+// postTo posts run, one of broadcast's, to view v. Locked.
+func (cv *conv) postTo(v *Chat, run func()) {
+	if cv.later != nil {
+		v.postLater(run, cv.later)
+	} else {
+		v.g.Post(run)
 	}
 }
 
@@ -132,11 +145,11 @@ func (cv *conv) isBusy() bool {
 // as the page receives them, and the message streaming now with the patch
 // that brings it to where the stream is. ok is false if cv was dropped from
 // memory (evicted) meanwhile. It takes mu itself.
-func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch patchWire, busy, ok bool) {
+func (cv *conv) attach(v *Chat) (shown []wireMsg, live *wireMsg, livePatch *patchWire, busy, ok bool) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cv.evicted {
-		return nil, nil, patchWire{}, false, false
+		return nil, nil, nil, false, false
 	}
 	if !slices.Contains(cv.views, v) {
 		cv.views = append(cv.views, v)

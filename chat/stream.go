@@ -454,7 +454,7 @@ func (w *writer) showEnd(m Message, p markdown.Patch) {
 	if m.Metrics != nil {
 		end["metrics"] = wireMetricsOf(m.Metrics)
 	}
-	wp := wirePatch(w.id, p).rawJSON()
+	wp := wirePatch(w.id, p)
 	cv.broadcast(func(v *Chat) {
 		v.send("patch", wp)
 		v.send("end", end) // a failure shows inline, once: no toast too
@@ -503,8 +503,7 @@ func (w *writer) flush() {
 	if !ok || w.epoch != w.cv.epoch {
 		return
 	}
-	wp := wirePatch(w.id, p).rawJSON() // encoded once for every view
-	w.cv.broadcast(func(v *Chat) { v.send("patch", wp) })
+	w.cv.broadcastPatch(wirePatch(w.id, p)) // each view's frame appends it
 	if w.remote {
 		return // its own instance saves and publishes it
 	}
@@ -587,11 +586,13 @@ type patchWire struct {
 	ThinkingClosed *bool      `json:"thinkingClosed,omitempty"` // with Thinking
 }
 
-// appendJSON appends the patch as encoding/json writes it with HTML
+// AppendJSON appends the patch as encoding/json writes it with HTML
 // escaping off (as sheen encodes a component message's data), without
-// reflection: the patch is encoded once per streamed frame, once for every
-// view. TestPatchAppendJSON pins the bytes against encoding/json.
-func (w patchWire) appendJSON(b []byte) []byte {
+// reflection. A *patchWire is a wirejson.Appender: [sheen.Session.Send]
+// appends it straight into the frame that carries it, once for every view
+// (it never changes once made). TestPatchAppendJSON pins the bytes against
+// encoding/json.
+func (w *patchWire) AppendJSON(b []byte) []byte {
 	b = append(b, `{"answer":`...)
 	b = w.Answer.appendJSON(b)
 	b = append(b, `,"id":`...)
@@ -644,27 +645,54 @@ func appendKey(b []byte, n int, key string) []byte {
 	return append(b, key...)
 }
 
-// rawJSON is the patch's JSON, ready for [sheen.Session.Send], which sends a
-// wirejson.Raw as it is (it must never change: every view sends it).
-func (w patchWire) rawJSON() wirejson.Raw {
-	n := 96 + len(w.ID) + w.Answer.size()
+// Size is the length of the patch's JSON (wirejson.Appender): the frame
+// that carries it is made that much larger.
+func (w *patchWire) Size() int {
+	n := len(`{"answer":,"id":}`) + wirejson.StringLen(w.ID) + w.Answer.size()
 	if w.Thinking != nil {
-		n += w.Thinking.size()
+		n += len(`,"thinking":,"thinkingClosed":`) + w.Thinking.size() + len(strconv.FormatBool(*w.ThinkingClosed))
 	}
-	return w.appendJSON(make([]byte, 0, n))
+	return n
 }
 
-// size is about the JSON's length: enough unless strings need escapes.
+// size is Size for a delta.
 func (d wireDelta) size() int {
-	n := len(d.Tail)
-	for _, s := range d.Blocks {
-		n += len(s) + 3
+	n, fields := len(`{}`), 0
+	if d.From != 0 {
+		n, fields = n+len(`"from":`)+intLen(d.From), fields+1
 	}
-	return n + n/16
+	if d.Keep != 0 {
+		n, fields = n+len(`"keep":`)+intLen(d.Keep), fields+1
+	}
+	if len(d.Blocks) > 0 {
+		n, fields = n+len(`"blocks":[]`)+len(d.Blocks)-1, fields+1 // commas between
+		for _, s := range d.Blocks {
+			n += wirejson.StringLen(s)
+		}
+	}
+	if d.Tail != "" {
+		n, fields = n+len(`"tail":`)+wirejson.StringLen(d.Tail), fields+1
+	}
+	if fields > 1 {
+		n += fields - 1 // commas between
+	}
+	return n
 }
 
-func wirePatch(id string, p markdown.Patch) patchWire {
-	w := patchWire{ID: id, Answer: toWire(p.Answer)}
+// intLen is the length of v in decimal.
+func intLen(v int) int {
+	n := 1
+	if v < 0 {
+		n++
+	}
+	for ; v >= 10 || v <= -10; v /= 10 {
+		n++
+	}
+	return n
+}
+
+func wirePatch(id string, p markdown.Patch) *patchWire {
+	w := &patchWire{ID: id, Answer: toWire(p.Answer)}
 	if p.Thinking.From != 0 || p.Thinking.Keep != 0 || len(p.Thinking.Blocks) > 0 || p.Thinking.Tail != "" || p.ThinkingClosed {
 		th, closed := toWire(p.Thinking), p.ThinkingClosed
 		w.Thinking, w.ThinkingClosed = &th, &closed

@@ -75,8 +75,12 @@ func TestPatchAppendJSON(t *testing.T) {
 		{"odd id", "a\"b\xff", markdown.Patch{Answer: markdown.Delta{Tail: "t"}}},
 	} {
 		wp := wirePatch(tc.id, tc.p)
-		if got, want := string(wp.rawJSON()), stdJSON(t, wp); got != want {
+		got, want := string(wp.AppendJSON(nil)), stdJSON(t, wp)
+		if got != want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, want)
+		}
+		if n := wp.Size(); n != len(got) {
+			t.Errorf("%s: Size() = %d; the JSON is %d bytes", tc.name, wp.Size(), len(got))
 		}
 	}
 }
@@ -90,8 +94,12 @@ func FuzzPatchAppendJSON(f *testing.F) {
 			p.Answer.Blocks = []string{block, tail}
 		}
 		wp := wirePatch(id, p)
-		if got, want := string(wp.rawJSON()), stdJSON(t, wp); got != want {
+		got, want := string(wp.AppendJSON(nil)), stdJSON(t, wp)
+		if got != want {
 			t.Fatalf("got %s\nwant %s", got, want)
+		}
+		if n := wp.Size(); n != len(got) {
+			t.Fatalf("Size() = %d; the JSON is %d bytes: %s", wp.Size(), len(got), got)
 		}
 	})
 }
@@ -102,6 +110,7 @@ func BenchmarkPatchAppendJSON(b *testing.B) {
 	p := markdown.Patch{Answer: markdown.Delta{From: 3, Keep: 120, Blocks: []string{"<p>a block of text that closed, with <strong>bold</strong> words.</p>\n"}, Tail: "<p>the open tail of the stream, growing</p>\n"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = wirePatch("chat-m12-a", p).rawJSON()
+		wp := wirePatch("chat-m12-a", p)
+		_ = wp.AppendJSON(make([]byte, 0, wp.Size()))
 	}
 }

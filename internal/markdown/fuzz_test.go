@@ -22,6 +22,7 @@ func FuzzStream(f *testing.F) {
 	f.Add("# Title\n\nSome *text* and `code`.\n\n- a\n- b\n", uint64(1))
 	f.Add("<thinking>plan</thinking>\n```go\nx := 1\n```\n| a |\n|---|\n| 1 |\n", uint64(2))
 	f.Add("[x]: https://x.org\n\n[x] <script>alert(1)</script> <span class=\"suggestion\">s</span>", uint64(3))
+	f.Add("w1 w2\n\nw3 w4  \n\nSo \"it\" (x) 1+1=2 $5 50% a/b -- c! é\n\nwww.x.org w6\n\nz\n===\n\nq\n- r\n\nt", uint64(4))
 	r := structural()
 	f.Fuzz(func(t *testing.T, text string, seed uint64) {
 		if len(text) > 4<<10 {

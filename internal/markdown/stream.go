@@ -268,6 +268,11 @@ func (d *incDoc) render(src []byte, final bool) string {
 		}
 	}
 	d.part.ok = false
+	if !final {
+		if html, ok := d.plainStart(src); ok {
+			return html
+		}
+	}
 
 	base := d.start
 	region := src[base:len(src):len(src)]
@@ -363,6 +368,37 @@ func (d *incDoc) closeParagraph(src []byte) bool {
 	d.spans = append(d.spans, span{d.start, end})
 	d.start = end
 	return true
+}
+
+// plainStart is the fast path for the start of a paragraph, the first
+// render after closeParagraph: when the text from start is one line of
+// plain words (plainByte) that starts with a letter, it can only be a
+// paragraph (no block starts with a letter, and no inline markup is made
+// of plain bytes; words with "www" are left to the parser, which may link
+// them), so its HTML is written without parsing it, and the appender is
+// set to extend it as it would be after a full render. It reports false,
+// doing nothing, for any other text.
+func (d *incDoc) plainStart(src []byte) (string, bool) {
+	line := src[d.start:]
+	if len(line) == 0 || !isLetter(line[0]) || hasWWW(line) {
+		return "", false
+	}
+	for _, c := range line {
+		if !plainByte[c] {
+			return "", false
+		}
+	}
+	n := len(line)
+	for line[n-1] == ' ' {
+		n-- // goldmark trims the blanks at the end of a paragraph
+	}
+	d.buf = append(d.buf[:0], "<p>"...)
+	d.buf = escapeText(d.buf, line[:n])
+	a := &d.app
+	a.ok, a.para, a.end, a.at = true, true, d.start+n, len(d.buf)
+	d.buf = append(d.buf, "</p>\n"...)
+	a.html = append(a.html[:0], d.buf...)
+	return string(d.buf), true
 }
 
 // commit renders kids, the complete blocks at the start of region, which

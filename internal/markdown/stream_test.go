@@ -523,6 +523,58 @@ func TestStreamFirstWordFastPath(t *testing.T) {
 	}
 }
 
+// TestStreamParagraphStart: the first words after a paragraph closed are
+// rendered without a parse when they can only be a paragraph of plain text
+// (the test takes the renderer away: a parse would panic), with the tail a
+// full render makes, and the appender then extends it; anything else is
+// parsed.
+func TestStreamParagraphStart(t *testing.T) {
+	r := structural()
+	for _, tc := range []struct {
+		name  string
+		start string
+		fast  bool
+	}{
+		{"word", "w6", true},
+		{"words and spaces", "w6 w7  ", true},
+		{"plain punctuation", `So "it" (x) 1+1=2, $5 50% a/b -- c! é`, true},
+		{"digit", "1", false},
+		{"list", "- a", false},
+		{"emphasis", "w6 *w7", false},
+		{"code", "w6 `w7", false},
+		{"html", "w6 <b", false},
+		{"entity", "w6 &amp", false},
+		{"link", "w6 [w7", false},
+		{"www", "see www.x", false},
+		{"mail", "name@x", false},
+		{"two lines", "w6\nw7", false},
+		{"tab", "w6\tw7", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewStream()
+			_, _ = s.WriteString("w1 w2")
+			s.Flush()
+			_, _ = s.WriteString(" w3\n\n")
+			s.Flush()
+			if s.answer.start != len("w1 w2 w3\n\n") {
+				t.Fatal("the first paragraph was not committed")
+			}
+			if tc.fast {
+				s.answer.r = nil
+			}
+			_, _ = s.WriteString(tc.start)
+			s.Flush()
+			s.answer.r = r
+			if tc.fast && !s.answer.app.ok {
+				t.Errorf("the appender is not ready after %q", tc.start)
+			}
+			checkTail(t, r, &s.answer, s.answer.sentTail)
+			s2, run := feed(t, r, []string{"w1 w2", " w3\n\n", tc.start, " w8", " w9\n\n", "end"}, 1)
+			checkFinal(t, r, s2, run)
+		})
+	}
+}
+
 // TestStreamCloseParagraph: a paragraph that a blank line ends while the
 // appender extends it is committed without a parse (the test takes the
 // renderer away: a parse would panic), with the blocks a full render makes,

@@ -72,15 +72,49 @@ func AppendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// StringLen returns the length of what AppendString appends for s, without
+// writing it: an Appender's Size can then be exact.
+func StringLen(s string) int {
+	n := len(`""`)
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case safe[b]:
+				n++
+			case b == '\\', b == '"', b == '\b', b == '\f', b == '\n', b == '\r', b == '\t':
+				n += 2
+			default:
+				n += len(`\u00XX`)
+			}
+			i++
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if (c == utf8.RuneError && size == 1) || c == '\u2028' || c == '\u2029' {
+			n += len(`\uXXXX`)
+		} else {
+			n += size
+		}
+		i += size
+	}
+	return n
+}
+
 // AppendInt appends n as a JSON number.
 func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
 
 // AppendUint appends n as a JSON number.
 func AppendUint(dst []byte, n uint64) []byte { return strconv.AppendUint(dst, n, 10) }
 
-// Raw is JSON that this module wrote, valid and compact (as encoding/json
-// writes it), such as a chat's patch from its hand-written encoder. The
-// session sends it as it is, where JSON of any other type is scanned and
-// compacted first. A Raw is never modified once made: several sessions
-// may send the same one.
-type Raw []byte
+// Appender is JSON that this module writes when it is sent, such as a
+// chat's patch: the session appends it straight into the frame that carries
+// it, where JSON written first would then be copied. AppendJSON
+// appends the JSON to dst, valid and compact (as encoding/json writes it);
+// Size is about its length, to size the frame with. An Appender never
+// changes once made: several sessions may append the same one, each from
+// its own goroutine.
+type Appender interface {
+	AppendJSON(dst []byte) []byte
+	Size() int
+}

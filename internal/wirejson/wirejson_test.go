@@ -43,6 +43,9 @@ func TestAppendString(t *testing.T) {
 			if got, want := string(AppendString(nil, tt.in)), stdString(t, tt.in); got != want {
 				t.Errorf("AppendString(%q) = %s; encoding/json: %s", tt.in, got, want)
 			}
+			if got, want := StringLen(tt.in), len(AppendString(nil, tt.in)); got != want {
+				t.Errorf("StringLen(%q) = %d; AppendString appends %d bytes", tt.in, got, want)
+			}
 		})
 	}
 }
@@ -54,6 +57,9 @@ func FuzzAppendString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := string(AppendString(nil, s)), stdString(t, s); got != want {
 			t.Fatalf("AppendString(%q) = %s; encoding/json: %s", s, got, want)
+		}
+		if got, want := StringLen(s), len(AppendString(nil, s)); got != want {
+			t.Fatalf("StringLen(%q) = %d; AppendString appends %d bytes", s, got, want)
 		}
 	})
 }
