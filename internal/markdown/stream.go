@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"errors"
+	"unsafe"
 
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
@@ -173,16 +174,16 @@ type incDoc struct {
 	cache  codeCache
 	fence  *openFence // the tail is an open top-level code fence
 	seen   int        // length of the visible text at the last update
-	tail   string     // the tail's HTML at the last update
+	tail   []byte     // the tail's HTML at the last update: d.buf or app.html
 	app    appender   // the tail may grow by plain text
 	part   partial    // the tail is a list or table
 
 	// What the client has been sent.
 	sentBlocks int
-	sentTail   string
-	sentUnits  int  // utf16Count(sentTail)
-	low        int  // lowest block index replaced since the last delta, if < sentBlocks
-	changed    bool // src grew since the last flush
+	sentTail   []byte // a copy: the tail is rendered into buffers reused
+	sentUnits  int    // utf16Count(sentTail)
+	low        int    // lowest block index replaced since the last delta, if < sentBlocks
+	changed    bool   // src grew since the last flush
 	buf        []byte
 }
 
@@ -201,7 +202,7 @@ func (d *incDoc) unchanged() Delta {
 }
 
 func (d *incDoc) snapshot() Delta {
-	return Delta{Blocks: append([]string(nil), d.blocks[:d.sentBlocks]...), Tail: d.sentTail}
+	return Delta{Blocks: append([]string(nil), d.blocks[:d.sentBlocks]...), Tail: string(d.sentTail)}
 }
 
 // flush brings the rendering up to date and returns the delta for the
@@ -222,8 +223,9 @@ func (d *incDoc) flush(final bool) (Delta, bool) {
 // often (see update).
 const bigTail = 32 << 10
 
-// update commits what is complete and returns the tail's HTML.
-func (d *incDoc) update(final bool) string {
+// update commits what is complete and returns the tail's HTML, which is
+// valid until the next update.
+func (d *incDoc) update(final bool) []byte {
 	// A huge open block is rendered again only once it has grown by a
 	// quarter, so that streaming it costs O(n), not O(n²).
 	if open := len(d.src) - d.start; !final && open > bigTail && d.seen > d.start && len(d.src)-d.seen < open/4 {
@@ -232,7 +234,7 @@ func (d *incDoc) update(final bool) string {
 	if d.fence != nil {
 		if !final && !d.fence.scan(d.src) {
 			d.buf = d.fence.html(d.buf[:0], d.src)
-			d.seen, d.tail = len(d.src), string(d.buf)
+			d.seen, d.tail = len(d.src), d.buf
 			return d.tail
 		}
 		d.fence = nil // it closed (or the text ended): parse normally
@@ -250,13 +252,13 @@ func (d *incDoc) update(final bool) string {
 }
 
 // render is update for the visible text src, outside an open fence.
-func (d *incDoc) render(src []byte, final bool) string {
+func (d *incDoc) render(src []byte, final bool) []byte {
 	if !final && d.app.ok && d.app.end <= len(src) {
 		if tail, ok := d.app.extend(src); ok {
-			return string(tail)
+			return tail
 		}
 		if d.closeParagraph(src) && d.start == len(src) {
-			return "" // nothing after the blank line yet
+			return nil // nothing after the blank line yet
 		}
 	}
 	d.app.ok = false
@@ -264,7 +266,7 @@ func (d *incDoc) render(src []byte, final bool) string {
 		if html, last, sub, base, ok := d.part.tail(d.r, src, d.refs, d.buf); ok {
 			d.buf = html
 			d.app.set(src, sub, base, last, d.buf)
-			return string(d.buf)
+			return d.buf
 		}
 	}
 	d.part.ok = false
@@ -313,18 +315,18 @@ func (d *incDoc) render(src []byte, final bool) string {
 	d.buf = d.buf[:0]
 	rest := kids[count:]
 	if final || len(rest) == 0 {
-		return ""
+		return nil
 	}
 	if len(rest) == 1 {
 		if f := newOpenFence(region, base, rest[0]); f != nil && !f.scan(src) {
 			d.fence = f
 			d.buf = f.html(d.buf, src)
-			return string(d.buf)
+			return d.buf
 		}
 		if html := d.part.set(d.r, src, region, base, rest[0]); html != nil {
 			d.buf = append(d.buf, html...)
 			d.app.set(src, region, base, rest[0], d.buf)
-			return string(d.buf)
+			return d.buf
 		}
 	}
 	for _, n := range rest {
@@ -332,7 +334,7 @@ func (d *incDoc) render(src []byte, final bool) string {
 	}
 	d.app.set(src, region, base, rest[len(rest)-1], d.buf)
 	d.app.para = d.app.ok && len(rest) == 1 && rest[0].Kind() == ast.KindParagraph
-	return string(d.buf)
+	return d.buf
 }
 
 // closeParagraph is the fast path for the end of a paragraph, the commonest
@@ -378,14 +380,14 @@ func (d *incDoc) closeParagraph(src []byte) bool {
 // them), so its HTML is written without parsing it, and the appender is
 // set to extend it as it would be after a full render. It reports false,
 // doing nothing, for any other text.
-func (d *incDoc) plainStart(src []byte) (string, bool) {
+func (d *incDoc) plainStart(src []byte) ([]byte, bool) {
 	line := src[d.start:]
 	if len(line) == 0 || !isLetter(line[0]) || hasWWW(line) {
-		return "", false
+		return nil, false
 	}
 	for _, c := range line {
 		if !plainByte[c] {
-			return "", false
+			return nil, false
 		}
 	}
 	n := len(line)
@@ -398,7 +400,7 @@ func (d *incDoc) plainStart(src []byte) (string, bool) {
 	a.ok, a.para, a.end, a.at = true, true, d.start+n, len(d.buf)
 	d.buf = append(d.buf, "</p>\n"...)
 	a.html = append(a.html[:0], d.buf...)
-	return string(d.buf), true
+	return d.buf, true
 }
 
 // commit renders kids, the complete blocks at the start of region, which
@@ -490,31 +492,38 @@ func (d *incDoc) verify() {
 }
 
 // delta builds the Delta from what the client has to the current state.
-func (d *incDoc) delta(tail string) (Delta, bool) {
+func (d *incDoc) delta(tail []byte) (Delta, bool) {
 	from := min(d.low, d.sentBlocks)
 	fresh := d.blocks[from:]
-	if from == d.sentBlocks && len(fresh) == 0 && tail == d.sentTail {
+	if from == d.sentBlocks && len(fresh) == 0 && bytes.Equal(tail, d.sentTail) {
 		return d.unchanged(), false
 	}
+	// Only what the client lacks is copied into a string: the tail is most
+	// of a paragraph, re-rendered at each flush.
+	sent, now := transient(d.sentTail), transient(tail)
 	var out Delta
 	switch {
 	case from < d.sentBlocks:
-		out = Delta{From: from, Blocks: append([]string(nil), fresh...), Tail: tail}
+		out = Delta{From: from, Blocks: append([]string(nil), fresh...), Tail: string(tail)}
 	case len(fresh) > 0:
-		units, size := commonPrefix(d.sentTail, fresh[0])
-		out = Delta{From: from, Keep: units, Tail: tail}
+		units, size := commonPrefix(sent, fresh[0])
+		out = Delta{From: from, Keep: units, Tail: string(tail)}
 		out.Blocks = append(out.Blocks, fresh[0][size:])
 		out.Blocks = append(out.Blocks, fresh[1:]...)
 	default:
-		units, size := commonPrefix(d.sentTail, tail)
-		out = Delta{From: from, Keep: units, Tail: tail[size:]}
+		units, size := commonPrefix(sent, now)
+		out = Delta{From: from, Keep: units, Tail: string(tail[size:])}
 	}
 	d.sentBlocks = len(d.blocks)
-	d.sentTail = tail
-	d.sentUnits = utf16Count(tail)
+	d.sentTail = append(d.sentTail[:0], tail...)
+	d.sentUnits = utf16Count(now)
 	d.low = len(d.blocks)
 	return out, true
 }
+
+// transient returns b as a string without copying it, for reading it while
+// b does not change (commonPrefix and utf16Count take strings).
+func transient(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // lineStart returns the offset in src of the start of the line on which the
 // top-level block n begins, or -1 if goldmark did not record it.

@@ -568,7 +568,7 @@ func TestStreamParagraphStart(t *testing.T) {
 			if tc.fast && !s.answer.app.ok {
 				t.Errorf("the appender is not ready after %q", tc.start)
 			}
-			checkTail(t, r, &s.answer, s.answer.sentTail)
+			checkTail(t, r, &s.answer, string(s.answer.sentTail))
 			s2, run := feed(t, r, []string{"w1 w2", " w3\n\n", tc.start, " w8", " w9\n\n", "end"}, 1)
 			checkFinal(t, r, s2, run)
 		})
