@@ -436,7 +436,8 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("sheen: websocket upgrade refused", zap.Error(err), zap.String("origin", r.Header.Get("Origin")))
 		return
 	}
-	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame})
+	// A page pings every heartbeat: one silent for two and a half is gone.
+	c := transport.New(ws, transport.Options{MaxFrame: a.cfg.maxFrame, ReadTimeout: a.cfg.heartbeat * 5 / 2})
 	s := a.handshake(r.Context(), c, user, realUser, a.cfg.clientAddr(r))
 	if s == nil {
 		c.CloseNow()
@@ -458,22 +459,26 @@ func (a *App) readLoop(s *Session, c *transport.Conn) {
 	defer c.Wait()
 	defer c.CloseNow()
 	// Not the request's context: net/http cancels it when the handler
-	// returns, which it has.
+	// returns, which it has. A silent page is cut by the connection's
+	// ReadTimeout.
 	ctx := context.Background()
 	for {
-		rctx, cancel := context.WithTimeout(ctx, a.cfg.heartbeat*5/2)
-		data, err := c.Read(rctx)
-		cancel()
+		data, err := c.Read(ctx)
 		if errors.Is(err, transport.ErrTooBig) {
 			s.log.Warn("sheen: frame too big", zap.Int64("limit", a.cfg.maxFrame))
 			s.sendError(c, protocol.Error{Code: protocol.CodeTooBig, Message: fmt.Sprintf("frame larger than %d bytes dropped", a.cfg.maxFrame)})
 			continue
 		}
 		if err != nil {
-			if why := c.Reason(); why != "" {
-				s.log.Warn("sheen: connection cut", zap.String("reason", why), zap.Error(err))
-			} else {
+			switch why := c.Reason(); why {
+			case transport.ReasonSilent:
+				// A page that went away without closing: a laptop
+				// asleep, a network lost. Common, and the session waits.
+				s.log.Info("sheen: connection cut", zap.String("reason", why))
+			case "":
 				s.log.Debug("sheen: connection closed", zap.Error(err))
+			default:
+				s.log.Warn("sheen: connection cut", zap.String("reason", why), zap.Error(err))
 			}
 			break
 		}

@@ -26,6 +26,7 @@ const (
 	ReasonQueueFull = "send queue full" // the queue would have exceeded MaxQueue
 	ReasonBinary    = "binary frame"    // the peer sent a binary frame
 	ReasonWrite     = "write failed"    // a write failed or took longer than WriteTimeout
+	ReasonSilent    = "peer silent"     // no frame came for ReadTimeout
 )
 
 // Options configure a [Conn].
@@ -47,6 +48,12 @@ type Options struct {
 	// queue for ever.
 	MaxBehind    int
 	MaxBehindFor time.Duration
+	// ReadTimeout is the longest Read waits for a frame before the
+	// connection is closed with [ReasonSilent] (0: no limit but the
+	// context's). One timer serves the connection's life, where a context
+	// with a deadline per Read would cost several allocations per frame
+	// (here and in the websocket package).
+	ReadTimeout time.Duration
 }
 
 func (o *Options) defaults() {
@@ -114,6 +121,7 @@ type Conn struct {
 	// write in progress if there is one, and otherwise disarms.
 	watchdog  *time.Timer
 	armed     atomic.Bool
+	silence   *time.Timer  // ReadTimeout's: reset by every Read
 	busySince atomic.Int64 // UnixNano when the write in progress began; 0: none
 	// wg counts the writer goroutine, so Wait can be sure none is left.
 	wg sync.WaitGroup
@@ -129,6 +137,17 @@ func New(ws *websocket.Conn, opts Options) *Conn {
 // Read returns the next text frame. A frame over MaxFrame is read to its end,
 // dropped, and reported as ErrTooBig; the connection stays open.
 func (c *Conn) Read(ctx context.Context) ([]byte, error) {
+	if d := c.opts.ReadTimeout; d > 0 {
+		c.mu.Lock()
+		switch {
+		case c.closed:
+		case c.silence == nil:
+			c.silence = time.AfterFunc(d, c.silent)
+		default:
+			c.silence.Reset(d)
+		}
+		c.mu.Unlock()
+	}
 	typ, r, err := c.ws.Reader(ctx)
 	if err != nil {
 		return nil, err
@@ -324,6 +343,12 @@ func (c *Conn) tooSlow() {
 	}
 }
 
+// silent closes a connection whose peer sent nothing for ReadTimeout.
+func (c *Conn) silent() {
+	c.setReason(ReasonSilent)
+	c.CloseNow()
+}
+
 func (c *Conn) setReason(r string) {
 	c.mu.Lock()
 	c.reasonLocked(r)
@@ -337,7 +362,8 @@ func (c *Conn) reasonLocked(r string) {
 }
 
 // Reason returns why the connection closed itself ([ReasonTooSlow],
-// [ReasonQueueFull], [ReasonBinary], [ReasonWrite]), or "" if it did not.
+// [ReasonQueueFull], [ReasonBinary], [ReasonWrite], [ReasonSilent]), or ""
+// if it did not.
 func (c *Conn) Reason() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -439,6 +465,9 @@ func (c *Conn) stopBehind() {
 // closeDone closes done and wakes a parked writer, which then ends. Locked.
 func (c *Conn) closeDone() {
 	close(c.done)
+	if c.silence != nil {
+		c.silence.Stop()
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default: // a token is there already, or the writer is not parked

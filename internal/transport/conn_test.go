@@ -99,6 +99,44 @@ func TestWriteTimeout(t *testing.T) {
 	}
 }
 
+// A peer that sends frames is read; one that then falls silent for
+// ReadTimeout is cut with ReasonSilent, and its Read returns.
+func TestReadTimeout(t *testing.T) {
+	type result struct {
+		frames []string
+		err    error
+		reason string
+	}
+	got := make(chan result, 1)
+	client := pair(t, Options{ReadTimeout: 500 * time.Millisecond}, func(c *Conn) {
+		var r result
+		for {
+			data, err := c.Read(context.Background())
+			if err != nil {
+				r.err, r.reason = err, c.Reason()
+				break
+			}
+			r.frames = append(r.frames, string(data))
+		}
+		got <- r
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, f := range []string{"a", "b"} {
+		if err := client.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case r := <-got:
+		if strings.Join(r.frames, ",") != "a,b" || r.err == nil || r.reason != ReasonSilent {
+			t.Errorf("read %q, then %v (reason %q); want a,b, then an error with reason %q", r.frames, r.err, r.reason, ReasonSilent)
+		}
+	case <-ctx.Done():
+		t.Fatal("Read still waits 10 s after the peer fell silent")
+	}
+}
+
 // Frames are written in the order they were sent, across many batches.
 func TestSendOrder(t *testing.T) {
 	const n = 1000
