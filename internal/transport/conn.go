@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -122,6 +123,7 @@ type Conn struct {
 	watchdog  *time.Timer
 	armed     atomic.Bool
 	silence   *time.Timer  // ReadTimeout's: reset by every Read
+	rbuf      []byte       // Read's buffer, kept between frames (Read only)
 	busySince atomic.Int64 // UnixNano when the write in progress began; 0: none
 	// wg counts the writer goroutine, so Wait can be sure none is left.
 	wg sync.WaitGroup
@@ -157,18 +159,39 @@ func (c *Conn) Read(ctx context.Context) ([]byte, error) {
 		c.closeWith(websocket.StatusUnsupportedData, "binary frames are not supported")
 		return nil, ErrBinary
 	}
-	buf, err := io.ReadAll(io.LimitReader(r, c.opts.MaxFrame+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(buf)) > c.opts.MaxFrame {
-		if _, err := io.Copy(io.Discard, r); err != nil {
+	// Read into a buffer kept for the next frame, and return a copy of the
+	// frame's size: most frames are a few dozen bytes (acknowledgements),
+	// where reading each into a fresh, growing slice allocated 512 bytes
+	// and more.
+	b := c.rbuf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the growth
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > c.opts.MaxFrame {
+			c.rbuf = nil // not kept: as large as a frame may be
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return nil, err
+			}
+			return nil, ErrTooBig
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, err
 		}
-		return nil, ErrTooBig
 	}
-	return buf, nil
+	if c.rbuf = b; cap(b) > maxReadBuf {
+		c.rbuf = nil
+	}
+	return bytes.Clone(b), nil
 }
+
+// maxReadBuf is the largest read buffer a connection keeps between frames.
+const maxReadBuf = 64 << 10
 
 // Send queues frame to be written and returns at once. It reports false if
 // the connection is closed, or if the peer is so far behind that the queue

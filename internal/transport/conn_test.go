@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -134,6 +136,63 @@ func TestReadTimeout(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("Read still waits 10 s after the peer fell silent")
+	}
+}
+
+// Read returns each frame whole and as its own slice, whatever the sizes
+// before it (the read buffer is kept between frames, grown, and dropped
+// when large), and drops a frame over MaxFrame.
+func TestReadFrames(t *testing.T) {
+	sizes := []int{0, 1, 60, 511, 512, 513, 4000, 70_000, 60, 0, 100_001, 3}
+	frame := func(i, n int) []byte {
+		b := make([]byte, n)
+		for k := range b {
+			b[k] = byte('a' + (i+k)%26)
+		}
+		return b
+	}
+	got := make(chan [][]byte, 1)
+	client := pair(t, Options{MaxFrame: 100_000}, func(c *Conn) {
+		var frames [][]byte
+		for range sizes {
+			data, err := c.Read(context.Background())
+			if errors.Is(err, ErrTooBig) {
+				frames = append(frames, nil)
+				continue
+			}
+			if err != nil {
+				t.Error(err)
+				break
+			}
+			frames = append(frames, data)
+		}
+		got <- frames
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i, n := range sizes {
+		if err := client.Write(ctx, websocket.MessageText, frame(i, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var frames [][]byte
+	select {
+	case frames = <-got:
+	case <-ctx.Done():
+		t.Fatal("timed out")
+	}
+	if len(frames) != len(sizes) {
+		t.Fatalf("read %d frames; want %d", len(frames), len(sizes))
+	}
+	for i, n := range sizes {
+		switch {
+		case n > 100_000:
+			if frames[i] != nil {
+				t.Errorf("frame %d (%d bytes, over MaxFrame): read %d bytes; want ErrTooBig", i, n, len(frames[i]))
+			}
+		case !bytes.Equal(frames[i], frame(i, n)):
+			t.Errorf("frame %d (%d bytes): read %d bytes that differ (changed by a later Read?)", i, n, len(frames[i]))
+		}
 	}
 }
 
