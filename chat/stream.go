@@ -411,13 +411,18 @@ func (w *writer) write(s string) {
 
 // schedule flushes now if the coalescing period has passed since the last
 // flush, or leaves the flush to the writer's flusher, which runs it when the
-// period ends. Locked.
+// period ends. A flush that is due at once is left to the flusher too while
+// its goroutine runs (a chunk that came late): it sends the page its patch
+// on that goroutine (see flushLoop), where a flush here would start a
+// goroutine of the session's to send it. Locked.
 func (w *writer) schedule() {
-	if time.Since(w.last) >= w.coalesce {
-		w.flush()
-	} else if !w.fl.pending {
+	switch {
+	case w.fl.pending:
+	case time.Since(w.last) < w.coalesce || w.fl.running && w.coalesce > 0:
 		w.fl.pending = true
 		w.wakeFlusher()
+	default:
+		w.flush()
 	}
 }
 
