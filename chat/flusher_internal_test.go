@@ -132,3 +132,59 @@ func TestPeriodStart(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleLate: a write that comes a period or more after the last
+// flush is flushed at once when no flusher runs (the first chunk shows
+// without waiting), and is left to the flusher while one runs, which
+// flushes it without waiting for a period; without coalescing every write
+// flushes at once.
+func TestScheduleLate(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		coalesce time.Duration
+		running  bool // a flusher runs when the late write comes
+		inline   bool
+	}{
+		{"no flusher", 30 * time.Millisecond, false, true},
+		{"flusher running", 30 * time.Millisecond, true, false},
+		{"no coalescing", 0, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := reactive.NewGraph()
+			defer g.Close()
+			c := &Chat{g: g, id: "chat", cfg: defaults()}
+			cv := newConv(nil, "", "", "chat")
+			c.cv.Store(cv)
+			w := cv.newWriter(c)
+			w.coalesce = tc.coalesce
+			w.write("one ")
+			if tc.running {
+				w.write("two ") // within the period: starts the flusher
+				waitFor(t, cv, "the pending flush", func() bool { return !w.fl.pending && w.fl.running })
+			}
+			cv.mu.Lock()
+			running := w.fl.running
+			w.last = time.Now().Add(-time.Hour) // the next write is late
+			before := w.last
+			cv.mu.Unlock()
+			if running != tc.running {
+				t.Fatalf("flusher running %v before the late write; the test wants %v", running, tc.running)
+			}
+			w.write("three ")
+			cv.mu.Lock()
+			inline := w.last != before
+			cv.mu.Unlock()
+			if inline != tc.inline {
+				t.Errorf("the late write flushed at once: %v; want %v", inline, tc.inline)
+			}
+			waitFor(t, cv, "the late write's flush", func() bool { return !w.fl.pending && w.last != before })
+			if p, _ := w.ms.Flush(); p.Answer.Tail != "" || len(p.Answer.Blocks) != 0 {
+				t.Errorf("left %+v unflushed", p.Answer)
+			}
+			cv.mu.Lock()
+			w.stop()
+			cv.mu.Unlock()
+			waitFor(t, cv, "the flusher to end", func() bool { return !w.fl.running })
+		})
+	}
+}
