@@ -24,20 +24,27 @@ func waitFor(t *testing.T, cv *conv, what string, cond func() bool) {
 	}
 }
 
+// newTestWriter returns a writer of a new conversation shown by one chat,
+// with the given coalescing period; its graph closes when the test ends.
+func newTestWriter(t *testing.T, coalesce time.Duration) (*conv, *writer) {
+	g := reactive.NewGraph()
+	t.Cleanup(g.Close)
+	c := &Chat{g: g, id: "chat", cfg: defaults()}
+	cv := newConv(nil, "", "", "chat")
+	c.cv.Store(cv)
+	w := cv.newWriter(c)
+	w.coalesce = coalesce
+	return cv, w
+}
+
 // TestFlusher: a write within the coalescing period of the last flush is
 // flushed by the writer's flusher when the period ends, not before; the
 // flusher parks when the stream goes quiet, ends after flusherLinger
 // parked, starts again with the next write that has to wait, and ends at
 // once when the writer stops.
 func TestFlusher(t *testing.T) {
-	g := reactive.NewGraph()
-	defer g.Close()
-	c := &Chat{g: g, id: "chat", cfg: defaults()}
-	cv := newConv(nil, "", "", "chat")
-	c.cv.Store(cv)
 	const period = 40 * time.Millisecond
-	w := cv.newWriter(c)
-	w.coalesce = period
+	cv, w := newTestWriter(t, period)
 
 	w.write("one ")
 	cv.mu.Lock()
@@ -91,13 +98,7 @@ func TestFlusher(t *testing.T) {
 // a pending flush waits on a timer that stop cuts short: the flusher ends
 // at once when the writer stops.
 func TestFlusherLongPeriod(t *testing.T) {
-	g := reactive.NewGraph()
-	defer g.Close()
-	c := &Chat{g: g, id: "chat", cfg: defaults()}
-	cv := newConv(nil, "", "", "chat")
-	c.cv.Store(cv)
-	w := cv.newWriter(c)
-	w.coalesce = time.Hour
+	cv, w := newTestWriter(t, time.Hour)
 	w.write("one ")
 	w.write("two ")
 	cv.mu.Lock()
@@ -150,13 +151,7 @@ func TestScheduleLate(t *testing.T) {
 		{"no coalescing", 0, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := reactive.NewGraph()
-			defer g.Close()
-			c := &Chat{g: g, id: "chat", cfg: defaults()}
-			cv := newConv(nil, "", "", "chat")
-			c.cv.Store(cv)
-			w := cv.newWriter(c)
-			w.coalesce = tc.coalesce
+			cv, w := newTestWriter(t, tc.coalesce)
 			w.write("one ")
 			if tc.running {
 				w.write("two ") // within the period: starts the flusher
