@@ -67,9 +67,9 @@ func appendUpdate(b []byte, u *protocol.Update, apps []appendData) ([]byte, bool
 
 // updateSize is the length of u's frame when appendUpdate takes it.
 func updateSize(u *protocol.Update, apps []appendData) int {
-	n := len(`{"type":"update","seq":}`) + uintLen(u.Seq)
+	n := len(`{"type":"update","seq":}`) + wirejson.UintLen(u.Seq)
 	if u.Ack != 0 {
-		n += len(`,"ack":`) + uintLen(u.Ack)
+		n += len(`,"ack":`) + wirejson.UintLen(u.Ack)
 	}
 	if len(u.Messages) > 0 {
 		n += len(`,"messages":[]`) + len(u.Messages) - 1 // commas between
@@ -82,15 +82,6 @@ func updateSize(u *protocol.Update, apps []appendData) int {
 	}
 	for _, a := range apps {
 		n += len(`,"data":`) + a.data.Size()
-	}
-	return n
-}
-
-// uintLen is the length of v in decimal.
-func uintLen(v uint64) int {
-	n := 1
-	for ; v >= 10; v /= 10 {
-		n++
 	}
 	return n
 }

@@ -664,10 +664,10 @@ func (w *patchWire) Size() int {
 func (d wireDelta) size() int {
 	n, fields := len(`{}`), 0
 	if d.From != 0 {
-		n, fields = n+len(`"from":`)+intLen(d.From), fields+1
+		n, fields = n+len(`"from":`)+wirejson.IntLen(int64(d.From)), fields+1
 	}
 	if d.Keep != 0 {
-		n, fields = n+len(`"keep":`)+intLen(d.Keep), fields+1
+		n, fields = n+len(`"keep":`)+wirejson.IntLen(int64(d.Keep)), fields+1
 	}
 	if len(d.Blocks) > 0 {
 		n, fields = n+len(`"blocks":[]`)+len(d.Blocks)-1, fields+1 // commas between
@@ -680,18 +680,6 @@ func (d wireDelta) size() int {
 	}
 	if fields > 1 {
 		n += fields - 1 // commas between
-	}
-	return n
-}
-
-// intLen is the length of v in decimal.
-func intLen(v int) int {
-	n := 1
-	if v < 0 {
-		n++
-	}
-	for ; v >= 10 || v <= -10; v /= 10 {
-		n++
 	}
 	return n
 }

@@ -107,11 +107,28 @@ func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10
 // AppendUint appends n as a JSON number.
 func AppendUint(dst []byte, n uint64) []byte { return strconv.AppendUint(dst, n, 10) }
 
+// IntLen returns the length of what AppendInt appends for n.
+func IntLen(n int64) int {
+	if n < 0 {
+		return 1 + UintLen(-uint64(n))
+	}
+	return UintLen(uint64(n))
+}
+
+// UintLen returns the length of what AppendUint appends for n.
+func UintLen(n uint64) int {
+	l := 1
+	for ; n >= 10; n /= 10 {
+		l++
+	}
+	return l
+}
+
 // Appender is JSON that this module writes when it is sent, such as a
 // chat's patch: the session appends it straight into the frame that carries
 // it, where JSON written first would then be copied. AppendJSON
 // appends the JSON to dst, valid and compact (as encoding/json writes it);
-// Size is about its length, to size the frame with. An Appender never
+// Size is its length, to size the frame with. An Appender never
 // changes once made: several sessions may append the same one, each from
 // its own goroutine.
 type Appender interface {

@@ -65,16 +65,22 @@ func FuzzAppendString(f *testing.F) {
 }
 
 func TestAppendNumbers(t *testing.T) {
-	for _, n := range []int64{0, 1, -1, 1 << 40, -1 << 63} {
+	for _, n := range []int64{0, 1, -1, 9, 10, -10, 1 << 40, 1<<63 - 1, -1 << 63} {
 		want, _ := json.Marshal(n)
 		if got := AppendInt(nil, n); string(got) != string(want) {
 			t.Errorf("AppendInt(%d) = %s; want %s", n, got, want)
 		}
+		if got := IntLen(n); got != len(want) {
+			t.Errorf("IntLen(%d) = %d; want %d", n, got, len(want))
+		}
 	}
-	for _, n := range []uint64{0, 7, 1<<64 - 1} {
+	for _, n := range []uint64{0, 7, 9, 10, 99, 100, 1<<64 - 1} {
 		want, _ := json.Marshal(n)
 		if got := AppendUint(nil, n); string(got) != string(want) {
 			t.Errorf("AppendUint(%d) = %s; want %s", n, got, want)
+		}
+		if got := UintLen(n); got != len(want) {
+			t.Errorf("UintLen(%d) = %d; want %d", n, got, len(want))
 		}
 	}
 }
