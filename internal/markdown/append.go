@@ -115,10 +115,8 @@ func (a *appender) set(src, region []byte, base int, last ast.Node, html []byte)
 // last render, and false otherwise.
 func (a *appender) extend(src []byte) ([]byte, bool) {
 	fresh := src[a.end:]
-	for _, c := range fresh {
-		if !plainByte[c] {
-			return nil, false
-		}
+	if !allPlain(fresh) {
+		return nil, false
 	}
 	// goldmark links words that start with "www." or a scheme ("https:")
 	// and e-mail addresses, so words like these take the full path.
@@ -164,6 +162,16 @@ var plainByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// allPlain reports whether every byte of b is plain (plainByte).
+func allPlain(b []byte) bool {
+	for _, c := range b {
+		if !plainByte[c] {
+			return false
+		}
+	}
+	return true
+}
 
 // escapeText escapes text as the sanitizer writes text: &, <, >, ' and ".
 func escapeText(dst, s []byte) []byte { return appendEscaped(dst, s, &textEscapes) }

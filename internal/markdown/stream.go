@@ -382,13 +382,8 @@ func (d *incDoc) closeParagraph(src []byte) bool {
 // doing nothing, for any other text.
 func (d *incDoc) plainStart(src []byte) ([]byte, bool) {
 	line := src[d.start:]
-	if len(line) == 0 || !isLetter(line[0]) || hasWWW(line) {
+	if len(line) == 0 || !isLetter(line[0]) || !allPlain(line) || hasWWW(line) {
 		return nil, false
-	}
-	for _, c := range line {
-		if !plainByte[c] {
-			return nil, false
-		}
 	}
 	n := len(line)
 	for line[n-1] == ' ' {
