@@ -109,7 +109,7 @@ func (f *frames) want() int {
 	case !f.inBody && f.hn < 2:
 		return 4 - f.hn // two more than the shortest header: a frame's payload is rarely shorter
 	case !f.inBody:
-		if n := headerLen(f.hdr[0], f.hdr[1]) - f.hn; n > 0 {
+		if n := headerLen(f.hdr[1]) - f.hn; n > 0 {
 			return n + 2 // the usual frame's length comes with its first payload bytes
 		}
 		return 1
@@ -117,8 +117,8 @@ func (f *frames) want() int {
 	return int(min(f.rest, 1<<30))
 }
 
-// headerLen is the length of a frame header that starts with b0, b1.
-func headerLen(_, b1 byte) int {
+// headerLen is the length of a frame header whose second byte is b1.
+func headerLen(b1 byte) int {
 	n := 2
 	switch b1 & 0x7f {
 	case 126:
@@ -162,7 +162,7 @@ func (f *frames) feed(b []byte, t time.Time) {
 			f.hdr[f.hn] = b[0]
 			f.hn++
 			b = b[1:]
-			if f.hn < 2 || f.hn < headerLen(f.hdr[0], f.hdr[1]) {
+			if f.hn < 2 || f.hn < headerLen(f.hdr[1]) {
 				continue
 			}
 			f.fin, f.data = f.hdr[0]&0x80 != 0, f.hdr[0]&0x08 == 0

@@ -31,7 +31,6 @@ import (
 	"log"
 	"math"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,19 +76,11 @@ func main() {
 			procs = append(procs, pid)
 		}
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			f.Close()
-		}()
+	stopProfile, err := harness.CPUProfile(*cpuprofile)
+	if err != nil {
+		log.Fatal(err)
 	}
+	defer stopProfile()
 	if err := harness.RaiseFileLimit(); err != nil {
 		log.Printf("raising the open-file limit: %v", err)
 	}
