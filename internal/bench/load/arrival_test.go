@@ -110,7 +110,7 @@ func TestArrivals(t *testing.T) {
 	if !stampsSupported {
 		t.Skip("no receive timestamps on this platform")
 	}
-	base := serveApp(t)
+	base, _ := serveApp(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	hc := Arrivals(&http.Client{})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestParseRequest(t *testing.T) {
 // updates, as the browser does, not only every heartbeat: with a heartbeat
 // of an hour, a pong can only answer such a ping.
 func TestPageAcknowledges(t *testing.T) {
-	base := serveApp(t, sheen.WithHeartbeat(time.Hour))
+	base, _ := serveApp(t, sheen.WithHeartbeat(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p, err := Open(ctx, &http.Client{}, base, "u1")
@@ -64,9 +65,10 @@ func TestPageAcknowledges(t *testing.T) {
 	}
 }
 
-// serveApp serves the load's app on 127.0.0.1 until the test ends and
-// returns its base URL.
-func serveApp(t *testing.T, opts ...sheen.Option) string {
+// serveApp serves the load's app on 127.0.0.1 and returns its base URL and
+// the function that stops the server and checks how it stopped, which runs
+// when the test ends if it was not called before.
+func serveApp(t *testing.T, opts ...sheen.Option) (base string, stop func()) {
 	t.Helper()
 	app := sheen.New(AppPage(), Server(1000), append([]sheen.Option{sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users)}, opts...)...)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -75,7 +77,7 @@ func serveApp(t *testing.T, opts ...sheen.Option) string {
 	}
 	served := make(chan error, 1)
 	go func() { served <- app.Serve(l) }()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := app.Shutdown(ctx); err != nil {
@@ -85,7 +87,8 @@ func serveApp(t *testing.T, opts ...sheen.Option) string {
 			t.Error(err)
 		}
 	})
-	return "http://" + l.Addr().String()
+	t.Cleanup(stop)
+	return "http://" + l.Addr().String(), stop
 }
 
 // TestPageResume streams a reply to a Page that drops its socket in the
@@ -93,17 +96,11 @@ func serveApp(t *testing.T, opts ...sheen.Option) string {
 // test (server or page) may be left running.
 func TestPageResume(t *testing.T) {
 	before := runtime.NumGoroutine()
-	app := sheen.New(AppPage(), Server(1000), sheen.WithLogger(zap.NewNop()), sheen.WithUsers(Users))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(l) }()
+	base, stopApp := serveApp(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := Open(ctx, &http.Client{}, "http://"+l.Addr().String(), "u1")
+	p, err := Open(ctx, &http.Client{}, base, "u1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,14 +136,7 @@ func TestPageResume(t *testing.T) {
 	}
 	p.Close()
 
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer scancel()
-	if err := app.Shutdown(sctx); err != nil {
-		t.Error(err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		t.Error(err)
-	}
+	stopApp()
 	http.DefaultClient.CloseIdleConnections()
 	deadline := time.Now().Add(10 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
