@@ -4,7 +4,9 @@
 // cost and what reactive's features cost), interleaved for several rounds in one invocation,
 // keeps the fastest time per library and shape, and prints a markdown table
 // with the ratios and the targets. Times on a shared VM vary by up to ±50 %
-// from run to run, so only the ratios of one invocation mean anything.
+// from run to run, so only the ratios of one invocation mean anything. Go and
+// the floor run in one process (gobench -lib both), their samples
+// alternating, so that go/floor compares times taken at the same moments.
 //
 //   node compare.mjs [rounds]        (default 3; run.sh calls this)
 //
@@ -42,9 +44,9 @@ function version(pkg) {
   }
 }
 
-// parse turns a bench process's stdout into records, rejecting anything
-// that is not one of our JSON lines.
-function parse(lib, out) {
+// parse turns a bench process's stdout into records of the libraries libs,
+// rejecting anything that is not one of our JSON lines.
+function parse(name, libs, out) {
   const recs = [];
   for (const line of out.split('\n')) {
     if (line.trim() === '') continue;
@@ -52,14 +54,14 @@ function parse(lib, out) {
     try {
       r = JSON.parse(line);
     } catch {
-      throw new Error(`${lib}: not a JSON line: ${line}`);
+      throw new Error(`${name}: not a JSON line: ${line}`);
     }
-    if (r.lib !== lib || typeof r.shape !== 'string' || !(r.ms >= 0) || !Number.isInteger(r.updates)) {
-      throw new Error(`${lib}: malformed result: ${line}`);
+    if (!libs.includes(r.lib) || typeof r.shape !== 'string' || !(r.ms >= 0) || !Number.isInteger(r.updates)) {
+      throw new Error(`${name}: malformed result: ${line}`);
     }
     recs.push(r);
   }
-  if (recs.length === 0) throw new Error(`${lib}: printed no results`);
+  if (recs.length === 0) throw new Error(`${name}: printed no results`);
   return recs;
 }
 
@@ -82,9 +84,10 @@ function main() {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 
+  // Each runner is one process per round, printing the libraries named by
+  // its key.
   const runners = {
-    go: () => execFileSync(gobin, [], { encoding: 'utf8', maxBuffer: 1 << 20 }),
-    floor: () => execFileSync(gobin, ['-lib', 'floor'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+    'go+floor': () => execFileSync(gobin, ['-lib', 'both'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
     alien: () =>
       execFileSync(process.execPath, ['--expose-gc', join(here, 'bench.mjs'), 'alien'], {
         encoding: 'utf8',
@@ -96,15 +99,15 @@ function main() {
         maxBuffer: 1 << 20,
       }),
   };
-  const libs = Object.keys(runners);
 
   // best[shape][lib] = fastest ms over all rounds; updates[shape] from Go.
   const best = new Map();
   const updates = new Map();
   for (let r = 1; r <= rounds; r++) {
-    for (const lib of libs) {
-      process.stderr.write(`round ${r}/${rounds}: ${lib}\n`);
-      for (const rec of parse(lib, runners[lib]())) {
+    for (const [name, runner] of Object.entries(runners)) {
+      process.stderr.write(`round ${r}/${rounds}: ${name}\n`);
+      for (const rec of parse(name, name.split('+'), runner())) {
+        const lib = rec.lib;
         if (!best.has(rec.shape)) best.set(rec.shape, {});
         const row = best.get(rec.shape);
         row[lib] = Math.min(row[lib] ?? Infinity, rec.ms);

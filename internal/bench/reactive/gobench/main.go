@@ -11,11 +11,17 @@
 //
 // With -lib floor it runs the shapes that package floor implements (the
 // smallest Go graph with the same semantics, see its doc) instead, as lib
-// "floor", with the same protocol.
+// "floor", with the same protocol. With -lib both it runs every shape for
+// "go" and, where the floor implements it, for "floor" too, alternating the
+// two libraries' samples (one of go, one of floor, and so on) after both
+// warmed up: on a shared machine whose speed changes from one second to the
+// next, go/floor then compares samples taken at the same moments, where
+// separate runs compared each library's luckiest moment. It prints the go
+// line, then the floor line.
 //
 // Usage:
 //
-//	gobench [-lib go|floor] [-shape substring]
+//	gobench [-lib go|floor|both] [-shape substring]
 package main
 
 import (
@@ -43,15 +49,15 @@ type result struct {
 
 func main() {
 	filter := flag.String("shape", "", "run only the shapes whose name contains this")
-	lib := flag.String("lib", "go", "the graph to measure: go (package reactive) or floor (package floor)")
+	lib := flag.String("lib", "go", "the graph to measure: go (package reactive), floor (package floor), or both, their samples interleaved")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "gobench: unexpected arguments %q\n", flag.Args())
 		flag.Usage()
 		os.Exit(2)
 	}
-	if *lib != "go" && *lib != "floor" {
-		fmt.Fprintf(os.Stderr, "gobench: -lib must be go or floor, not %q\n", *lib)
+	if *lib != "go" && *lib != "floor" && *lib != "both" {
+		fmt.Fprintf(os.Stderr, "gobench: -lib must be go, floor or both, not %q\n", *lib)
 		os.Exit(2)
 	}
 	if err := run(os.Stdout, *lib, *filter); err != nil {
@@ -61,29 +67,60 @@ func main() {
 }
 
 // job is one shape to measure.
+// job is one shape to measure: the libraries' iterations, built, which
+// sample times interleaved.
 type job struct {
 	name    string
 	updates int
-	measure func() (time.Duration, error)
+	samples int
+	libs    []string
+	build   func() (iters []func() error, done func(), err error)
 }
 
-// jobs returns the shapes of lib.
 func jobs(lib string) []job {
 	var js []job
+	floors := map[string]floor.Shape{}
+	for _, s := range floor.Shapes() {
+		floors[s.Name] = s
+	}
 	if lib == "floor" {
 		for _, s := range floor.Shapes() {
-			js = append(js, job{s.Name, s.Updates, func() (time.Duration, error) { return measureFloor(s) }})
+			ref, ok := shapes.Lookup(s.Name) // its protocol: the samples
+			js = append(js, job{s.Name, s.Updates, ref.Samples, []string{"floor"}, func() ([]func() error, func(), error) {
+				if !ok {
+					return nil, nil, fmt.Errorf("floor shape %q is not one of shapes.All()", s.Name)
+				}
+				iter, err := s.Build()
+				return []func() error{iter}, func() {}, err
+			}})
 		}
 		return js
 	}
 	for _, s := range shapes.All() {
-		js = append(js, job{s.Name, s.Updates, func() (time.Duration, error) { return measure(s) }})
+		fs, both := floors[s.Name]
+		if lib != "both" || !both {
+			js = append(js, job{s.Name, s.Updates, s.Samples, []string{"go"}, func() ([]func() error, func(), error) {
+				iter, done, err := build(s)
+				return []func() error{iter}, done, err
+			}})
+			continue
+		}
+		js = append(js, job{s.Name, s.Updates, s.Samples, []string{"go", "floor"}, func() ([]func() error, func(), error) {
+			iter, done, err := build(s)
+			if err != nil {
+				return nil, nil, err
+			}
+			fiter, err := fs.Build()
+			if err != nil {
+				done()
+				return nil, nil, err
+			}
+			return []func() error{iter, fiter}, done, nil
+		}})
 	}
 	return js
 }
 
-// run measures every shape of lib whose name contains filter and writes its
-// line.
 func run(w io.Writer, lib, filter string) error {
 	enc := json.NewEncoder(w)
 	n := 0
@@ -92,13 +129,20 @@ func run(w io.Writer, lib, filter string) error {
 			continue
 		}
 		n++
-		best, err := j.measure()
+		iters, done, err := j.build()
 		if err != nil {
 			return err
 		}
-		ms := float64(best.Nanoseconds()) / 1e6
-		if err := enc.Encode(result{Lib: lib, Shape: j.name, MS: ms, Updates: j.updates}); err != nil {
+		best, err := sample(iters, j.samples)
+		done()
+		if err != nil {
 			return err
+		}
+		for i, d := range best {
+			ms := float64(d.Nanoseconds()) / 1e6
+			if err := enc.Encode(result{Lib: j.libs[i], Shape: j.name, MS: ms, Updates: j.updates}); err != nil {
+				return err
+			}
 		}
 	}
 	if n == 0 {
@@ -107,61 +151,56 @@ func run(w io.Writer, lib, filter string) error {
 	return nil
 }
 
-// measureFloor is measure for a floor shape, with the samples of the shape
-// of the same name.
-func measureFloor(s floor.Shape) (time.Duration, error) {
-	ref, ok := shapes.Lookup(s.Name)
-	if !ok {
-		return 0, fmt.Errorf("floor shape %q is not one of shapes.All()", s.Name)
-	}
-	iter, err := s.Build()
-	if err != nil {
-		return 0, err
-	}
-	return sample(iter, ref.Samples)
-}
-
-// sample runs the warm-up iterations, collects garbage, then times n
-// iterations and returns the fastest.
-func sample(iter func() error, n int) (time.Duration, error) {
-	for range shapes.Warmup {
-		if err := iter(); err != nil {
-			return 0, err
+// sample runs each iteration Warmup times untimed, collects garbage, then
+// times n samples of each, alternating between them, and returns each one's
+// fastest.
+func sample(iters []func() error, n int) ([]time.Duration, error) {
+	for _, iter := range iters {
+		for range shapes.Warmup {
+			if err := iter(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	runtime.GC()
-	best := time.Duration(1<<63 - 1)
+	best := make([]time.Duration, len(iters))
+	for i := range best {
+		best[i] = time.Duration(1<<63 - 1)
+	}
 	for range n {
-		t0 := time.Now()
-		err := iter()
-		d := time.Since(t0)
-		if err != nil {
-			return 0, err
+		for i, iter := range iters {
+			t0 := time.Now()
+			err := iter()
+			d := time.Since(t0)
+			if err != nil {
+				return nil, err
+			}
+			best[i] = min(best[i], d)
 		}
-		best = min(best, d)
 	}
 	return best, nil
 }
 
-// measure builds s on a fresh graph and returns its fastest sample.
-func measure(s shapes.Shape) (time.Duration, error) {
+// build builds s on a fresh graph; done closes the graph.
+func build(s shapes.Shape) (iter func() error, done func(), err error) {
 	var reported error
 	g := reactive.NewGraph(reactive.WithErrorHandler(func(err error) {
 		if reported == nil {
 			reported = err
 		}
 	}))
-	defer g.Close()
-	iter, err := s.Build(g)
+	it, err := s.Build(g)
 	if err != nil {
-		return 0, err
+		g.Close()
+		return nil, nil, err
 	}
 	// checked adds an error the graph reported during the iteration.
-	checked := func(err error) error {
+	iter = func() error {
+		err := it()
 		if err == nil && reported != nil {
 			err = fmt.Errorf("%s: graph reported: %w", s.Name, reported)
 		}
 		return err
 	}
-	return sample(func() error { return checked(iter()) }, s.Samples)
+	return iter, g.Close, nil
 }

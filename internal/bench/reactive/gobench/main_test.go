@@ -12,6 +12,7 @@ func TestRun(t *testing.T) {
 		lib     string
 		filter  string
 		shapes  []string
+		libs    []string // each line's; tt.lib on every line when nil
 		wantErr string
 	}{
 		{lib: "go", filter: "S7", shapes: []string{"S7_create3000"}},
@@ -19,6 +20,8 @@ func TestRun(t *testing.T) {
 		{lib: "go", filter: "S9", wantErr: `no shape matches "S9"`},
 		{lib: "floor", filter: "S3", shapes: []string{"S3_diamond1000"}},
 		{lib: "floor", filter: "S4", wantErr: `no shape matches "S4"`},
+		{lib: "both", filter: "S6", shapes: []string{"S6_stream1to1", "S6_stream1to1"}, libs: []string{"go", "floor"}},
+		{lib: "both", filter: "S4", shapes: []string{"S4_cellx1000"}}, // no floor: go alone
 	}
 	for _, tt := range tests {
 		t.Run(tt.lib+"/"+tt.filter, func(t *testing.T) {
@@ -44,7 +47,13 @@ func TestRun(t *testing.T) {
 				if err := dec.Decode(&r); err != nil {
 					t.Fatalf("line %q: %v", line, err)
 				}
-				if r.Lib != tt.lib || r.Shape != tt.shapes[i] || r.MS <= 0 {
+				lib := tt.lib
+				if tt.libs != nil {
+					lib = tt.libs[i]
+				} else if lib == "both" {
+					lib = "go"
+				}
+				if r.Lib != lib || r.Shape != tt.shapes[i] || r.MS <= 0 {
 					t.Errorf("line %d = %+v", i, r)
 				}
 			}
