@@ -36,17 +36,18 @@ type Page struct {
 	hc    *http.Client
 	hdr   http.Header
 
-	ws       *websocket.Conn
-	arrivals *arrivalConn // ws's connection when opened through [Arrivals]
-	pingStop chan struct{}
-	// watched, watchedWS and unwatch: see watch.
-	watched   context.Context
-	watchedWS *websocket.Conn
-	unwatch   func() bool
+	ws        *websocket.Conn
+	arrivals  *arrivalConn // ws's connection when opened through [Arrivals]
+	pingStop  chan struct{}
 	pingDone  chan struct{}
 	applied   chan struct{} // an update was applied (capacity 1; see ping)
 	heartbeat time.Duration
 	grace     time.Duration
+
+	// The context whose end closes ws (see watch).
+	watched   context.Context
+	watchedWS *websocket.Conn
+	unwatch   func() bool
 
 	session, token string
 	seq            atomic.Uint64 // the last update applied (read by the pinger)
