@@ -427,6 +427,7 @@ func (c *Chat) selectAlt(id string, k int) {
 	u := cv.msgs[i]
 	a := cv.alts[u.ID]
 	if a == nil || k < 0 || k >= len(a.answers) || k == a.sel {
+		c.log.Info("chat: answer not selected: no such alternative, or the one shown", zap.Int("index", k), zap.Bool("alternatives", a != nil))
 		return
 	}
 	tail := slices.Clone(cv.msgs[i+1:])

@@ -167,6 +167,7 @@ func TestActionsAcrossInstances(t *testing.T) {
 	a.chunks <- "first answer"
 	a.chunks <- endReply
 	waitIdle(pa)
+	synced(t, a.h)
 	pb := b.open(t, id)
 	waitTexts(pb, "the conversation on b", "question|first answer")
 

@@ -34,6 +34,7 @@ func BenchmarkLiveFollow(b *testing.B) {
 			pa.Wait("the reply", func(m pagetestMsg) bool { return m.Name == "patch" })
 			p := pa
 			if where == "other" {
+				synced(b, a.h)
 				p = follower.open(b, id)
 			}
 			var mu sync.Mutex

@@ -61,6 +61,19 @@ func newInstance(t testing.TB, addr string) *instance {
 	return in
 }
 
+// synced waits until h has saved every change made so far. A page learns a
+// new conversation's id as soon as its creation is queued; another instance
+// that opens the id before the write lands answers "not found" (which under
+// a loaded machine made tests that open it there at once fail now and then).
+func synced(t testing.TB, h *chat.History) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Sync(ctx); err != nil {
+		t.Fatalf("history not saved: %v", err)
+	}
+}
+
 func (in *instance) open(t testing.TB, id string) *pagetest.Page {
 	t.Helper()
 	p := open(t, in.base)
@@ -87,6 +100,7 @@ func TestLiveAcrossInstances(t *testing.T) {
 	a.chunks <- "# Streamed on A\n\nThe first paragraph.\n\n"
 	a.chunks <- "An open tail"
 	pa.Wait("the tail on A", func(m pagetestMsg) bool { return m.Name == "patch" && strings.Contains(string(m.Data), "open tail") })
+	synced(t, a.h)
 
 	pb := b.open(t, id)
 	pb.Wait("the reply so far on B", func(m pagetestMsg) bool {
@@ -142,6 +156,7 @@ func TestLiveAfterInstanceShutdown(t *testing.T) {
 	pb := b.open(t, "")
 	pb.Submit("question on b")
 	id := pb.Next("conversation")["id"].(string)
+	synced(t, b.h)
 	pa := a.open(t, id) // a follows the conversation too, as a page there would
 	b.chunks <- "The answer from b."
 	done := make(chan error, 1)

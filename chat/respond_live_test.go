@@ -22,7 +22,7 @@ import (
 
 // respondInstance is an instance whose chats answer with Respond, sharing
 // conversations through Redis.
-func respondInstance(t *testing.T, addr string, m model.Model, opts ...chat.RespondOption) string {
+func respondInstance(t *testing.T, addr string, m model.Model, opts ...chat.RespondOption) (string, *chat.History) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := redis.Open(ctx, addr)
@@ -44,7 +44,7 @@ func respondInstance(t *testing.T, addr string, m model.Model, opts ...chat.Resp
 	opt := chat.WithHistory(h)
 	return serve(t, sheen.New(sheen.Page("live respond test", chat.UI("chat", opt)), func(s *sheen.Session) {
 		chat.Respond(chat.New(s, "chat", opt), m, opts...)
-	}, sheen.WithLogger(zap.NewNop()), sheen.WithUsers(func(*http.Request) (string, error) { return "ann", nil }), sheen.WithGrace(time.Millisecond)))
+	}, sheen.WithLogger(zap.NewNop()), sheen.WithUsers(func(*http.Request) (string, error) { return "ann", nil }), sheen.WithGrace(time.Millisecond))), h
 }
 
 // TestLiveToolCards: a reply on instance A calls a tool that needs
@@ -59,7 +59,8 @@ func TestLiveToolCards(t *testing.T) {
 	t.Cleanup(fake.Close)
 	m := newOpenAIModel(fake.URL)
 	tool := chat.WithTools(weatherTool(tools.RequireApproval()))
-	a, b := respondInstance(t, addr, m, tool), respondInstance(t, addr, m, tool)
+	a, ha := respondInstance(t, addr, m, tool)
+	b, _ := respondInstance(t, addr, m, tool)
 
 	pa := open(t, a)
 	pa.Next("history")
@@ -69,6 +70,7 @@ func TestLiveToolCards(t *testing.T) {
 		return m.Name == "tool" && strings.Contains(string(m.Data), `"status":"pending"`)
 	}
 	pa.Wait("the pending card on A", pending)
+	synced(t, ha) // the page has the id before the store has the conversation
 
 	pb := open(t, b)
 	pb.Next("history")
