@@ -66,9 +66,8 @@ func main() {
 	}
 }
 
-// job is one shape to measure.
-// job is one shape to measure: the libraries' iterations, built, which
-// sample times interleaved.
+// job is one shape to measure: build makes the iterations of its libraries
+// (libs, in order), which sample times interleaved.
 type job struct {
 	name    string
 	updates int
@@ -77,6 +76,7 @@ type job struct {
 	build   func() (iters []func() error, done func(), err error)
 }
 
+// jobs returns the shapes of lib.
 func jobs(lib string) []job {
 	var js []job
 	floors := map[string]floor.Shape{}
@@ -121,6 +121,8 @@ func jobs(lib string) []job {
 	return js
 }
 
+// run measures every shape of lib whose name contains filter and writes its
+// lines.
 func run(w io.Writer, lib, filter string) error {
 	enc := json.NewEncoder(w)
 	n := 0
