@@ -193,6 +193,16 @@ func TestRecordsRequests(t *testing.T) {
 	if err != nil || c.Choices[0].Message.Content != "then this, again and again" {
 		t.Fatalf("non-streamed: %v, %v", c, err)
 	}
+	// A client has the whole reply before the server's handler has
+	// returned and recorded how the exchange ended: wait for that.
+	for i := range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := srv.Finished(ctx, i)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	reqs := srv.Requests()
 	if len(reqs) != 4 {
 		t.Fatalf("%d requests recorded, want 4", len(reqs))
@@ -260,7 +270,13 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 	var ends []fakeopenai.End
-	for _, r := range srv.Requests() {
+	for i := range srv.Requests() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r, err := srv.Finished(ctx, i) // the handler may still be returning
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
 		ends = append(ends, r.End)
 	}
 	want := []fakeopenai.End{fakeopenai.Rejected, fakeopenai.Rejected, fakeopenai.Rejected, fakeopenai.Completed}
